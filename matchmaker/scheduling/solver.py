@@ -1,0 +1,387 @@
+"""Meeting assignment with OR-Tools CP-SAT.
+
+Model: one boolean per (pair, slot) where both sides are available; tables are interchangeable, so instead
+of a (pair, slot, table) variable the model only says "at most as many meetings per slot as tables", and
+concrete tables are handed out afterwards (pinned tables first, then each pair's published table, then the
+lowest free one). That keeps the large benchmark at ~20,000 booleans instead of ~800,000 and removes the
+table symmetry entirely. A table pinned without a slot adds "at most one of the pairs pinned to this table
+per slot", which is all a concrete assignment then needs.
+
+Objective, lexicographic in two solves (docs/scheduling.md gives the reasons):
+1. maximise the number of participants with at least one meeting;
+2. keeping that number, maximise ``weights.objective_value`` (pair weights, a bonus per meeting up to the
+   organizer's minimum, a penalty per published meeting moved or dropped).
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections import defaultdict
+from collections.abc import Iterable
+
+from ortools.sat.python import cp_model
+
+from matchmaker.domain.errors import FieldError, ValidationFailed
+from matchmaker.scheduling.greedy import greedy_schedule
+from matchmaker.scheduling.model import (
+    REASON_TEXT,
+    Meeting,
+    Move,
+    Pair,
+    Pin,
+    Problem,
+    ReasonCode,
+    Result,
+    Status,
+    Unplaced,
+)
+from matchmaker.scheduling.weights import MIN_MEETINGS_BONUS, MOVE_PENALTY, pair_weight
+
+# Share of the time limit the fairness phase may use; it usually proves optimality in well under a second,
+# and whatever it leaves goes to the score phase.
+_FAIRNESS_SHARE = 0.4
+
+
+def _label(problem: Problem, pair: Pair) -> str:
+    names = problem.participants_by_id
+    return f"「{names[pair.a].name}—{names[pair.b].name}」"
+
+
+def check_problem(problem: Problem) -> None:
+    """Reject references that do not exist (unknown participant, slot, table or pair) before solving."""
+    errors: list[FieldError] = []
+    slot_indices = {s.index for s in problem.slots}
+    table_ids = {t.id for t in problem.tables}
+    for field, ids in (
+        ("participants", [p.id for p in problem.participants]),
+        ("pairs", [p.id for p in problem.pairs]),
+        ("tables", [t.id for t in problem.tables]),
+        ("pins", [p.pair_id for p in problem.pins]),
+    ):
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            errors.append(FieldError(field, f"编号重复：{'、'.join(map(str, repeated))}。"))
+    if problem.min_meetings_per_participant < 0:
+        errors.append(FieldError("min_meetings_per_participant", "每人最少会谈数不能为负数。"))
+    for person in problem.participants:
+        if person.cap is not None and person.cap < 0:
+            errors.append(FieldError("participants", f"{person.name} 的会谈上限不能为负数。"))
+        if person.available is not None and not person.available <= slot_indices:
+            errors.append(FieldError("participants", f"{person.name} 的可用时段中有不存在的时段。"))
+    for pair in problem.pairs:
+        if pair.a not in problem.participants_by_id or pair.b not in problem.participants_by_id:
+            errors.append(FieldError("pairs", f"候选配对 {pair.id} 引用了不存在的参会人。"))
+        elif pair.a == pair.b:
+            errors.append(FieldError("pairs", f"候选配对 {pair.id} 的双方是同一个人。"))
+    for pin in problem.pins:
+        if pin.pair_id not in problem.pairs_by_id:
+            errors.append(FieldError("pins", f"固定的会谈引用了不存在的候选配对 {pin.pair_id}。"))
+        if pin.slot is not None and pin.slot not in slot_indices:
+            errors.append(FieldError("pins", f"固定的会谈引用了不存在的时段 {pin.slot}。"))
+        if pin.table is not None and pin.table not in table_ids:
+            errors.append(FieldError("pins", f"固定的会谈引用了不存在的桌位 {pin.table}。"))
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def check_pins(problem: Problem) -> None:
+    """Refuse pins that cannot all hold, each with a sentence naming the conflict.
+
+    Checked: a pin on a 不见 pair, a pin outside either side's availability, two pins sharing a person or a
+    table in the same slot, more pins in a slot than tables, more pins for a person than their cap. Pins
+    without a slot that merely cannot be fitted together are left to the solver (status "infeasible").
+    """
+    check_problem(problem)
+    errors: list[FieldError] = []
+    names = problem.participants_by_id
+    labels = {s.index: s.label() for s in problem.slots}
+    tables = {t.id: t.name for t in problem.tables}
+    pins = sorted(problem.pins, key=lambda p: p.pair_id)
+    for pin in pins:
+        pair = problem.pairs_by_id[pin.pair_id]
+        if pair.refused:
+            errors.append(FieldError("pins", f"固定的会谈{_label(problem, pair)}已被标记为不见，不能固定。"))
+        elif pin.slot is not None:
+            absent = [names[p].name for p in (pair.a, pair.b) if pin.slot not in problem.available_slots(p)]
+            if absent:
+                errors.append(
+                    FieldError(
+                        "pins",
+                        f"固定的会谈{_label(problem, pair)}在 {labels[pin.slot]} 无法进行："
+                        f"{'、'.join(absent)}该时段不可参加。",
+                    )
+                )
+        elif not problem.common_slots(pair):
+            errors.append(
+                FieldError("pins", f"固定的会谈{_label(problem, pair)}无法安排：双方没有共同的可用时段。")
+            )
+    for position, first in enumerate(pins):
+        if first.slot is None:
+            continue
+        one = problem.pairs_by_id[first.pair_id]
+        for second in pins[position + 1 :]:
+            if second.slot != first.slot:
+                continue
+            other = problem.pairs_by_id[second.pair_id]
+            where = f"固定的会谈{_label(problem, one)}与{_label(problem, other)}在 {labels[first.slot]} 冲突："
+            for person in (one.a, one.b):
+                if person in (other.a, other.b):
+                    errors.append(FieldError("pins", f"{where}{names[person].name}同一时段只能参加一场。"))
+            if first.table is not None and first.table == second.table:
+                errors.append(FieldError("pins", f"{where}桌位「{tables[first.table]}」同一时段只能安排一场。"))
+    per_slot: dict[int, int] = defaultdict(int)
+    per_person: dict[int, int] = defaultdict(int)
+    for pin in pins:
+        pair = problem.pairs_by_id[pin.pair_id]
+        per_person[pair.a] += 1
+        per_person[pair.b] += 1
+        if pin.slot is not None:
+            per_slot[pin.slot] += 1
+    for slot, count in sorted(per_slot.items()):
+        if count > len(problem.tables):
+            errors.append(
+                FieldError("pins", f"{labels[slot]} 固定了 {count} 场会谈，超过桌位数 {len(problem.tables)}。")
+            )
+    for person, count in sorted(per_person.items()):
+        cap = names[person].cap
+        if cap is not None and count > cap:
+            errors.append(
+                FieldError("pins", f"{names[person].name}固定了 {count} 场会谈，超过其上限 {cap} 场。")
+            )
+    if errors:
+        raise ValidationFailed(errors)
+
+
+class _Model:
+    """The CP-SAT model shared by both phases."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.model = cp_model.CpModel()
+        self.x: dict[tuple[int, int], cp_model.IntVar] = {}
+        pins = {pin.pair_id: pin for pin in problem.pins}
+        by_person_slot: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
+        by_person: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        by_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        by_table_slot: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
+        for pair in problem.pairs:
+            pin = pins.get(pair.id, Pin(pair.id))
+            slots = sorted(problem.common_slots(pair))
+            if pin.slot is not None:
+                slots = [pin.slot]
+            if pair.id not in pins and any(
+                problem.participants_by_id[p].cap == 0 for p in (pair.a, pair.b)
+            ):
+                continue
+            made = []
+            for slot in slots:
+                var = self.model.new_bool_var(f"x_{pair.id}_{slot}")
+                self.x[pair.id, slot] = var
+                made.append(var)
+                by_person_slot[pair.a, slot].append(var)
+                by_person_slot[pair.b, slot].append(var)
+                by_person[pair.a].append(var)
+                by_person[pair.b].append(var)
+                by_slot[slot].append(var)
+                if pin.table is not None:
+                    by_table_slot[pin.table, slot].append(var)
+            if pair.id in pins:
+                self.model.add_exactly_one(made)
+            elif len(made) > 1:
+                self.model.add_at_most_one(made)
+        for group in (*by_person_slot.values(), *by_table_slot.values()):
+            if len(group) > 1:
+                self.model.add_at_most_one(group)
+        for slot, group in by_slot.items():
+            if len(group) > len(problem.tables):
+                self.model.add(sum(group) <= len(problem.tables))
+        self.count: dict[int, cp_model.LinearExprT] = {}
+        for person, group in by_person.items():
+            cap = problem.participants_by_id[person].cap
+            if cap is not None and len(group) > cap:
+                self.model.add(sum(group) <= cap)
+            self.count[person] = sum(group)
+        self.covered = {p: self.model.new_bool_var(f"covered_{p}") for p in sorted(self.count)}
+        for person, var in self.covered.items():
+            self.model.add(var <= self.count[person])
+
+    def hint(self, chosen: Iterable[tuple[int, int]]) -> None:
+        self.model.clear_hints()
+        wanted = set(chosen)
+        for key, var in self.x.items():
+            self.model.add_hint(var, key in wanted)
+
+    def score_objective(self) -> cp_model.LinearExprT:
+        """``weights.objective_value`` written over the model's variables."""
+        problem = self.problem
+        terms: list[cp_model.LinearExprT] = [
+            pair_weight(problem.pairs_by_id[pair_id]) * var for (pair_id, _), var in self.x.items()
+        ]
+        minimum = problem.min_meetings_per_participant
+        if minimum > 0:
+            for person, count in self.count.items():
+                reached = self.model.new_int_var(0, minimum, f"reached_{person}")
+                self.model.add(reached <= count)
+                terms.append(MIN_MEETINGS_BONUS * reached)
+        for old in problem.previous:
+            kept = self.x.get((old.pair_id, old.slot))
+            terms.append(MOVE_PENALTY * kept - MOVE_PENALTY if kept is not None else -MOVE_PENALTY)
+        return sum(terms)
+
+
+def _solver(time_limit_s: float, workers: int, seed: int) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(time_limit_s, 0.05)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    return solver
+
+
+def _assign_tables(problem: Problem, chosen: list[tuple[int, int]]) -> list[Meeting]:
+    """Give each chosen (pair, slot) a concrete table, deterministically.
+
+    Per slot: pinned tables first, then pairs that keep their published slot and table, then pairs returning
+    to their published table in a new slot, then everyone else on the first free table in ``problem.tables``
+    order. The model already guarantees enough tables and distinct pinned tables per slot.
+    """
+    pinned_table = {pin.pair_id: pin.table for pin in problem.pins if pin.table is not None}
+    published = {m.pair_id: m for m in problem.previous}
+    by_slot: dict[int, list[int]] = defaultdict(list)
+    for pair_id, slot in chosen:
+        by_slot[slot].append(pair_id)
+    meetings: list[Meeting] = []
+    for slot, pair_ids in sorted(by_slot.items()):
+        free = [t.id for t in problem.tables]
+        table_of: dict[int, int] = {}
+
+        def give(pair_id: int, table: int) -> None:
+            table_of[pair_id] = table
+            free.remove(table)
+
+        for pair_id in sorted(pair_ids):
+            if pair_id in pinned_table:
+                give(pair_id, pinned_table[pair_id])
+        ordered = sorted(
+            (p for p in pair_ids if p not in table_of and p in published),
+            key=lambda p: (published[p].slot != slot, p),
+        )
+        for pair_id in ordered:
+            if published[pair_id].table in free:
+                give(pair_id, published[pair_id].table)
+        for pair_id in sorted(p for p in pair_ids if p not in table_of):
+            give(pair_id, free[0])
+        meetings.extend(Meeting(pair_id, slot, table_of[pair_id]) for pair_id in sorted(pair_ids))
+    return meetings
+
+
+def _why_unplaced(problem: Problem, meetings: list[Meeting]) -> list[Unplaced]:
+    """The first reason that applies to each candidate pair left out.
+
+    不见; no common available slot; one side at its cap; every slot where both are free has every table
+    taken; otherwise the slots they share went to meetings worth more (其他更优).
+    """
+    placed = {m.pair_id for m in meetings}
+    busy = {(person, m.slot) for m in meetings for person in _people(problem, m.pair_id)}
+    count: dict[int, int] = defaultdict(int)
+    tables_used: dict[int, int] = defaultdict(int)
+    for m in meetings:
+        tables_used[m.slot] += 1
+        for person in _people(problem, m.pair_id):
+            count[person] += 1
+    out: list[Unplaced] = []
+    for pair in sorted(problem.pairs, key=lambda p: p.id):
+        if pair.id in placed:
+            continue
+        code: ReasonCode
+        free_slots = [
+            s for s in problem.common_slots(pair) if (pair.a, s) not in busy and (pair.b, s) not in busy
+        ]
+        if pair.refused:
+            code = "refused"
+        elif not problem.common_slots(pair):
+            code = "availability"
+        elif any(
+            (cap := problem.participants_by_id[p].cap) is not None and count[p] >= cap for p in (pair.a, pair.b)
+        ):
+            code = "cap"
+        elif free_slots and all(tables_used[s] >= len(problem.tables) for s in free_slots):
+            code = "no_table"
+        else:
+            code = "not_worth"
+        out.append(Unplaced(pair.id, code, REASON_TEXT[code]))
+    return out
+
+
+def _people(problem: Problem, pair_id: int) -> tuple[int, int]:
+    pair = problem.pairs_by_id[pair_id]
+    return pair.a, pair.b
+
+
+def _moves(problem: Problem, meetings: list[Meeting]) -> list[Move]:
+    if not problem.previous:
+        return []
+    new_by_pair = {m.pair_id: m for m in meetings}
+    old_by_pair = {m.pair_id: m for m in problem.previous}
+    moves = [
+        Move(pair_id, old_by_pair.get(pair_id), new_by_pair.get(pair_id))
+        for pair_id in sorted(new_by_pair.keys() | old_by_pair.keys())
+        if old_by_pair.get(pair_id) != new_by_pair.get(pair_id)
+    ]
+    return moves
+
+
+def solve(problem: Problem, *, time_limit_s: float = 10.0, workers: int = 2, seed: int = 0) -> Result:
+    """Schedule ``problem``: every hard rule and pin kept, fairness first, then score, then stability.
+
+    Raises ``ValidationFailed`` for bad references and conflicting pins (see ``check_pins``). The two phases
+    share ``time_limit_s``; ``workers`` is CP-SAT's thread count (2 on the event server).
+    """
+    started = clock.perf_counter()
+    check_pins(problem)
+    built = _Model(problem)
+    if problem.previous:
+        built.hint((m.pair_id, m.slot) for m in problem.previous)
+    else:
+        built.hint((m.pair_id, m.slot) for m in greedy_schedule(problem))
+
+    built.model.maximize(sum(built.covered.values()))
+    fairness = _solver(time_limit_s * _FAIRNESS_SHARE, workers, seed)
+    fairness_status = fairness.solve(built.model)
+    if fairness_status == cp_model.INFEASIBLE:
+        return _empty(problem, "infeasible", started)
+    if fairness_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        built.model.add(sum(built.covered.values()) >= round(fairness.objective_value))
+        built.hint(key for key, var in built.x.items() if fairness.boolean_value(var))
+
+    built.model.maximize(built.score_objective())
+    remaining = time_limit_s - (clock.perf_counter() - started)
+    scoring = _solver(remaining, workers, seed)
+    scoring_status = scoring.solve(built.model)
+    if scoring_status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _empty(problem, "infeasible" if scoring_status == cp_model.INFEASIBLE else "unknown", started)
+
+    chosen = [key for key, var in built.x.items() if scoring.boolean_value(var)]
+    meetings = _assign_tables(problem, chosen)
+    proven = fairness_status == cp_model.OPTIMAL and scoring_status == cp_model.OPTIMAL
+    status: Status = "optimal" if proven else "feasible"
+    return Result(
+        meetings=tuple(meetings),
+        unplaced=tuple(_why_unplaced(problem, meetings)),
+        status=status,
+        objective=round(scoring.objective_value),
+        bound=round(scoring.best_objective_bound),
+        moved=tuple(_moves(problem, meetings)),
+        wall_time_s=clock.perf_counter() - started,
+    )
+
+
+def _empty(problem: Problem, status: Status, started: float) -> Result:
+    return Result(
+        meetings=(),
+        unplaced=(),
+        status=status,
+        objective=0,
+        bound=0,
+        moved=tuple(_moves(problem, [])),
+        wall_time_s=clock.perf_counter() - started,
+    )

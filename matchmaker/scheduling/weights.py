@@ -1,0 +1,52 @@
+"""Integer weights of the schedule's objective.
+
+CP-SAT optimises integers, so the matcher's 0..1 score is scaled to 0..1000 (three decimals survive, finer
+differences do not matter to anyone). The bonuses are in the same unit; docs/scheduling.md explains the
+choice of each value.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Final
+
+from matchmaker.scheduling.model import Meeting, Pair, Problem
+
+SCORE_SCALE: Final = 1000
+ACCEPTED_REQUEST_BONUS: Final = 500
+MUST_BONUS: Final = 2000
+MIN_MEETINGS_BONUS: Final = 1000
+MOVE_PENALTY: Final = 2000
+
+
+def pair_weight(pair: Pair) -> int:
+    """Value of scheduling ``pair``: its scaled score plus the bonuses for an accepted request and 必须见."""
+    weight = round(min(max(pair.score, 0.0), 1.0) * SCORE_SCALE)
+    if pair.accepted_request:
+        weight += ACCEPTED_REQUEST_BONUS
+    if pair.must:
+        weight += MUST_BONUS
+    return weight
+
+
+def objective_value(problem: Problem, meetings: Iterable[Meeting]) -> int:
+    """The solver's score-phase objective for any schedule, so a greedy one can be compared on equal terms.
+
+    Pair weights, plus ``MIN_MEETINGS_BONUS`` for each meeting a participant has up to the organizer's
+    minimum, minus ``MOVE_PENALTY`` for each published meeting not kept in its slot.
+    """
+    pairs_by_id = {p.id: p for p in problem.pairs}
+    placed = list(meetings)
+    total = sum(pair_weight(pairs_by_id[m.pair_id]) for m in placed)
+    meetings_per_participant: Counter[int] = Counter()
+    for m in placed:
+        pair = pairs_by_id[m.pair_id]
+        meetings_per_participant[pair.a] += 1
+        meetings_per_participant[pair.b] += 1
+    total += MIN_MEETINGS_BONUS * sum(
+        min(count, problem.min_meetings_per_participant) for count in meetings_per_participant.values()
+    )
+    slot_by_pair = {m.pair_id: m.slot for m in placed}
+    total -= MOVE_PENALTY * sum(1 for old in problem.previous if slot_by_pair.get(old.pair_id) != old.slot)
+    return total
