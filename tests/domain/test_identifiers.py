@@ -170,7 +170,7 @@ def test_every_application_number_in_the_eval_offers_parses_and_agrees_with_its_
 
 new_form_digits = st.builds(
     lambda year, kind, serial: f"{year}{kind}{serial:07d}",
-    st.integers(1985, 2026),
+    st.integers(1985, 2024),  # within any plausible clock's "next year"
     st.sampled_from("12389"),
     st.integers(0, 9_999_999),
 )

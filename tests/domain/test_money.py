@@ -240,7 +240,10 @@ def test_format_yi_rounds_half_up_for_display() -> None:
 
 # --- properties -------------------------------------------------------------------------------------------
 
-fen_amounts = st.integers(0, 10**14 - 1).map(lambda fen: Decimal(fen).scaleb(-2))
+# Decimals in [0, 10^12) 元 with zero, one or two decimal places.
+fen_amounts = st.one_of(
+    *(st.decimals(min_value=0, max_value=10**12 - 1, places=places) for places in (0, 1, 2))
+)
 
 
 @given(fen_amounts)
