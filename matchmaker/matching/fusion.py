@@ -1,0 +1,125 @@
+"""Fusion of the signals into one score per pair, and the reasons a person can check.
+
+The score is a weighted sum of signals that each lie in [0, 1]; the weights are data (``seed/matching/weights.json``)
+fitted by ``tune`` with cross-validation, so a reader can see what counts and by how much. Reasons are structured
+``(kind, text)`` pairs in Chinese so the UI and API render them as they like.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from matchmaker.matching.text import SEED_DIR
+
+#: The signals in the order the ablation table prints them.
+SIGNALS = ("bm25", "semantic", "passage", "title", "field", "ipc", "price", "readiness", "mode", "legal")
+#: Signals that carry topic; the structured ones only reorder within a topic.
+TEXT_SIGNALS = ("bm25", "semantic", "passage", "title")
+
+WEIGHTS_PATH = SEED_DIR / "weights.json"
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Fusion weights per signal and the cosine band used to show semantic closeness as a percentage."""
+
+    by_signal: dict[str, float]
+    cosine_floor: float = 0.75
+    cosine_ceiling: float = 0.92
+
+    def score(self, signals: dict[str, float]) -> float:
+        return sum(self.by_signal.get(name, 0.0) * value for name, value in signals.items())
+
+
+def load_weights(path: Path = WEIGHTS_PATH) -> Weights:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Weights(
+        by_signal={k: float(v) for k, v in data["weights"].items()},
+        cosine_floor=float(data.get("cosine_floor", 0.75)),
+        cosine_ceiling=float(data.get("cosine_ceiling", 0.92)),
+    )
+
+
+def save_weights(weights: Weights, path: Path = WEIGHTS_PATH, note: str = "") -> None:
+    data = {
+        "_comment": note or "融合权重（由 matchmaker tune 拟合）与语义相似度的显示刻度。",
+        "weights": {k: round(v, 4) for k, v in weights.by_signal.items()},
+        "cosine_floor": weights.cosine_floor,
+        "cosine_ceiling": weights.cosine_ceiling,
+    }
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One checkable reason: ``kind`` is a stable code for rendering, ``text`` one Chinese phrase."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """One suggested pair with its fused score, the signal values behind it and the reasons."""
+
+    need_id: str
+    offer_id: str
+    score: float
+    signals: dict[str, float] = field(default_factory=dict)
+    reasons: tuple[Reason, ...] = ()
+
+
+@dataclass(frozen=True)
+class PairFacts:
+    """What the reasons quote, gathered while the signals were computed."""
+
+    shared_terms: tuple[tuple[str, str], ...]  # (need's word, offer's word); equal unless a synonym bridged them
+    semantic_percent: int
+    need_field: str
+    offer_field: str
+    ipc_level: str
+    price_wan: int | None
+    budget_max_wan: int | None
+    trl: int | None
+    wanted_trl: int | None
+    legal_status: str
+    mode_ok: float
+
+
+def reasons_for(facts: PairFacts, max_terms: int = 6) -> tuple[Reason, ...]:
+    """The reasons, most telling first; each names its evidence so a person can verify it."""
+    out: list[Reason] = []
+    if facts.shared_terms:
+        words = [a if a == b else f"{a}≈{b}" for a, b in facts.shared_terms[:max_terms]]
+        out.append(Reason("terms", "共同关键词：" + "、".join(words)))
+    out.append(Reason("semantic", f"语义相近度 {facts.semantic_percent}%"))
+    if facts.need_field and facts.need_field == facts.offer_field:
+        out.append(Reason("field", f"同属{facts.offer_field}领域"))
+    elif facts.offer_field:
+        out.append(Reason("field", f"跨领域：需求属{facts.need_field or '未填'}，成果属{facts.offer_field}"))
+    if facts.ipc_level:
+        out.append(Reason("ipc", f"IPC 分类 {facts.ipc_level} 与该需求最相关的成果一致"))
+    if facts.price_wan is None:
+        out.append(Reason("price", "价格面议"))
+    elif facts.budget_max_wan is None:
+        out.append(Reason("price", f"报价 {facts.price_wan} 万元，需求未填预算"))
+    elif facts.price_wan <= facts.budget_max_wan:
+        out.append(Reason("price", f"报价 {facts.price_wan} 万元，在预算上限 {facts.budget_max_wan} 万元以内"))
+    else:
+        out.append(Reason("price", f"报价 {facts.price_wan} 万元，超出预算上限 {facts.budget_max_wan} 万元"))
+    if facts.trl is not None:
+        if facts.wanted_trl is None:
+            out.append(Reason("readiness", f"技术成熟度 TRL {facts.trl}"))
+        elif facts.trl >= facts.wanted_trl:
+            out.append(Reason("readiness", f"技术成熟度 TRL {facts.trl}，满足期望成果所需的 TRL {facts.wanted_trl}"))
+        else:
+            out.append(Reason("readiness", f"技术成熟度 TRL {facts.trl}，低于期望成果所需的 TRL {facts.wanted_trl}"))
+    if facts.mode_ok == 0.0:
+        out.append(Reason("mode", "成果的转化方式不在企业接受的合作方式之内"))
+    if facts.legal_status == "失效":
+        out.append(Reason("legal", "专利已失效"))
+    elif facts.legal_status == "审中":
+        out.append(Reason("legal", "专利尚在审查中，授权未定"))
+    return tuple(out)

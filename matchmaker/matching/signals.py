@@ -1,0 +1,198 @@
+"""The matcher's signals, each a small scorer returning a value in [0, 1] for one need × offer pair.
+
+Each is testable on its own and each appears in the ablation table. Keyword relevance is BM25 (Lucene variant,
+the formula bm25s uses) normalised by its own upper bound for the query, so a value means the same for a short and
+a long need and the same pair scores the same whichever side asked.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+
+#: BM25 parameters (Okapi defaults; the evaluation set's README measures its baseline with the same).
+BM25_K1 = 1.5
+BM25_B = 0.75
+
+_IPC_CODE = re.compile(r"^\s*([A-H]\d{2}[A-Z])\s*(\d+)\s*/\s*(\d+)")
+
+
+class KeywordStats:
+    """Term statistics of one side's documents (offers or needs), kept current as documents come and go.
+
+    bm25s scores whole corpora fast but is built once; this keeps the per-document counts so a single pair can
+    be scored exactly at any time, including documents added after the last bm25s build.
+    """
+
+    def __init__(self) -> None:
+        self.tf: dict[str, Counter[str]] = {}
+        self.length: dict[str, int] = {}
+        self.df: Counter[str] = Counter()
+        self.total_length = 0
+
+    def add(self, doc_id: str, keys: Sequence[str]) -> None:
+        self.remove(doc_id)
+        counts = Counter(keys)
+        self.tf[doc_id] = counts
+        self.length[doc_id] = len(keys)
+        self.df.update(counts.keys())
+        self.total_length += len(keys)
+
+    def remove(self, doc_id: str) -> None:
+        counts = self.tf.pop(doc_id, None)
+        if counts is None:
+            return
+        self.df.subtract(counts.keys())
+        self.total_length -= self.length.pop(doc_id)
+
+    def idf(self, key: str) -> float:
+        n = len(self.tf)
+        df = self.df.get(key, 0)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def query_weights(self, query_keys: Iterable[str]) -> dict[str, float]:
+        """IDF of each distinct query key: what a full match of that key is worth."""
+        return {key: self.idf(key) for key in dict.fromkeys(query_keys)}
+
+    def bm25(self, query_weights: dict[str, float], doc_id: str) -> tuple[float, list[str]]:
+        """BM25 of a document divided by the query's upper bound (Σ idf), and the keys that matched."""
+        counts = self.tf.get(doc_id)
+        if not counts or not query_weights:
+            return 0.0, []
+        average = self.total_length / max(len(self.tf), 1)
+        norm = BM25_K1 * (1.0 - BM25_B + BM25_B * self.length[doc_id] / max(average, 1e-9))
+        score = 0.0
+        matched: list[str] = []
+        for key, weight in query_weights.items():
+            tf = counts.get(key, 0)
+            if tf:
+                score += weight * tf / (tf + norm)
+                matched.append(key)
+        bound = sum(query_weights.values())
+        return (score / bound if bound > 0 else 0.0), matched
+
+
+def passage_similarity(query_passages: np.ndarray, doc_passages: np.ndarray, top: int = 2) -> float:
+    """Mean of the best ``top`` need-passage × offer-passage cosines.
+
+    A need usually states its problem in one or two sentences among several of context; the offer solves it in
+    one sentence among several of method. Whole-document vectors blur both; the best sentence pairs do not.
+    """
+    if query_passages.size == 0 or doc_passages.size == 0:
+        return 0.0
+    best_per_query = (query_passages.astype(np.float32) @ doc_passages.astype(np.float32).T).max(axis=1)
+    best = np.sort(best_per_query)[::-1][:top]
+    return float(best.mean())
+
+
+def calibrate_cosine(cosine: float, floor: float, ceiling: float) -> float:
+    """e5 cosines of unrelated Chinese texts sit near 0.75 and of close ones near 0.92; map that band to 0–1."""
+    return float(min(1.0, max(0.0, (cosine - floor) / (ceiling - floor))))
+
+
+def title_similarity(query_keys: Sequence[str], title_keys: Sequence[str]) -> float:
+    """Fuzzy overlap of canonical terms (rapidfuzz token-set ratio), 0–1; catches reordered or partial titles."""
+    if not query_keys or not title_keys:
+        return 0.0
+    return fuzz.token_set_ratio(" ".join(dict.fromkeys(query_keys)), " ".join(dict.fromkeys(title_keys))) / 100.0
+
+
+def field_agreement(need_field: str, offer_field: str) -> float:
+    """1 when both name the same industry field. Weak on purpose: solutions often come from another field."""
+    return 1.0 if need_field and need_field == offer_field else 0.0
+
+
+@dataclass(frozen=True)
+class IpcCode:
+    subclass: str
+    group: str
+
+
+def parse_ipc(code: str) -> IpcCode | None:
+    """``H01M 10/42`` → subclass H01M, main group H01M 10. Locarno classes (designs) have no IPC and give None."""
+    match = _IPC_CODE.match(code.upper())
+    if not match:
+        return None
+    return IpcCode(subclass=match.group(1), group=f"{match.group(1)} {int(match.group(2))}")
+
+
+def ipc_profile(weighted_codes: Iterable[tuple[Sequence[str], float]]) -> dict[str, float]:
+    """Subclass and group weights of a set of offers' IPC codes, normalised so the strongest is 1.
+
+    A need carries no IPC; its profile comes from the offers its text matches best, so agreement at group level
+    (H01M 10) says more than at subclass level (H01M).
+    """
+    weights: Counter[str] = Counter()
+    for codes, weight in weighted_codes:
+        seen: set[str] = set()
+        for code in codes:
+            parsed = parse_ipc(code)
+            if parsed is None:
+                continue
+            for level in (parsed.subclass, parsed.group):
+                if level not in seen:
+                    weights[level] += weight
+                    seen.add(level)
+    top = max(weights.values(), default=0.0)
+    return {k: v / top for k, v in weights.items()} if top > 0 else {}
+
+
+def ipc_agreement(codes: Sequence[str], profile: dict[str, float]) -> tuple[float, str]:
+    """Best agreement of an offer's codes with a profile: full weight at group level, half at subclass."""
+    best, best_level = 0.0, ""
+    for code in codes:
+        parsed = parse_ipc(code)
+        if parsed is None:
+            continue
+        for level, factor in ((parsed.group, 1.0), (parsed.subclass, 0.5)):
+            value = profile.get(level, 0.0) * factor
+            if value > best:
+                best, best_level = value, level
+    return best, best_level
+
+
+def price_fit(price_wan: int | None, budget_min_wan: int | None, budget_max_wan: int | None) -> float:
+    """1 within budget, 0.5 when either side is open (面议 / no budget) or up to 50% over, else 0."""
+    if price_wan is None or budget_max_wan is None:
+        return 0.5
+    if price_wan <= budget_max_wan:
+        return 1.0
+    if price_wan * 2 <= budget_max_wan * 3:
+        return 0.5
+    return 0.0
+
+
+def wanted_trl(expected_outcome: str, readiness_by_word: dict[str, int]) -> int | None:
+    """The readiness an outcome implies (样机 → 6, 小试 → 4 …): the highest level any of its words asks for."""
+    levels = [level for word, level in readiness_by_word.items() if word in expected_outcome]
+    return max(levels) if levels else None
+
+
+def readiness_fit(trl: int | None, wanted: int | None) -> float:
+    """1 when the offer is at least as mature as the outcome needs, minus a quarter per missing TRL level."""
+    if trl is None or wanted is None:
+        return 0.5
+    return max(0.0, 1.0 - max(0, wanted - trl) / 4.0)
+
+
+#: A need accepting 许可 accepts every kind of licence an offer may grant.
+_MODE_FAMILY = {"独占许可": "许可", "排他许可": "许可", "普通许可": "许可"}
+
+
+def mode_fit(transfer_modes: Sequence[str], coop_modes: Sequence[str]) -> float:
+    """1 when some transfer mode of the offer is a cooperation mode the company accepts, 0.5 when unknown."""
+    if not transfer_modes or not coop_modes:
+        return 0.5
+    offered = {_MODE_FAMILY.get(mode, mode) for mode in transfer_modes}
+    return 1.0 if offered & set(coop_modes) else 0.0
+
+
+def legal_fit(legal_status: str) -> float:
+    """有效 1, 审中 0.5 (may still be refused), 失效 0 (anyone may use it: little to buy); unknown 0.5."""
+    return {"有效": 1.0, "审中": 0.5, "失效": 0.0}.get(legal_status, 0.5)
