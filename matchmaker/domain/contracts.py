@@ -110,7 +110,9 @@ def parse_contract_type(text: str) -> tuple[str, str | None]:
             return base, sub_type
         if base in _TYPE_ALIASES and sub_type is None:
             return _TYPE_ALIASES[base]
-    raise ValueError(f"合同类型「{text.strip()}」无法识别，应为{'、'.join(CONTRACT_TYPES)}之一（可带括号注明子类）")
+    raise ValueError(
+        f"合同类型「{text.strip()}」无法识别，应为{'、'.join(CONTRACT_TYPES)}之一（可带括号注明子类）"
+    )
 
 
 def validate_contract(
@@ -154,20 +156,27 @@ def validate_contract(
     credit_code = _credit_code(_text(raw.get("buyer_credit_code")), errors)
 
     amount_yuan = _contract_amount(raw.get("amount_yuan"), raw.get("amount_wan"), errors, warnings)
-    technology_amount_yuan = _technology_amount(raw.get("technology_amount_yuan"), amount_yuan, errors, warnings)
+    technology_amount_yuan = _technology_amount(
+        raw.get("technology_amount_yuan"), amount_yuan, errors, warnings
+    )
 
     signed_on = _date("signed_on", raw.get("signed_on"), errors, required=True)
     registered_on = _date("registered_on", raw.get("registered_on"), errors, required=True)
     if signed_on and registered_on and registered_on < signed_on:
         errors.append(
-            FieldError("registered_on", f"登记日期 {registered_on.isoformat()} 早于合同签订日期 {signed_on.isoformat()}")
+            FieldError(
+                "registered_on",
+                f"登记日期 {registered_on.isoformat()} 早于合同签订日期 {signed_on.isoformat()}",
+            )
         )
     valid_from, valid_to = _validity(raw, errors)
 
     field = _squeezed(_text(raw.get("field"))) or None
     town = _squeezed(_text(raw.get("town"))) or None
     if town is not None and town not in towns:
-        errors.append(FieldError("town", f"所在镇（街道）「{_text(raw.get('town'))}」不在溧阳的镇街园区列表中"))
+        errors.append(
+            FieldError("town", f"所在镇（街道）「{_text(raw.get('town'))}」不在溧阳的镇街园区列表中")
+        )
 
     if (
         errors
@@ -266,7 +275,9 @@ def _contract_amount(
     detail to pick from), and a contract's amount is positive."""
     has_yuan, has_wan = bool(_text(yuan_value)), bool(_text(wan_value))
     if not has_yuan and not has_wan:
-        errors.append(FieldError("amount_yuan", "合同成交额不能为空，请填写合同成交额（元）或合同成交额（万元）"))
+        errors.append(
+            FieldError("amount_yuan", "合同成交额不能为空，请填写合同成交额（元）或合同成交额（万元）")
+        )
         return None
     in_yuan = _amount("amount_yuan", yuan_value, errors) if has_yuan else None
     in_wan = _amount("amount_wan", wan_value, errors) if has_wan else None
@@ -359,9 +370,15 @@ def _validity(raw: Mapping[str, object], errors: list[FieldError]) -> tuple[date
         start = parse_date(start_text) if start_text else None
         end = parse_date(end_text) if end_text else None
     except ValueError as exc:
-        errors.append(FieldError("validity", f"合同有效期限「{period or start_text + '至' + end_text}」{exc}"))
+        errors.append(
+            FieldError("validity", f"合同有效期限「{period or start_text + '至' + end_text}」{exc}")
+        )
         return None, None
     if start and end and end < start:
-        errors.append(FieldError("validity", f"合同有效期限的结束日期 {end.isoformat()} 早于开始日期 {start.isoformat()}"))
+        errors.append(
+            FieldError(
+                "validity", f"合同有效期限的结束日期 {end.isoformat()} 早于开始日期 {start.isoformat()}"
+            )
+        )
         return None, None
     return start, end

@@ -20,7 +20,12 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from matchmaker.domain.errors import FieldError, ValidationFailed
-from matchmaker.domain.identifiers import ApplicationNumber, IdentifierError, parse_application_number, parse_ipc
+from matchmaker.domain.identifiers import (
+    ApplicationNumber,
+    IdentifierError,
+    parse_application_number,
+    parse_ipc,
+)
 from matchmaker.domain.institutions import Resolution
 from matchmaker.domain.money import AmountError, parse_price_wan
 from matchmaker.domain.vocab import LEGAL_STATUSES, PATENT_TYPES, TRANSFER_MODES
@@ -215,7 +220,9 @@ def split_names(text: str) -> tuple[str, ...]:
 def title_key(title: str) -> str:
     """Comparison form of a title: NFKC, case-folded, without whitespace and punctuation."""
     folded = unicodedata.normalize("NFKC", title).casefold()
-    return "".join(c for c in folded if not c.isspace() and not unicodedata.category(c).startswith(("P", "S")))
+    return "".join(
+        c for c in folded if not c.isspace() and not unicodedata.category(c).startswith(("P", "S"))
+    )
 
 
 def near_duplicate_keys(a: str, b: str) -> bool:
@@ -267,7 +274,9 @@ def _patent_type(
     notes = _NOTE.findall(squeezed)
     patent_type = _PATENT_TYPE_SPELLINGS.get(_NOTE.sub("", squeezed).removesuffix("专利"))
     if patent_type is None:
-        errors.append(FieldError("patent_type", f"专利类型「{text}」无法识别，应为{'、'.join(PATENT_TYPES)}之一"))
+        errors.append(
+            FieldError("patent_type", f"专利类型「{text}」无法识别，应为{'、'.join(PATENT_TYPES)}之一")
+        )
         return None
     if notes:
         warnings.append(f"专利类型「{text}」已按「{patent_type}」登记")
@@ -286,7 +295,9 @@ def _legal_status(text: str, errors: list[FieldError]) -> str | None:
         return None
     status = _LEGAL_STATUS_SPELLINGS.get(_squeezed(text))
     if status is None:
-        errors.append(FieldError("legal_status", f"法律状态「{text}」无法识别，应为{'、'.join(LEGAL_STATUSES)}之一"))
+        errors.append(
+            FieldError("legal_status", f"法律状态「{text}」无法识别，应为{'、'.join(LEGAL_STATUSES)}之一")
+        )
     return status
 
 
@@ -307,7 +318,9 @@ def _ipc_codes(text: str, patent_type: str | None, errors: list[FieldError]) -> 
     if patent_type == "外观设计" and len(locarno) < len(codes):
         errors.append(FieldError("ipc", "外观设计专利应填写洛迦诺分类号（如 LOC 10-05），而不是 IPC 分类号"))
     elif patent_type in ("发明", "实用新型") and locarno:
-        errors.append(FieldError("ipc", f"{patent_type}专利应填写 IPC 分类号，洛迦诺分类号 {locarno[0]} 只用于外观设计"))
+        errors.append(
+            FieldError("ipc", f"{patent_type}专利应填写 IPC 分类号，洛迦诺分类号 {locarno[0]} 只用于外观设计")
+        )
     return tuple(codes)
 
 
@@ -334,7 +347,9 @@ def _transfer_modes(text: str, errors: list[FieldError], warnings: list[str]) ->
         mode = _TRANSFER_MODE_SPELLINGS.get(part)
         if mode is None:
             errors.append(
-                FieldError("transfer_modes", f"转化方式「{part}」无法识别，应为{'、'.join(TRANSFER_MODES)}之一")
+                FieldError(
+                    "transfer_modes", f"转化方式「{part}」无法识别，应为{'、'.join(TRANSFER_MODES)}之一"
+                )
             )
             continue
         if part == "许可":
@@ -343,7 +358,9 @@ def _transfer_modes(text: str, errors: list[FieldError], warnings: list[str]) ->
     return tuple(mode for mode in TRANSFER_MODES if mode in found)
 
 
-def _price(value: object, errors: list[FieldError], warnings: list[str]) -> tuple[int | None, tuple[int, int] | None]:
+def _price(
+    value: object, errors: list[FieldError], warnings: list[str]
+) -> tuple[int | None, tuple[int, int] | None]:
     """Asking price in integer 万元; empty and 面议 are None, a range is kept aside and stored as 面议."""
     text = _text(value)
     if not text:
@@ -370,7 +387,9 @@ def _trl(value: object, errors: list[FieldError]) -> int | None:
         except InvalidOperation:
             number = None
         if number is None or number != number.to_integral_value():
-            errors.append(FieldError("trl", f"技术成熟度「{_text(value)}」应为 1–9 的整数，如 6、TRL6 或 6级"))
+            errors.append(
+                FieldError("trl", f"技术成熟度「{_text(value)}」应为 1–9 的整数，如 6、TRL6 或 6级")
+            )
             return None
         level = int(number)
     else:

@@ -61,7 +61,9 @@ def preview_contracts(
         earlier = first_row_by_number.get(number)
         if stored is not None or earlier is not None:
             of = stored if stored is not None else f"第{earlier}行"
-            results.append(RowResult(record.row_number, "duplicate", draft, warnings=draft.warnings, duplicate_of=of))
+            results.append(
+                RowResult(record.row_number, "duplicate", draft, warnings=draft.warnings, duplicate_of=of)
+            )
             continue
         first_row_by_number[number] = record.row_number
         results.append(RowResult(record.row_number, "valid", draft, warnings=draft.warnings))

@@ -64,13 +64,15 @@ def parse_header_synonyms(document: Mapping[str, object]) -> HeaderSynonyms:
         if kind.startswith("_"):
             continue
         if not isinstance(fields, Mapping):
-            raise ValueError(f"headers: kind {kind!r} must map fields to lists of headers")
+            raise TypeError(f"headers: kind {kind!r} must map fields to lists of headers")
         table: dict[str, str] = {}
         for field, headers in fields.items():
             for header in headers:
                 key = normalise_header(header)
                 if table.setdefault(key, field) != field:
-                    raise ValueError(f"headers: {header!r} is listed for both {table[key]!r} and {field!r} ({kind})")
+                    raise ValueError(
+                        f"headers: {header!r} is listed for both {table[key]!r} and {field!r} ({kind})"
+                    )
         fields_by_header[kind] = table
         canonical[kind] = {field: headers[0] for field, headers in fields.items()}
     return HeaderSynonyms(fields_by_header, canonical)
@@ -154,4 +156,6 @@ def records(sheet: Sheet, header: HeaderRow) -> Iterator[Record]:
 
 
 def _is_total_row(cells: tuple[CellValue, ...]) -> bool:
-    return any(isinstance(cell, str) and normalise_header(cell).rstrip(":") in _TOTAL_LABELS for cell in cells)
+    return any(
+        isinstance(cell, str) and normalise_header(cell).rstrip(":") in _TOTAL_LABELS for cell in cells
+    )

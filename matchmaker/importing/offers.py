@@ -157,4 +157,6 @@ def _ownership_errors(
             return []  # the row already has "unknown institution" or "empty" from validation
     if canonical == only_institution:
         return []
-    return [FieldError("institution", f"只能导入本单位（{only_institution}）的成果，本行权利人为「{canonical}」")]
+    return [
+        FieldError("institution", f"只能导入本单位（{only_institution}）的成果，本行权利人为「{canonical}」")
+    ]

@@ -112,7 +112,9 @@ def _read_xlsx(data: bytes, filename: str, max_bytes: int) -> list[SheetRow]:
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise ImportFileError(f"文件 {filename} 不是有效的 Excel（.xlsx）文件") from exc
     if inflated > max_bytes * _MAX_INFLATION:
-        raise ImportFileError(f"文件 {filename} 解压后超过 {_megabytes(max_bytes * _MAX_INFLATION)}，请拆分后再导入")
+        raise ImportFileError(
+            f"文件 {filename} 解压后超过 {_megabytes(max_bytes * _MAX_INFLATION)}，请拆分后再导入"
+        )
     try:
         return _xlsx_rows(data)
     # openpyxl reports a malformed package through many unrelated exception types (KeyError, TypeError, XML
@@ -184,7 +186,9 @@ def _read_csv(data: bytes, filename: str) -> list[SheetRow]:
     delimiter = _sniff_delimiter(text)
     rows: list[SheetRow] = []
     try:
-        for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+        for number, record in enumerate(
+            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1
+        ):
             cells = _trim(tuple((field.strip() or None) for field in record))
             if cells:
                 rows.append(SheetRow(number, cells))

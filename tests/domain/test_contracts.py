@@ -13,7 +13,20 @@ from matchmaker.domain.contracts import (
 from matchmaker.domain.errors import ValidationFailed
 from matchmaker.domain.institutions import Institution, InstitutionNormalizer
 
-TOWNS = ("溧城街道", "昆仑街道", "古县街道", "埭头镇", "上黄镇", "戴埠镇", "天目湖镇", "别桥镇", "上兴镇", "竹箦镇", "南渡镇", "社渚镇")
+TOWNS = (
+    "溧城街道",
+    "昆仑街道",
+    "古县街道",
+    "埭头镇",
+    "上黄镇",
+    "戴埠镇",
+    "天目湖镇",
+    "别桥镇",
+    "上兴镇",
+    "竹箦镇",
+    "南渡镇",
+    "社渚镇",
+)
 NORMALIZER = InstitutionNormalizer(
     [
         Institution("东南大学溧阳研究院", "东大溧阳研究院", ()),
@@ -71,7 +84,9 @@ def test_a_registered_contract_becomes_an_exact_draft():
 
 
 def test_every_field_error_is_reported_at_once():
-    errors = _errors(registration_number="12345", contract_type="技术推广", amount_yuan="-1", registered_on="2023-04-01")
+    errors = _errors(
+        registration_number="12345", contract_type="技术推广", amount_yuan="-1", registered_on="2023-04-01"
+    )
 
     assert sorted(errors) == ["amount_yuan", "contract_type", "registered_on", "registration_number"]
 
@@ -116,7 +131,9 @@ def test_a_wrong_credit_code_names_the_expected_check_character():
 
 
 def test_an_institution_party_gets_its_canonical_name_and_a_company_keeps_its_own():
-    draft = _validate(seller="溧阳市天湖智能装备有限公司", buyer="重大溧阳研究院", buyer_credit_code="12320481MB1D29608C")
+    draft = _validate(
+        seller="溧阳市天湖智能装备有限公司", buyer="重大溧阳研究院", buyer_credit_code="12320481MB1D29608C"
+    )
 
     assert (draft.seller_name, draft.seller_is_institution, draft.buyer_name, draft.buyer_is_institution) == (
         "溧阳市天湖智能装备有限公司",
@@ -180,7 +197,10 @@ def test_a_technology_amount_above_the_contract_amount_is_refused():
 def test_a_missing_technology_amount_counts_the_whole_amount_with_a_warning():
     draft = _validate(technology_amount_yuan=None)
 
-    assert (draft.technology_amount_yuan, draft.warnings) == (Decimal("80000.00"), ("技术交易额未填写，已按合同成交额计",))
+    assert (draft.technology_amount_yuan, draft.warnings) == (
+        Decimal("80000.00"),
+        ("技术交易额未填写，已按合同成交额计",),
+    )
 
 
 def test_registration_before_signature_is_refused():
@@ -191,7 +211,16 @@ def test_registration_before_signature_is_refused():
 
 @pytest.mark.parametrize(
     "value",
-    ["2023-05-04", "2023/5/4", "2023.5.4", "2023年5月4日", "20230504", "２０２３－０５－０４", date(2023, 5, 4), datetime(2023, 5, 4, 9, 30)],
+    [
+        "2023-05-04",
+        "2023/5/4",
+        "2023.5.4",
+        "2023年5月4日",
+        "20230504",
+        "２０２３－０５－０４",
+        date(2023, 5, 4),
+        datetime(2023, 5, 4, 9, 30),
+    ],
 )
 def test_date_spellings(value):
     assert parse_date(value) == date(2023, 5, 4)
@@ -202,7 +231,9 @@ def test_an_impossible_date_is_refused_naming_the_field():
 
 
 def test_a_date_in_another_format_is_refused_with_the_expected_format():
-    assert _errors(signed_on="4月26日") == {"signed_on": "合同签订日期「4月26日」应写成 2023-05-04 或 2023/5/4"}
+    assert _errors(signed_on="4月26日") == {
+        "signed_on": "合同签订日期「4月26日」应写成 2023-05-04 或 2023/5/4"
+    }
 
 
 def test_validity_may_come_as_two_form_fields():
@@ -218,7 +249,9 @@ def test_a_validity_period_ending_before_it_starts_is_refused():
 
 
 def test_a_validity_period_without_a_separator_is_refused():
-    assert _errors(validity="2023-04-26") == {"validity": "合同有效期限「2023-04-26」应写成 2023-04-26至2024-04-25"}
+    assert _errors(validity="2023-04-26") == {
+        "validity": "合同有效期限「2023-04-26」应写成 2023-04-26至2024-04-25"
+    }
 
 
 def test_a_town_outside_liyang_is_refused():

@@ -6,7 +6,19 @@ from matchmaker.domain.errors import ValidationFailed
 from matchmaker.domain.institutions import Institution, InstitutionNormalizer
 from matchmaker.domain.offers import OfferDraft, near_duplicate_title, split_names, validate_offer
 
-FIELDS = ("新能源", "绿色储能", "智能电网", "智能装备", "动力电池", "新材料", "航空航天", "电子信息", "现代农业", "生物医药", "节能环保")
+FIELDS = (
+    "新能源",
+    "绿色储能",
+    "智能电网",
+    "智能装备",
+    "动力电池",
+    "新材料",
+    "航空航天",
+    "电子信息",
+    "现代农业",
+    "生物医药",
+    "节能环保",
+)
 NORMALIZER = InstitutionNormalizer(
     [
         Institution("东南大学溧阳研究院", "东大溧阳研究院", ("东南大学",)),
@@ -100,16 +112,22 @@ def test_a_type_that_disagrees_with_the_type_digit_is_refused():
 
 
 def test_an_unknown_patent_type_is_refused():
-    assert _errors(patent_type="软件著作权") == {"patent_type": "专利类型「软件著作权」无法识别，应为发明、实用新型、外观设计之一"}
+    assert _errors(patent_type="软件著作权") == {
+        "patent_type": "专利类型「软件著作权」无法识别，应为发明、实用新型、外观设计之一"
+    }
 
 
-@pytest.mark.parametrize(("text", "status"), [("有效", "有效"), ("授权", "有效"), ("审中", "审中"), ("失效", "失效"), ("", None)])
+@pytest.mark.parametrize(
+    ("text", "status"), [("有效", "有效"), ("授权", "有效"), ("审中", "审中"), ("失效", "失效"), ("", None)]
+)
 def test_legal_status_spellings(text, status):
     assert _validate(legal_status=text).legal_status == status
 
 
 def test_an_unknown_legal_status_is_refused():
-    assert _errors(legal_status="不清楚") == {"legal_status": "法律状态「不清楚」无法识别，应为有效、审中、失效之一"}
+    assert _errors(legal_status="不清楚") == {
+        "legal_status": "法律状态「不清楚」无法识别，应为有效、审中、失效之一"
+    }
 
 
 def test_a_design_patent_carries_a_locarno_class():
@@ -125,7 +143,9 @@ def test_a_design_patent_with_an_ipc_code_is_refused():
 
 
 def test_an_invention_with_a_locarno_class_is_refused():
-    assert _errors(ipc="LOC 10-05") == {"ipc": "发明专利应填写 IPC 分类号，洛迦诺分类号 LOC 10-05 只用于外观设计"}
+    assert _errors(ipc="LOC 10-05") == {
+        "ipc": "发明专利应填写 IPC 分类号，洛迦诺分类号 LOC 10-05 只用于外观设计"
+    }
 
 
 def test_a_malformed_ipc_code_is_refused_naming_it():
@@ -150,7 +170,9 @@ def test_inventors_are_split_on_chinese_separators_and_spaces_between_names(text
 
 
 def test_an_unknown_institution_is_refused_naming_what_was_typed():
-    assert _errors(institution="清华大学") == {"institution": "权利人「清华大学」不是平台已登记的机构，请核对单位名称"}
+    assert _errors(institution="清华大学") == {
+        "institution": "权利人「清华大学」不是平台已登记的机构，请核对单位名称"
+    }
 
 
 def test_an_empty_institution_is_refused():
@@ -188,7 +210,9 @@ def test_an_unknown_transfer_mode_is_refused():
     }
 
 
-@pytest.mark.parametrize(("value", "price_wan"), [("50", 50), ("50万", 50), ("20万元", 20), (80, 80), ("面议", None), (None, None)])
+@pytest.mark.parametrize(
+    ("value", "price_wan"), [("50", 50), ("50万", 50), ("20万元", 20), (80, 80), ("面议", None), (None, None)]
+)
 def test_prices_in_wan_yuan(value, price_wan):
     assert _validate(price_wan=value).price_wan == price_wan
 
@@ -207,7 +231,7 @@ def test_a_negative_price_is_refused():
     assert _errors(price_wan="-20") == {"price_wan": "意向价格 -20 为负数，价格不能为负"}
 
 
-@pytest.mark.parametrize("value", ["6", "TRL6", "trl 6", "TRL-6", "6级", "６", 6, Decimal("6")])
+@pytest.mark.parametrize("value", ["6", "TRL6", "trl 6", "TRL-6", "6级", "６", 6, Decimal(6)])
 def test_readiness_level_spellings(value):
     assert _validate(trl=value).trl == 6
 
@@ -231,7 +255,9 @@ def test_an_industry_field_outside_the_list_is_refused():
 
 
 def test_near_identical_title_with_an_inserted_qualifier_is_a_near_duplicate():
-    assert near_duplicate_title("一种芹菜类蔬菜采后气调保鲜方法", "一种新型芹菜类蔬菜采后气调保鲜方法") is True
+    assert (
+        near_duplicate_title("一种芹菜类蔬菜采后气调保鲜方法", "一种新型芹菜类蔬菜采后气调保鲜方法") is True
+    )
 
 
 def test_titles_differing_only_in_punctuation_width_and_spaces_are_near_duplicates():

@@ -18,7 +18,9 @@ SYNONYMS = load_header_synonyms()
 
 
 def _sheet(*rows: tuple[object, ...]) -> Sheet:
-    return Sheet("t.csv", tuple(SheetRow(number, cells) for number, cells in enumerate(rows, start=1) if cells))
+    return Sheet(
+        "t.csv", tuple(SheetRow(number, cells) for number, cells in enumerate(rows, start=1) if cells)
+    )
 
 
 def test_header_text_is_compared_without_width_case_or_spaces():
@@ -97,7 +99,10 @@ def test_a_sheet_without_a_header_is_refused():
     with pytest.raises(ImportFileError) as caught:
         locate_header(sheet, SYNONYMS, "offer", required=[])
 
-    assert caught.value.message == "文件 t.csv 的前 15 行中没有找到表头，请确认表头含有「专利名称」「申请号」「专利类型」等列名"
+    assert (
+        caught.value.message
+        == "文件 t.csv 的前 15 行中没有找到表头，请确认表头含有「专利名称」「申请号」「专利类型」等列名"
+    )
 
 
 def test_a_header_below_row_fifteen_is_not_searched_for():
@@ -113,7 +118,9 @@ def test_a_repeated_column_keeps_the_first_and_says_so():
 
     header = locate_header(sheet, SYNONYMS, "offer", required=[])
 
-    assert header == HeaderRow(1, {0: "title", 1: "application_number", 3: "inventors"}, ("第 3 列「专利号」与第 2 列重复，已忽略",))
+    assert header == HeaderRow(
+        1, {0: "title", 1: "application_number", 3: "inventors"}, ("第 3 列「专利号」与第 2 列重复，已忽略",)
+    )
 
 
 def test_records_map_cells_to_fields_and_skip_blank_and_total_rows():

@@ -76,7 +76,9 @@ def test_the_wrong_credit_code_is_rejected_with_its_expected_check_character(sam
 def test_exactly_the_documented_rows_are_duplicates_of_the_first_occurrence(sample_name):
     document = _sample(sample_name).to_json(committed=0)
 
-    assert document["duplicates"] == [{"row": row, "of": f"第{first}行"} for row, first in DUPLICATE_ROWS.items()]
+    assert document["duplicates"] == [
+        {"row": row, "of": f"第{first}行"} for row, first in DUPLICATE_ROWS.items()
+    ]
 
 
 def test_valid_rows_are_exactly_the_others(sample_name):
@@ -86,7 +88,10 @@ def test_valid_rows_are_exactly_the_others(sample_name):
 def test_totals_are_exact_decimals(sample_name):
     report = _sample(sample_name)
 
-    assert (report.total_yuan, report.technology_total_yuan) == (Decimal("20188003.61"), Decimal("19181903.44"))
+    assert (report.total_yuan, report.technology_total_yuan) == (
+        Decimal("20188003.61"),
+        Decimal("19181903.44"),
+    )
 
 
 def test_the_total_breaks_down_by_year_of_registration_as_documented(sample_name):
@@ -138,15 +143,24 @@ def test_wan_yuan_amounts_are_multiplied_exactly(sample_name):
 def test_technology_amounts_differ_from_the_amount_in_the_documented_rows_only(sample_name):
     drafts = {r.row: r.draft for r in _sample(sample_name).with_status("valid")}
 
-    assert sorted(row for row, d in drafts.items() if d.technology_amount_yuan != d.amount_yuan) == [3, 24, 30, 37]
+    assert sorted(row for row, d in drafts.items() if d.technology_amount_yuan != d.amount_yuan) == [
+        3,
+        24,
+        30,
+        37,
+    ]
 
 
 def test_companies_sell_in_the_documented_rows_and_institutions_in_all_others(sample_name):
     results = _sample(sample_name).results
-    company_sellers = sorted(r.row for r in results if r.draft is not None and not r.draft.seller_is_institution)
+    company_sellers = sorted(
+        r.row for r in results if r.draft is not None and not r.draft.seller_is_institution
+    )
 
     assert company_sellers == [30, 31, 32, 33, 35]
-    assert {r.draft.seller_name for r in results if r.draft is not None and r.draft.seller_is_institution} == {
+    assert {
+        r.draft.seller_name for r in results if r.draft is not None and r.draft.seller_is_institution
+    } == {
         "南京航空航天大学天目湖校区",
         "东南大学溧阳研究院",
         "重庆大学溧阳研究院",
@@ -173,7 +187,7 @@ def test_importing_the_sample_again_adds_nothing_and_reports_thirty_five_duplica
 
 def test_a_total_row_is_not_a_contract():
     text = (SAMPLES / "contracts_export.csv").read_bytes().decode("utf-8-sig")
-    with_total = text.rstrip("\n") + "\n合计,,,,,,,\"20,188,003.61\",,,,,,,\n"
+    with_total = text.rstrip("\n") + '\n合计,,,,,,,"20,188,003.61",,,,,,,\n'
 
     report = _preview(with_total.encode(), "with_total.csv")
 

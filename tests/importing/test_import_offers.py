@@ -11,11 +11,30 @@ from matchmaker.importing.sheets import ImportFileError, read_sheet
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT.parent / "shared" / "samples"
-FIELDS = ("新能源", "绿色储能", "智能电网", "智能装备", "动力电池", "新材料", "航空航天", "电子信息", "现代农业", "生物医药", "节能环保")
+FIELDS = (
+    "新能源",
+    "绿色储能",
+    "智能电网",
+    "智能装备",
+    "动力电池",
+    "新材料",
+    "航空航天",
+    "电子信息",
+    "现代农业",
+    "生物医药",
+    "节能环保",
+)
 NORMALIZER = InstitutionNormalizer(load_institutions(ROOT / "seed" / "institutions.json"))
 SEU = "东南大学溧阳研究院"
 # README.md: the deliberately bad rows and what importing them must give.
-ERROR_FIELDS = {9: "application_number", 15: "title", 21: "application_number", 26: "trl", 30: "price_wan", 33: "application_number"}
+ERROR_FIELDS = {
+    9: "application_number",
+    15: "title",
+    21: "application_number",
+    26: "trl",
+    30: "price_wan",
+    33: "application_number",
+}
 EXPECTED_CHECK_CHARS = {9: "X", 21: "2", 33: "1"}
 DUPLICATE_ROWS = {40: 12, 42: 18}
 VALID_ROWS = sorted(set(range(4, 44)) - set(ERROR_FIELDS) - set(DUPLICATE_ROWS))
@@ -23,7 +42,11 @@ VALID_ROWS = sorted(set(range(4, 44)) - set(ERROR_FIELDS) - set(DUPLICATE_ROWS))
 
 def _preview(data: bytes, name: str, existing: ExistingOffers | None = None, **options: str) -> ImportReport:
     return preview_offers(
-        read_sheet(data, name), normalizer=NORMALIZER, fields=FIELDS, existing=existing or ExistingOffers(), **options
+        read_sheet(data, name),
+        normalizer=NORMALIZER,
+        fields=FIELDS,
+        existing=existing or ExistingOffers(),
+        **options,
     )
 
 
@@ -60,9 +83,9 @@ def test_exactly_the_documented_rows_are_rejected_with_their_field(sample_name):
 def test_wrong_check_characters_are_rejected_with_the_expected_one(sample_name):
     errors = _sample(sample_name).to_json(committed=0)["errors"]
 
-    assert {e["row"]: e["message"].split("应为 ")[-1] for e in errors if e["row"] in EXPECTED_CHECK_CHARS} == (
-        EXPECTED_CHECK_CHARS
-    )
+    assert {
+        e["row"]: e["message"].split("应为 ")[-1] for e in errors if e["row"] in EXPECTED_CHECK_CHARS
+    } == EXPECTED_CHECK_CHARS
 
 
 def test_exactly_the_documented_rows_are_duplicates_of_earlier_rows(sample_name):

@@ -48,11 +48,17 @@ def test_xlsx_date_cells_become_dates_and_number_cells_stay_numbers():
 def test_fractional_number_cells_are_read_as_their_decimal_not_as_binary_float():
     sheet = read_sheet(_xlsx([["合同成交额（万元）"], [36.8], [0.1]]), "amounts.xlsx")
 
-    assert [row.cells for row in sheet.rows] == [("合同成交额（万元）",), (Decimal("36.8"),), (Decimal("0.1"),)]
+    assert [row.cells for row in sheet.rows] == [
+        ("合同成交额（万元）",),
+        (Decimal("36.8"),),
+        (Decimal("0.1"),),
+    ]
 
 
 def test_hidden_and_empty_columns_are_read_in_place():
-    data = _xlsx([["名称", None, "申请号", "备注"], ["一种方法", None, "201710601862.3", "内部"]], hidden_column="D")
+    data = _xlsx(
+        [["名称", None, "申请号", "备注"], ["一种方法", None, "201710601862.3", "内部"]], hidden_column="D"
+    )
 
     sheet = read_sheet(data, "hidden.xlsx")
 
