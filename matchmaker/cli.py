@@ -1,0 +1,175 @@
+"""命令行工具 matchmaker：commands call services, never the database directly.
+
+Known failures (bad input, missing records) end as one Chinese sentence and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from matchmaker.domain.errors import MatchmakerError
+from matchmaker.domain.vocab import ROLE_LABELS, ROLES
+from matchmaker.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+
+
+def friendly(fn: F) -> F:
+    """Turn domain errors into a plain sentence (the one place the CLI maps exceptions to messages)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except MatchmakerError as exc:
+            details = "\n".join(f"  - {e.field + '：' if e.field else ''}{e.message}" for e in exc.field_errors())
+            raise click.ClickException(f"{exc.title}\n{details}") from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _services(settings: Settings | None = None):  # type: ignore[no-untyped-def]
+    from matchmaker.bootstrap import build
+
+    return build(settings or Settings.from_env())
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="matchmaker", message="matchmaker %(version)s")
+def main() -> None:
+    """matchmaker · 溧阳技术转移对接平台（technology-transfer matchmaking for Liyang）
+
+    \b
+    环境变量 / environment:
+      DATABASE_URL  数据库（默认 var/matchmaker.db；postgresql://… 切换到 PostgreSQL）
+      MEILI_URL     Meilisearch 地址（不设置则用内置检索）
+      SECRET_KEY    会话密钥（默认自动生成并保存在 var/）
+      MATCHMAKER_HOST / MATCHMAKER_PORT  服务地址与端口（默认 127.0.0.1:8000）
+    """
+
+
+@main.command(context_settings=CONTEXT)
+@friendly
+def migrate() -> None:
+    """应用数据库迁移（Alembic）并载入参考数据。 Apply migrations and load reference data."""
+    services = _services()
+    _migrate(services)
+    click.echo(f"数据库已是最新结构：{_safe_url(services.settings.database_url)}")
+
+
+def _migrate(services) -> None:  # type: ignore[no-untyped-def]
+    from matchmaker.services.seeding import seed_reference
+    from matchmaker.storage.migrate import upgrade
+
+    upgrade(services.engine)
+    with services.transaction() as session:
+        seed_reference(session, services.settings.seed_dir)
+
+
+def _safe_url(url: str) -> str:
+    """Hide a password in a database URL before printing it."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url
+    return url
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--demo", is_flag=True, help="载入虚构的演示数据（单位、企业、账号、成果、需求、对接会、合同）。Load the demo data set.")
+@friendly
+def seed(demo: bool) -> None:
+    """载入参考数据；加 --demo 载入演示数据（可重复运行）。 Load reference (and demo) data; idempotent."""
+    from matchmaker.services.seeding import seed_demo, seed_reference
+
+    services = _services()
+    _migrate(services)
+    with services.transaction() as session:
+        if demo:
+            with click.progressbar(length=6, label="载入演示数据", file=sys.stderr) as bar:
+                report = seed_demo(session, services.settings.seed_dir, progress=lambda _step: bar.update(1))
+        else:
+            report = seed_reference(session, services.settings.seed_dir)
+    created = "，".join(f"{k} {v}" for k, v in report.created.items()) or "无（数据已存在）"
+    click.echo(f"新增：{created}")
+    if report.accounts:
+        click.echo("\n演示账号（仅用于演示数据）：")
+        click.echo(f"  {'用户名':<16}{'角色':<14}密码")
+        for username, role, password in report.accounts:
+            click.echo(f"  {username:<18}{ROLE_LABELS.get(role, role):<12}{password}")
+
+
+@main.command("create-user", context_settings=CONTEXT)
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True,
+              help="角色：researcher 科研人员 / sme 企业技术人员 / organizer 组织者 / bureau 知识产权局 / admin 管理员")
+@click.option("--name", "display_name", default="", help="姓名（默认同用户名）")
+@click.option("--email", default="", help="邮箱")
+@click.option("--institution", default="", help="科研人员所属单位（任意常见写法，自动规范化）")
+@click.option("--company-code", default="", help="企业技术人员所属企业的统一社会信用代码")
+@click.option("--password", prompt="密码", hide_input=True, confirmation_prompt="再次输入密码",
+              help="密码（不提供则交互输入）")
+@friendly
+def create_user(username: str, role: str, display_name: str, email: str, institution: str, company_code: str,
+                password: str) -> None:
+    """创建账号。 Create an account, e.g. matchmaker create-user admin2 --role admin"""
+    from sqlmodel import select
+
+    from matchmaker.domain.errors import FieldError, ValidationFailed
+    from matchmaker.domain.identifiers import IdentifierError, parse_credit_code
+    from matchmaker.services import accounts, institutions
+    from matchmaker.services.permissions import Actor
+    from matchmaker.storage.models import Company
+
+    services = _services()
+    _migrate(services)
+    with services.transaction() as session:
+        institution_id = company_id = None
+        if institution:
+            resolution = institutions.normalizer(session).resolve(institution)
+            inst = institutions.by_name(session, resolution.canonical) if resolution.canonical else None
+            if inst is None:
+                raise ValidationFailed([FieldError("institution", f"未知单位：{institution}")])
+            institution_id = inst.id
+        if company_code:
+            try:
+                code = parse_credit_code(company_code)
+            except IdentifierError as exc:
+                raise ValidationFailed([FieldError("company_code", exc.message)]) from exc
+            company = session.exec(select(Company).where(Company.credit_code == code)).first()
+            if company is None:
+                raise ValidationFailed([FieldError("company_code", f"没有统一社会信用代码为 {code} 的企业")])
+            company_id = company.id
+        user = accounts.create_user(session, Actor.system(), username=username, display_name=display_name or username,
+                                    email=email, role=role, password=password, institution_id=institution_id,
+                                    company_id=company_id)
+    click.echo(f"已创建账号 {user.username}（{ROLE_LABELS[role]}）")
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--host", default=None, help="监听地址（默认 MATCHMAKER_HOST 或 127.0.0.1）")
+@click.option("--port", default=None, type=int, help="端口（默认 MATCHMAKER_PORT 或 8000）")
+@friendly
+def serve(host: str | None, port: int | None) -> None:
+    """迁移数据库后启动 Web 服务。 Migrate, then serve the web app."""
+    import uvicorn
+
+    from matchmaker.web.app import create_app
+
+    services = _services()
+    _migrate(services)
+    app = create_app(services)
+    host = host or services.settings.host
+    port = port or services.settings.port
+    click.echo(f"溧阳技术转移对接平台：http://{host}:{port}/")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,210 @@
+"""Accounts: password hashing (argon2id), login with throttling, API tokens, and admin account management."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, col, delete, func, select
+
+from matchmaker.domain.accounts import account_problems, password_problems
+from matchmaker.domain.errors import FieldError, MatchmakerError, NotFound, ValidationFailed
+from matchmaker.domain.vocab import ROLE_LABELS
+from matchmaker.services.permissions import Actor, authorize
+from matchmaker.storage import audit
+from matchmaker.storage.models import Company, Institution, LoginFailure, User, utcnow
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+class LoginThrottled(MatchmakerError):
+    status = 429
+    title = "登录尝试过于频繁"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(
+        id=user.id,
+        username=user.username,
+        role=user.role,
+        display_name=user.display_name,
+        institution_id=user.institution_id,
+        company_id=user.company_id,
+    )
+
+
+@dataclass(frozen=True)
+class Throttle:
+    max_failures: int = 5
+    window: timedelta = timedelta(minutes=5)
+
+
+def authenticate(session: Session, username: str, password: str, *, client: str, throttle: Throttle) -> User:
+    """Check a login. After ``max_failures`` failures for a user name within the window, refuse even a right
+    password until the window passes: that is what makes guessing slow."""
+    username = username.strip()
+    since = utcnow() - throttle.window
+    failures = session.exec(
+        select(func.count()).select_from(LoginFailure).where(LoginFailure.username == username, LoginFailure.at >= since)
+    ).one()
+    if failures >= throttle.max_failures:
+        minutes = int(throttle.window.total_seconds() // 60)
+        raise LoginThrottled(f"登录失败次数过多，请 {minutes} 分钟后再试")
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        session.add(LoginFailure(username=username, client=client[:64]))
+        session.commit()
+        if user is not None and not user.is_active:
+            raise ValidationFailed([FieldError("username", "该账号已停用，请联系管理员")])
+        raise ValidationFailed([FieldError("password", "用户名或密码不正确")])
+    session.exec(delete(LoginFailure).where(col(LoginFailure.username) == username))  # type: ignore[call-overload]
+    user.last_login_at = utcnow()
+    session.add(user)
+    session.commit()
+    return user
+
+
+def create_user(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    password: str,
+    email: str = "",
+    institution_id: int | None = None,
+    company_id: int | None = None,
+) -> User:
+    authorize(actor, "user.manage")
+    username = username.strip()
+    errors = account_problems(username=username, display_name=display_name, email=email, role=role,
+                              password=password)
+    if session.exec(select(User).where(User.username == username)).first():
+        errors.append(FieldError("username", f"用户名 {username} 已被使用"))
+    errors.extend(_binding_problems(session, role, institution_id, company_id))
+    if errors:
+        raise ValidationFailed(errors)
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        email=email.strip(),
+        role=role,
+        institution_id=institution_id if role == "researcher" else None,
+        company_id=company_id if role == "sme" else None,
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    audit.record(session, user_id=actor.id, username=actor.username, entity="user", entity_id=user.id,
+                 action="create", new=f"{username}（{ROLE_LABELS[role]}）")
+    return user
+
+
+def _binding_problems(
+    session: Session, role: str, institution_id: int | None, company_id: int | None
+) -> list[FieldError]:
+    if role == "researcher":
+        if institution_id is None or session.get(Institution, institution_id) is None:
+            return [FieldError("institution_id", "科研人员必须选择所属单位")]
+    if role == "sme" and company_id is not None and session.get(Company, company_id) is None:
+        return [FieldError("company_id", "所选企业不存在")]
+    return []
+
+
+def update_user(
+    session: Session,
+    actor: Actor,
+    user_id: int,
+    *,
+    display_name: str,
+    email: str,
+    role: str,
+    is_active: bool,
+    institution_id: int | None,
+    company_id: int | None,
+    new_password: str = "",
+) -> User:
+    authorize(actor, "user.manage")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("账号不存在")
+    errors = account_problems(username=user.username, display_name=display_name, email=email, role=role,
+                              password=None)
+    errors.extend(_binding_problems(session, role, institution_id, company_id))
+    if new_password:
+        errors.extend(password_problems(new_password, "new_password"))
+    if actor.id == user.id and (not is_active or role != "admin"):
+        errors.append(FieldError("role", "不能停用自己的账号或取消自己的管理员角色"))
+    if errors:
+        raise ValidationFailed(errors)
+    before = {"display_name": user.display_name, "email": user.email, "role": user.role,
+              "is_active": user.is_active, "institution_id": user.institution_id, "company_id": user.company_id}
+    user.display_name = display_name.strip()
+    user.email = email.strip()
+    user.role = role
+    user.is_active = is_active
+    user.institution_id = institution_id if role == "researcher" else None
+    user.company_id = company_id if role == "sme" else None
+    after = {"display_name": user.display_name, "email": user.email, "role": user.role,
+             "is_active": user.is_active, "institution_id": user.institution_id, "company_id": user.company_id}
+    if new_password:
+        user.password_hash = hash_password(new_password)
+        after["password"] = "（已重置）"
+    session.add(user)
+    audit.record_changes(session, user_id=actor.id, username=actor.username, entity="user",
+                         entity_id=user_id, before=before, after=after)
+    return user
+
+
+def change_own_password(session: Session, user: User, *, current: str, new: str) -> None:
+    errors: list[FieldError] = []
+    if not verify_password(user.password_hash, current):
+        errors.append(FieldError("current_password", "当前密码不正确"))
+    errors.extend(password_problems(new, "new_password"))
+    if errors:
+        raise ValidationFailed(errors)
+    user.password_hash = hash_password(new)
+    session.add(user)
+    assert user.id is not None
+    audit.record(session, user_id=user.id, username=user.username, entity="user", entity_id=user.id,
+                 action="update", field="password", new="（已修改）")
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(session: Session, actor: Actor, user: User) -> str:
+    """A new token replaces the old one. Only its hash is kept, so it is shown exactly once."""
+    authorize(actor, "user.token", user)
+    token = "mm_" + secrets.token_urlsafe(32)
+    user.api_token_hash = _token_digest(token)
+    session.add(user)
+    assert user.id is not None
+    audit.record(session, user_id=actor.id, username=actor.username, entity="user", entity_id=user.id,
+                 action="update", field="api_token", new="（已重新生成）")
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    if not token.startswith("mm_"):
+        return None
+    user = session.exec(select(User).where(User.api_token_hash == _token_digest(token))).first()
+    return user if user is not None and user.is_active else None

@@ -1,0 +1,119 @@
+"""The one place where every write is checked against the actor's role and ownership.
+
+Services call :func:`authorize` before they change anything; web handlers and CLI commands never check roles
+by hand. Reading rules that hide fields (private contact, budget) live beside the records they protect, but
+the *who may write what* table is here, so it can be read — and tested — in one sitting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from matchmaker.domain.errors import PermissionDenied
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a logged-in user, or the operator at the command line (``Actor.system()``)."""
+
+    id: int | None
+    username: str
+    role: str
+    display_name: str = ""
+    institution_id: int | None = None
+    company_id: int | None = None
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(id=None, username="system", role="admin", display_name="系统（命令行）")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def _admin(actor: Actor, _resource: Any) -> bool:
+    return actor.is_admin
+
+
+def _roles(*roles: str) -> Callable[[Actor, Any], bool]:
+    def check(actor: Actor, _resource: Any) -> bool:
+        return actor.is_admin or actor.role in roles
+
+    return check
+
+
+def _own_institution(actor: Actor, resource: Any) -> bool:
+    """The resource is an institution id, or anything with ``institution_id``."""
+    institution_id = resource if isinstance(resource, int) else getattr(resource, "institution_id", None)
+    return actor.is_admin or (actor.role == "researcher" and institution_id == actor.institution_id)
+
+
+def _own_company(actor: Actor, resource: Any) -> bool:
+    company_id = resource if isinstance(resource, int) else getattr(resource, "company_id", None)
+    return actor.is_admin or (actor.role == "sme" and company_id is not None and company_id == actor.company_id)
+
+
+def _self(actor: Actor, resource: Any) -> bool:
+    user_id = resource if isinstance(resource, int) else getattr(resource, "id", None)
+    return actor.is_admin or (actor.id is not None and actor.id == user_id)
+
+
+#: action → rule(actor, resource). Actions not listed are refused.
+POLICY: dict[str, Callable[[Actor, Any], bool]] = {
+    # accounts and reference data
+    "user.manage": _admin,
+    "user.token": _self,
+    "institution.manage": _admin,
+    # offers (resource: institution id or the offer)
+    "offer.create": _own_institution,
+    "offer.edit": _own_institution,
+    "offer.status": _own_institution,
+    "offer.import": _roles("researcher"),
+    "offer.import_any": _admin,
+    # companies and needs (resource: company id or the need)
+    "company.register": _roles("sme"),
+    "company.edit": _own_company,
+    "need.create": _own_company,
+    "need.edit": _own_company,
+    "need.status": _own_company,
+    "request.create": _roles("sme"),
+    # a request is answered by the owning institution's researchers (resource: the offer)
+    "request.answer": _own_institution,
+    # events
+    "event.manage": _roles("organizer"),
+    "judgement.create": _roles("organizer"),
+    # contracts and statistics
+    "contract.manage": _roles("bureau"),
+    "indicator.manage": _roles("bureau"),
+    "stats.view": _roles("bureau", "organizer"),
+}
+
+DENIED_MESSAGES: dict[str, str] = {
+    "offer.create": "只能为本单位发布专利成果",
+    "offer.edit": "只能修改本单位的专利成果",
+    "offer.status": "只能变更本单位专利成果的状态",
+    "need.edit": "只能修改本企业的技术需求",
+    "need.create": "只能为本企业发布技术需求",
+    "contract.manage": "只有知识产权局可以登记或修改技术合同",
+    "event.manage": "只有对接会组织者可以管理对接会",
+    "user.manage": "只有管理员可以管理账号",
+    "institution.manage": "只有管理员可以管理单位",
+}
+
+
+def allowed(actor: Actor | None, action: str, resource: Any = None) -> bool:
+    if actor is None:
+        return False
+    rule = POLICY.get(action)
+    return bool(rule and rule(actor, resource))
+
+
+def authorize(actor: Actor | None, action: str, resource: Any = None) -> None:
+    """Raise :class:`PermissionDenied` unless ``actor`` may perform ``action`` on ``resource``."""
+    if actor is None:
+        raise PermissionDenied("请先登录")
+    if not allowed(actor, action, resource):
+        raise PermissionDenied(DENIED_MESSAGES.get(action, "没有权限执行此操作"))

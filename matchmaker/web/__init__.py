@@ -1,0 +1,1 @@
+"""The Starlette web app: pages in Chinese and the JSON API under /api/v1."""

@@ -1,0 +1,39 @@
+"""The Starlette app factory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from matchmaker.bootstrap import Services
+from matchmaker.web.errors import EXCEPTION_HANDLERS
+from matchmaker.web.pages import account, admin, api, auth, home
+from matchmaker.web.templating import make_templates
+
+#: Route lists of the page areas, in order. Feature areas append theirs here.
+ROUTE_MODULES = [auth, home, account, admin, api]
+
+
+def create_app(services: Services, *, unread_counter: Callable[[Services, Any], int] | None = None) -> Starlette:
+    settings = services.settings
+    routes: list[BaseRoute] = [r for module in ROUTE_MODULES for r in module.routes]
+    routes.append(Mount("/static", StaticFiles(directory=settings.static_dir), name="static"))
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="mm_session",
+                       same_site="lax", max_age=12 * 3600),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+    )
+    app.state.services = services
+    app.state.templates = make_templates(str(settings.templates_dir))
+    app.state.unread_counter = unread_counter
+    api.schemas.get_schema(routes)  # fail fast on a malformed docstring
+    return app

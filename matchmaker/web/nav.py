@@ -1,0 +1,29 @@
+"""Role-aware navigation: one list, so every page a role needs is reachable and nothing else shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALL = ("researcher", "sme", "organizer", "bureau", "admin")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+    roles: tuple[str, ...] = ALL
+
+
+#: Feature areas add their entries here, in the order users meet them.
+NAV: list[NavItem] = [
+    NavItem("首页", "/"),
+    NavItem("账号管理", "/admin/users", ("admin",)),
+    NavItem("单位与别名", "/admin/institutions", ("admin",)),
+    NavItem("操作日志", "/admin/audit", ("admin", "bureau")),
+]
+
+
+def nav_for(role: str | None) -> list[NavItem]:
+    if role is None:
+        return []
+    return [item for item in NAV if role in item.roles]

@@ -1,0 +1,194 @@
+"""Admin pages: accounts, institutions and their aliases, and the audit trail."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from sqlmodel import col, or_, select
+
+from matchmaker.domain.errors import NotFound, ValidationFailed
+from matchmaker.domain.vocab import ROLE_LABELS, ROLES
+from matchmaker.services import accounts, institutions
+from matchmaker.storage import audit
+from matchmaker.storage.models import Company, User
+from matchmaker.web.exports import table_response
+from matchmaker.web.security import form_str, read_form, require_actor
+from matchmaker.web.templating import flash
+
+
+def _optional_int(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+def _choices(session) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    return {
+        "institutions": institutions.all_institutions(session),
+        "companies": list(session.exec(select(Company).order_by(col(Company.name)))),
+        "roles": [(r, ROLE_LABELS[r]) for r in ROLES],
+    }
+
+
+async def user_list(request: Request) -> Response:
+    require_actor(request, ("admin",))
+    services = request.app.state.services
+    role = request.query_params.get("role", "")
+    q = request.query_params.get("q", "").strip()
+    with services.session() as session:
+        stmt = select(User).order_by(col(User.id))
+        if role in ROLES:
+            stmt = stmt.where(User.role == role)
+        if q:
+            stmt = stmt.where(or_(col(User.username).contains(q), col(User.display_name).contains(q)))
+        users = list(session.exec(stmt))
+        names = {i.id: i.canonical_name for i in institutions.all_institutions(session)}
+        companies = {c.id: c.name for c in session.exec(select(Company))}
+    fmt = request.query_params.get("export")
+    if fmt in ("xlsx", "csv"):
+        rows = [
+            (u.username, u.display_name, ROLE_LABELS.get(u.role, u.role),
+             names.get(u.institution_id, "") or companies.get(u.company_id, ""), u.email,
+             "启用" if u.is_active else "停用")
+            for u in users
+        ]
+        return table_response(fmt, "账号列表", ["用户名", "姓名", "角色", "单位/企业", "邮箱", "状态"], rows)
+    return request.app.state.templates.TemplateResponse(
+        request, "admin/users.html",
+        {"users": users, "names": names, "companies": companies, "role": role, "q": q,
+         "roles": [(r, ROLE_LABELS[r]) for r in ROLES]},
+    )
+
+
+async def user_new(request: Request) -> Response:
+    actor = require_actor(request, ("admin",))
+    services = request.app.state.services
+    templates = request.app.state.templates
+    form_values: dict[str, str] = {"role": "researcher"}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = await read_form(request)
+        form_values = {k: form_str(form, k) for k in ("username", "display_name", "email", "role",
+                                                       "institution_id", "company_id")}
+        try:
+            with services.transaction() as session:
+                user = accounts.create_user(
+                    session, actor,
+                    username=form_values["username"], display_name=form_values["display_name"],
+                    email=form_values["email"], role=form_values["role"],
+                    password=str(form.get("password") or ""),
+                    institution_id=_optional_int(form_values["institution_id"]),
+                    company_id=_optional_int(form_values["company_id"]),
+                )
+            flash(request, f"已创建账号 {user.username}")
+            return RedirectResponse("/admin/users", status_code=303)
+        except ValidationFailed as exc:
+            errors = exc.by_field()
+    with services.session() as session:
+        context = _choices(session)
+    return templates.TemplateResponse(
+        request, "admin/user_form.html", {"form": form_values, "errors": errors, "editing": None, **context},
+        status_code=422 if errors else 200,
+    )
+
+
+async def user_edit(request: Request) -> Response:
+    actor = require_actor(request, ("admin",))
+    services = request.app.state.services
+    user_id = request.path_params["user_id"]
+    with services.session() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("账号不存在")
+        context = _choices(session)
+    form_values = {
+        "display_name": user.display_name, "email": user.email, "role": user.role,
+        "institution_id": str(user.institution_id or ""), "company_id": str(user.company_id or ""),
+        "is_active": "1" if user.is_active else "",
+    }
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = await read_form(request)
+        form_values = {k: form_str(form, k) for k in ("display_name", "email", "role", "institution_id",
+                                                       "company_id", "is_active")}
+        try:
+            with services.transaction() as session:
+                accounts.update_user(
+                    session, actor, user_id,
+                    display_name=form_values["display_name"], email=form_values["email"],
+                    role=form_values["role"], is_active=form_values["is_active"] == "1",
+                    institution_id=_optional_int(form_values["institution_id"]),
+                    company_id=_optional_int(form_values["company_id"]),
+                    new_password=str(form.get("new_password") or ""),
+                )
+            flash(request, f"已保存账号 {user.username}")
+            return RedirectResponse("/admin/users", status_code=303)
+        except ValidationFailed as exc:
+            errors = exc.by_field()
+    return request.app.state.templates.TemplateResponse(
+        request, "admin/user_form.html", {"form": form_values, "errors": errors, "editing": user, **context},
+        status_code=422 if errors else 200,
+    )
+
+
+async def institution_list(request: Request) -> Response:
+    actor = require_actor(request, ("admin",))
+    services = request.app.state.services
+    errors: dict[str, str] = {}
+    form_values: dict[str, str] = {}
+    if request.method == "POST":
+        form = await read_form(request)
+        action = form_str(form, "action")
+        form_values = {k: form_str(form, k) for k in ("canonical_name", "short_name", "kind", "alias",
+                                                       "institution_id", "alias_id")}
+        try:
+            with services.transaction() as session:
+                if action == "create":
+                    inst = institutions.create_institution(
+                        session, actor, canonical_name=form_values["canonical_name"],
+                        short_name=form_values["short_name"], kind=form_values["kind"])
+                    flash(request, f"已添加单位 {inst.canonical_name}")
+                elif action == "add_alias":
+                    institutions.add_alias(session, actor, _optional_int(form_values["institution_id"]) or 0,
+                                           form_values["alias"])
+                    flash(request, f"已添加别名 {form_values['alias']}")
+                elif action == "remove_alias":
+                    institutions.remove_alias(session, actor, _optional_int(form_values["alias_id"]) or 0)
+                    flash(request, "已删除别名")
+            return RedirectResponse("/admin/institutions", status_code=303)
+        except ValidationFailed as exc:
+            errors = exc.by_field()
+    probe = request.query_params.get("probe", "").strip()
+    with services.session() as session:
+        rows = institutions.all_institutions(session)
+        aliases = institutions.aliases_by_institution(session)
+        resolution = institutions.normalizer(session).resolve(probe) if probe else None
+    return request.app.state.templates.TemplateResponse(
+        request, "admin/institutions.html",
+        {"institutions": rows, "aliases": aliases, "errors": errors, "form": form_values,
+         "probe": probe, "resolution": resolution},
+        status_code=422 if errors else 200,
+    )
+
+
+async def audit_list(request: Request) -> Response:
+    require_actor(request, ("admin", "bureau"))
+    entity = request.query_params.get("entity", "")
+    services = request.app.state.services
+    with services.session() as session:
+        entries = audit.recent(session, 300, [entity] if entity else None)
+    fmt = request.query_params.get("export")
+    if fmt in ("xlsx", "csv"):
+        rows = [(e.at, e.username, e.entity, e.entity_id, e.action, e.field, e.old, e.new, e.note) for e in entries]
+        return table_response(fmt, "操作日志", ["时间", "操作人", "对象", "编号", "操作", "字段", "原值", "新值", "备注"], rows)
+    return request.app.state.templates.TemplateResponse(
+        request, "admin/audit.html", {"entries": entries, "entity": entity}
+    )
+
+
+routes = [
+    Route("/admin/users", user_list),
+    Route("/admin/users/new", user_new, methods=["GET", "POST"]),
+    Route("/admin/users/{user_id:int}", user_edit, methods=["GET", "POST"]),
+    Route("/admin/institutions", institution_list, methods=["GET", "POST"]),
+    Route("/admin/audit", audit_list),
+]

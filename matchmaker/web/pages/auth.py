@@ -1,0 +1,60 @@
+"""Login and logout."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from matchmaker.domain.errors import ValidationFailed
+from matchmaker.services import accounts
+from matchmaker.web.security import current_user, form_str, read_form
+from matchmaker.web.templating import flash
+
+
+def _safe_next(target: str) -> str:
+    """Only same-site paths, so the login page can't be used to bounce users elsewhere."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+async def login(request: Request) -> Response:
+    templates = request.app.state.templates
+    next_url = _safe_next(request.query_params.get("next", "/"))
+    if request.method == "GET":
+        if current_user(request) is not None:
+            return RedirectResponse(next_url, status_code=303)
+        return templates.TemplateResponse(request, "login.html", {"form": {}, "errors": {}, "next": next_url})
+    form = await read_form(request)
+    username, password = form_str(form, "username"), str(form.get("password") or "")
+    next_url = _safe_next(form_str(form, "next") or "/")
+    services = request.app.state.services
+    client = request.client.host if request.client else ""
+    try:
+        with services.session() as session:
+            user = accounts.authenticate(session, username, password, client=client, throttle=services.throttle)
+    except ValidationFailed as exc:
+        return templates.TemplateResponse(
+            request, "login.html", {"form": {"username": username}, "errors": exc.by_field(), "next": next_url},
+            status_code=422,
+        )
+    except accounts.LoginThrottled as exc:
+        return templates.TemplateResponse(
+            request, "login.html", {"form": {"username": username}, "errors": {"password": exc.message},
+                                    "next": next_url}, status_code=429,
+        )
+    request.session.clear()  # a fresh session on login: no fixation
+    request.session["user_id"] = user.id
+    flash(request, f"欢迎，{user.display_name}")
+    return RedirectResponse(next_url, status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    await read_form(request)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+routes = [
+    Route("/login", login, methods=["GET", "POST"]),
+    Route("/logout", logout, methods=["POST"]),
+]

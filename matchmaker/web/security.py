@@ -1,0 +1,120 @@
+"""Who is asking (session cookie or API token), CSRF tokens, and reading request bodies safely.
+
+Every form is read through :func:`read_form` and every JSON body through :func:`read_json`, which is where the
+CSRF check lives: a write that skips them cannot read its input at all.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+
+from matchmaker.domain.errors import FieldError, MatchmakerError, PermissionDenied, ValidationFailed
+from matchmaker.services import accounts
+from matchmaker.services.permissions import Actor
+from matchmaker.storage.models import User
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+
+
+class LoginRequired(MatchmakerError):
+    status = 401
+    title = "请先登录"
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return str(token)
+
+
+def _csrf_ok(request: Request, supplied: str | None) -> bool:
+    expected = request.session.get("csrf")
+    return bool(expected and supplied and hmac.compare_digest(str(expected), str(supplied)))
+
+
+def current_user(request: Request) -> User | None:
+    """The user of this request, loaded once. A Bearer token wins over the session cookie."""
+    if "user" in request.scope.get("state", {}):
+        return request.state.user  # type: ignore[no-any-return]
+    user: User | None = None
+    services = request.app.state.services
+    auth = request.headers.get("authorization", "")
+    with services.session() as session:
+        if auth.lower().startswith("bearer "):
+            user = accounts.user_for_token(session, auth[7:].strip())
+            request.state.via_token = user is not None
+        else:
+            user_id = request.session.get("user_id")
+            if isinstance(user_id, int):
+                found = session.get(User, user_id)
+                user = found if found is not None and found.is_active else None
+                if user is None:
+                    request.session.pop("user_id", None)
+    request.state.user = user
+    return user
+
+
+def current_actor(request: Request) -> Actor | None:
+    user = current_user(request)
+    return accounts.actor_for(user) if user is not None else None
+
+
+def require_actor(request: Request, roles: tuple[str, ...] | None = None) -> Actor:
+    actor = current_actor(request)
+    if actor is None:
+        raise LoginRequired("请先登录")
+    if roles is not None and actor.role not in roles and not actor.is_admin:
+        raise PermissionDenied("您的角色无权访问此页面")
+    return actor
+
+
+async def read_form(request: Request, *, max_files: int = 0) -> FormData:
+    """Parse a form and check its CSRF token. Malformed bodies become a 400 with a Chinese message."""
+    max_bytes = request.app.state.services.settings.max_upload_bytes
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > max_bytes + 64 * 1024:
+        raise ValidationFailed([FieldError("file", f"上传内容过大，不能超过 {max_bytes // (1024 * 1024)} MB")])
+    try:
+        form = await request.form(max_files=max_files, max_fields=500, max_part_size=max_bytes)
+    except Exception as exc:  # multipart/urlencoded parse errors of any kind
+        raise MatchmakerError("表单内容无法解析，请刷新页面后重试") from exc
+    if not getattr(request.state, "via_token", False):
+        supplied = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
+        if not _csrf_ok(request, supplied if isinstance(supplied, str) else None):
+            raise PermissionDenied("页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试")
+    return form
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    """Parse a JSON object body. Session-authenticated writes must carry the X-CSRF-Token header."""
+    if not getattr(request.state, "via_token", False) and not _csrf_ok(request, request.headers.get(CSRF_HEADER)):
+        raise PermissionDenied("缺少有效的 X-CSRF-Token 请求头（或使用 API 令牌）")
+    try:
+        data = json.loads(await request.body() or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed([FieldError("", "请求体不是有效的 JSON")]) from exc
+    if not isinstance(data, dict):
+        raise ValidationFailed([FieldError("", "请求体必须是 JSON 对象")])
+    return data
+
+
+def form_str(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def query_int(request: Request, name: str, default: int, *, minimum: int = 1, maximum: int = 10_000) -> int:
+    """Query parameters from links users can edit: junk falls back to the default rather than erroring."""
+    text = request.query_params.get(name, "")
+    if not text.isdigit():
+        return default
+    return max(minimum, min(maximum, int(text)))

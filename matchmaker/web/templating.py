@@ -1,0 +1,77 @@
+"""Jinja2 setup: every page gets the user, the role's navigation, the CSRF field and flash messages."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+from typing import Any
+
+from markupsafe import Markup, escape
+from starlette.requests import Request
+from starlette.templating import Jinja2Templates
+
+from matchmaker.domain.vocab import ROLE_LABELS
+from matchmaker.web.nav import nav_for
+from matchmaker.web.security import CSRF_FIELD, csrf_token, current_user
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def flash(request: Request, message: str, kind: str = "success") -> None:
+    """A one-time notice (提示) shown on the next page."""
+    request.session.setdefault("flash", []).append([kind, message])
+
+
+def _page_context(request: Request) -> dict[str, Any]:
+    user = current_user(request)
+    messages = request.session.pop("flash", []) if "session" in request.scope else []
+    unread = 0
+    counter = request.app.state.unread_counter
+    if user is not None and counter is not None:
+        unread = counter(request.app.state.services, user)
+    return {
+        "user": user,
+        "role_label": ROLE_LABELS.get(user.role, "") if user else "",
+        "nav": nav_for(user.role if user else None),
+        "current_path": request.url.path,
+        "flashes": messages,
+        "unread_count": unread,
+        "csrf_token": csrf_token(request) if "session" in request.scope else "",
+    }
+
+
+def _csrf_input(token: str) -> Markup:
+    return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(token)}">')
+
+
+def _yuan(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(value)
+    return f"{amount:,.2f}"
+
+
+def _wan(value: Any) -> str:
+    return "面议" if value is None else f"{value} 万元"
+
+
+def _local_time(value: datetime | None) -> str:
+    """Stored times are UTC; people in Liyang read Beijing time."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def make_templates(directory: str) -> Jinja2Templates:
+    templates = Jinja2Templates(directory=directory, context_processors=[_page_context])
+    env = templates.env
+    env.globals["csrf_input"] = _csrf_input
+    env.globals["ROLE_LABELS"] = ROLE_LABELS
+    env.filters["yuan"] = _yuan
+    env.filters["wan"] = _wan
+    env.filters["dt"] = _local_time
+    env.filters["d"] = lambda v: v.strftime("%Y-%m-%d") if v else "—"
+    return templates
