@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -13,14 +12,21 @@ from starlette.staticfiles import StaticFiles
 
 from matchmaker.bootstrap import Services
 from matchmaker.web.errors import EXCEPTION_HANDLERS
+from matchmaker.services import notifications
 from matchmaker.web.pages import account, admin, api, auth, home
+from matchmaker.web.pages import notifications as notification_pages
 from matchmaker.web.templating import make_templates
 
 #: Route lists of the page areas, in order. Feature areas append theirs here.
-ROUTE_MODULES = [auth, home, account, admin, api]
+ROUTE_MODULES = [auth, home, account, notification_pages, admin, api]
 
 
-def create_app(services: Services, *, unread_counter: Callable[[Services, Any], int] | None = None) -> Starlette:
+def _unread(services: Services, user: Any) -> int:
+    with services.session() as session:
+        return notifications.unread_count(session, user.id)
+
+
+def create_app(services: Services) -> Starlette:
     settings = services.settings
     routes: list[BaseRoute] = [r for module in ROUTE_MODULES for r in module.routes]
     routes.append(Mount("/static", StaticFiles(directory=settings.static_dir), name="static"))
@@ -34,6 +40,6 @@ def create_app(services: Services, *, unread_counter: Callable[[Services, Any], 
     )
     app.state.services = services
     app.state.templates = make_templates(str(settings.templates_dir))
-    app.state.unread_counter = unread_counter
+    app.state.unread_counter = _unread
     api.schemas.get_schema(routes)  # fail fast on a malformed docstring
     return app

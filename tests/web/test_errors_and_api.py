@@ -51,3 +51,16 @@ def test_institution_api_resolves_a_spelling(client, login_as) -> None:
     body = client.get("/api/v1/institutions", params={"name": "重大溧阳研究院"}).json()
     assert body["resolution"]["canonical"] == "重庆大学溧阳研究院"
     assert len(body["items"]) == 3
+
+
+def test_notifications_show_an_unread_count_until_marked_read(client, login_as, csrf, services) -> None:
+    from matchmaker.services.notifications import notify
+
+    user = login_as("researcher")
+    with services.transaction() as s:
+        notify(s, user.id, "企业向您申请会谈", "/requests")
+    assert '<span class="badge" data-testid="unread">1</span>' in client.get("/").text
+    client.post("/notifications", data={"csrf_token": csrf()})
+    page = client.get("/notifications").text
+    assert 'data-testid="unread"' not in page
+    assert "企业向您申请会谈" in page

@@ -1,0 +1,115 @@
+"""Browser harness: the app served by uvicorn on 127.0.0.1 with a fresh demo database, driven by Playwright
+through Debian's Chromium (/usr/bin/chromium; never a downloaded browser). Screenshots go to
+test-artifacts/screenshots/. Feature areas add their journeys as tests in this directory.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+from sqlmodel import Session
+
+from matchmaker.bootstrap import build
+from matchmaker.services.seeding import seed_demo
+from matchmaker.settings import PROJECT_ROOT, Settings
+from matchmaker.storage.migrate import upgrade
+from matchmaker.web.app import create_app
+
+CHROMIUM = os.environ.get("MATCHMAKER_CHROMIUM", "/usr/bin/chromium")
+SHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
+DEMO_PASSWORDS = {
+    "admin": "demo-admin-2026", "bureau": "demo-bureau-2026", "organizer": "demo-organizer-2026",
+    "researcher": "demo-researcher-2026", "sme": "demo-sme-2026",
+}
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    var_dir = tmp_path_factory.mktemp("browser-var")
+    settings = Settings(database_url=f"sqlite:///{var_dir / 'matchmaker.db'}", secret_key="browser-test",
+                        var_dir=var_dir)
+    services = build(settings)
+    upgrade(services.engine)
+    with Session(services.engine) as session:
+        seed_demo(session, settings.seed_dir)
+        session.commit()
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("测试服务器 30 秒内未能启动")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: str) -> Iterator[Page]:
+    context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1366, "height": 900})
+    pg = context.new_page()
+    outside: list[str] = []
+    pg.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server) and
+          not r.url.startswith("data:") else None)
+    yield pg
+    context.close()
+    assert outside == [], f"页面请求了外部地址：{outside}"
+
+
+def shot(page: Page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def log_in(page: Page, username: str, password: str) -> None:
+    page.goto("/login")
+    page.fill("#f-username", username)
+    page.fill("#f-password", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=退出")
+
+
+@pytest.fixture
+def helpers():  # type: ignore[no-untyped-def]
+    """``helpers.log_in(page, user, password)`` and ``helpers.shot(page, name)`` for journeys."""
+
+    class _H:
+        pass
+
+    h = _H()
+    h.log_in = log_in  # type: ignore[attr-defined]
+    h.shot = shot  # type: ignore[attr-defined]
+    h.passwords = DEMO_PASSWORDS  # type: ignore[attr-defined]
+    return h
