@@ -1,0 +1,32 @@
+"""Demo data loads on SQLite and PostgreSQL alike, and loading it twice adds nothing."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, func, select
+
+from matchmaker.services.seeding import seed_demo
+from matchmaker.settings import PROJECT_ROOT
+from matchmaker.storage.models import Contract, Indicator, Meeting, Need, Offer
+
+
+def _counts(session: Session) -> dict[str, int]:
+    return {m.__name__: session.exec(select(func.count()).select_from(m)).one()
+            for m in (Offer, Need, Contract, Meeting, Indicator)}
+
+
+def test_demo_seed_is_idempotent_on_every_database(session: Session) -> None:
+    first = seed_demo(session, PROJECT_ROOT / "seed")
+    after_first = _counts(session)
+    second = seed_demo(session, PROJECT_ROOT / "seed")
+    assert _counts(session) == after_first
+    assert second.created == {}
+    assert first.created["offers"] >= 60 and first.created["needs"] >= 25
+    assert after_first["Indicator"] == 20
+
+
+def test_contract_from_the_event_links_to_its_meeting(session: Session) -> None:
+    seed_demo(session, PROJECT_ROOT / "seed")
+    linked = session.exec(select(Contract).where(Contract.meeting_id != None)).all()  # noqa: E711
+    assert len(linked) == 1
+    meeting = session.get(Meeting, linked[0].meeting_id)
+    assert meeting is not None and meeting.outcome == "签约"
