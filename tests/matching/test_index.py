@@ -1,0 +1,80 @@
+from pathlib import Path
+
+from matchmaker.matching.docs import NeedDoc, OfferDoc
+from matchmaker.matching.embedding import HashingEmbedder
+from matchmaker.matching.fusion import Weights
+from matchmaker.matching.index import MatchIndex
+
+WEIGHTS = Weights({"bm25": 1.0, "semantic": 1.0, "passage": 0.5, "field": 0.1, "legal": 0.02}, 0.0, 1.0)
+
+OFFERS = [
+    OfferDoc("O1", "一种锂离子电池陶瓷涂覆隔膜", "本发明公开了一种锂离子电池隔膜，表面涂覆陶瓷层，提高耐热性，防止短路。",
+             ipc=("H01M 50/449",), field="动力电池", price_wan=30, trl=6, legal_status="有效",
+             transfer_modes=("普通许可",), institution="东南大学溧阳研究院"),
+    OfferDoc("O2", "一种白茶萎凋控温控湿装置", "本实用新型涉及茶叶加工技术领域，萎凋室温度湿度自动控制。",
+             ipc=("A23F 3/06",), field="现代农业", price_wan=10, trl=7, legal_status="有效"),
+    OfferDoc("O3", "一种光伏组件自动清扫机器人", "光伏板表面积灰自动清扫，无水清洗，沿组件边框行走。",
+             ipc=("H02S 40/10",), field="新能源", price_wan=None, trl=7, legal_status="失效"),
+]
+NEEDS = [
+    NeedDoc("N1", "电芯隔膜耐热不够", "我们的电芯隔膜高温收缩导致短路，想找耐热的隔膜。", "样品", "动力电池", 10, 50,
+            ("许可",), "溧阳某电池有限公司"),
+    NeedDoc("N2", "光伏板积灰发电量下降", "屋顶光伏板积灰严重，人工清洗太贵。", "样机", "新能源", None, None, ("转让",)),
+]
+
+
+def _index() -> MatchIndex:
+    index = MatchIndex(HashingEmbedder(), WEIGHTS)
+    index.add_offers(OFFERS)
+    index.add_needs(NEEDS)
+    return index
+
+
+def test_need_gets_the_offer_that_solves_it_first_with_reasons() -> None:
+    best = _index().rank_offers("N1", k=3)[0]
+    assert best.offer_id == "O1"
+    kinds = [r.kind for r in best.reasons]
+    assert kinds[:2] == ["terms", "semantic"]
+    assert "电芯≈锂离子电池" in best.reasons[0].text
+
+
+def test_offer_gets_the_need_it_serves_first_with_the_same_score() -> None:
+    index = _index()
+    best = index.rank_needs("O3", k=2)[0]
+    assert best.need_id == "N2"
+    assert best.score == next(m.score for m in index.rank_offers("N2", k=3) if m.offer_id == "O3")
+
+
+def test_withdrawn_offer_is_never_suggested() -> None:
+    index = _index()
+    index.remove_offer("O1")
+    assert sorted(m.offer_id for m in index.rank_offers("N1", k=10)) == ["O2", "O3"]
+    assert all(m.offer_id != "O1" for m in index.pairs(["N1", "N2"], ["O1", "O2", "O3"], threshold=-1.0))
+
+
+def test_edited_offer_replaces_its_old_version() -> None:
+    index = _index()
+    edited = OfferDoc("O2", "一种锂离子电池耐热隔膜", "隔膜耐热，高温不收缩，防止电芯短路。", field="动力电池")
+    index.add_offers([edited])
+    assert len(index.offers) == 3
+    assert index.offers["O2"].doc.title == "一种锂离子电池耐热隔膜"
+    assert index.rank_offers("N1", k=3)[1].offer_id in {"O1", "O2"}
+
+
+def test_event_pairs_above_threshold_are_sorted_best_first() -> None:
+    index = _index()
+    every = index.pairs(["N1", "N2"], ["O1", "O2", "O3"], threshold=-1.0)
+    assert len(every) == 6
+    assert [m.score for m in every] == sorted((m.score for m in every), reverse=True)
+    cut = every[1].score
+    assert index.pairs(["N1", "N2"], ["O1", "O2", "O3"], threshold=cut) == every[:2]
+
+
+def test_saved_index_serves_after_restart_without_embedding_anything(tmp_path: Path) -> None:
+    index = _index()
+    before = index.rank_offers("N1", k=3)
+    index.save(tmp_path)
+    embedder = HashingEmbedder()
+    restored = MatchIndex.load(tmp_path, embedder, WEIGHTS)
+    assert restored.rank_offers("N1", k=3) == before
+    assert embedder.calls == 0
