@@ -1,40 +1,70 @@
 """The baseline a simple tool would use: highest-weight pair first, first free slot and table.
 
-It respects the same hard rules as the solver (no double booking, availability, caps, 不见) but ignores
-pins and fairness; ``bench/schedule.py`` measures the solver against it, and the solver uses it as a first
-hint.
+It respects the same hard rules as the solver (no double booking, availability, caps, 不见, tables per slot)
+but ignores pins and fairness; ``bench/schedule.py`` measures the solver against it. ``fill_greedily`` is the
+same rule starting from given meetings, which the solver uses to build its starting solutions.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from matchmaker.scheduling.model import Meeting, Problem
 from matchmaker.scheduling.weights import pair_weight
 
 
-def greedy_schedule(problem: Problem) -> tuple[Meeting, ...]:
-    """Place pairs in order of falling weight (ties by pair id) into their earliest possible slot and the
-    first free table in ``problem.tables`` order."""
+def fill_greedily(
+    problem: Problem,
+    fixed: Iterable[tuple[int, int]] = (),
+    preferred: Iterable[tuple[int, int]] = (),
+) -> list[tuple[int, int]]:
+    """(pair id, slot) choices: all of ``fixed`` (trusted to be consistent), then each of ``preferred`` that
+    still fits, then the remaining pairs by falling weight (ties by id) in their earliest slot that fits."""
     busy: set[tuple[int, int]] = set()
-    tables_used: dict[int, set[int]] = {s.index: set() for s in problem.slots}
+    per_slot: Counter[int] = Counter()
     meeting_count: Counter[int] = Counter()
-    meetings: list[Meeting] = []
+    chosen: list[tuple[int, int]] = []
+    placed: set[int] = set()
+
+    def take(pair_id: int, slot: int) -> None:
+        pair = problem.pairs_by_id[pair_id]
+        chosen.append((pair_id, slot))
+        placed.add(pair_id)
+        busy.update(((pair.a, slot), (pair.b, slot)))
+        per_slot[slot] += 1
+        meeting_count.update((pair.a, pair.b))
+
+    def fits(pair_id: int, slot: int) -> bool:
+        pair = problem.pairs_by_id[pair_id]
+        return (
+            pair_id not in placed
+            and slot in problem.common_slots(pair)
+            and per_slot[slot] < len(problem.tables)
+            and all(
+                (person, slot) not in busy
+                and ((cap := problem.participants_by_id[person].cap) is None or meeting_count[person] < cap)
+                for person in (pair.a, pair.b)
+            )
+        )
+
+    for pair_id, slot in fixed:
+        take(pair_id, slot)
+    for pair_id, slot in preferred:
+        if pair_id in problem.pairs_by_id and fits(pair_id, slot):
+            take(pair_id, slot)
     for pair in sorted(problem.pairs, key=lambda p: (-pair_weight(p), p.id)):
-        if any(
-            (cap := problem.participants_by_id[person].cap) is not None and meeting_count[person] >= cap
-            for person in (pair.a, pair.b)
-        ):
-            continue
-        for slot in sorted(problem.common_slots(pair)):
-            if (pair.a, slot) in busy or (pair.b, slot) in busy:
-                continue
-            table = next((t.id for t in problem.tables if t.id not in tables_used[slot]), None)
-            if table is None:
-                continue
-            meetings.append(Meeting(pair_id=pair.id, slot=slot, table=table))
-            busy.update(((pair.a, slot), (pair.b, slot)))
-            tables_used[slot].add(table)
-            meeting_count.update((pair.a, pair.b))
-            break
+        slot = next((s for s in sorted(problem.common_slots(pair)) if fits(pair.id, s)), None)
+        if slot is not None:
+            take(pair.id, slot)
+    return chosen
+
+
+def greedy_schedule(problem: Problem) -> tuple[Meeting, ...]:
+    """The baseline schedule; tables are handed out in ``problem.tables`` order as meetings are placed."""
+    tables_used: Counter[int] = Counter()
+    meetings: list[Meeting] = []
+    for pair_id, slot in fill_greedily(problem):
+        meetings.append(Meeting(pair_id=pair_id, slot=slot, table=problem.tables[tables_used[slot]].id))
+        tables_used[slot] += 1
     return tuple(meetings)
