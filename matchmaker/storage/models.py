@@ -241,6 +241,27 @@ class Contract(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class ContractStat(SQLModel, table=True):
+    """Registered, non-voided turnover summed per month × field × town × seller institution × type.
+
+    Kept by database triggers (migration 0004) on every insert, update and delete of ``contract``, whoever
+    writes it, so the dashboard groups a few thousand cells instead of scanning a million contracts.
+    ``seller_institution_id`` 0 means the seller is not one of the institutions (a company).
+    """
+
+    __tablename__ = "contract_stat"
+    __table_args__ = (UniqueConstraint("month", "field", "town", "seller_institution_id", "contract_type"),)
+    id: int | None = Field(default=None, primary_key=True)
+    month: int = Field(index=True)  # yyyymm of the registration date
+    field: str = Field(default="", max_length=30)
+    town: str = Field(default="", max_length=30)
+    seller_institution_id: int = 0
+    contract_type: str = Field(max_length=10)
+    contracts: int = 0
+    amount_fen: int = Field(default=0, sa_type=BigInteger)
+    technology_amount_fen: int = Field(default=0, sa_type=BigInteger)
+
+
 class Plan(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True)
