@@ -84,3 +84,16 @@ def test_login_next_parameter_never_leaves_the_site(client, make) -> None:
     response = client.post("/login", data={"username": user.username, "password": "pass-word-1",
                                            "csrf_token": token, "next": "//evil.example/x"}, follow_redirects=False)
     assert response.headers["location"] == "/"
+
+
+def test_user_changes_own_password_and_the_old_one_stops_working(client, login_as, csrf, login) -> None:
+    user = login_as("sme")
+    bad = client.post("/account/password", data={"csrf_token": csrf(), "current_password": "wrong",
+                                                 "new_password": "abc"})
+    assert bad.status_code == 422
+    assert 'data-field="current_password"' in bad.text and 'data-field="new_password"' in bad.text
+    ok = client.post("/account/password", data={"csrf_token": csrf(), "current_password": "pass-word-1",
+                                                "new_password": "new-pass-22"}, follow_redirects=False)
+    assert ok.status_code == 303
+    client.cookies.clear()
+    login(user.username, "new-pass-22")

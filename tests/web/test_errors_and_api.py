@@ -37,7 +37,7 @@ def test_openapi_document_lists_the_api(client) -> None:
 
 def test_api_token_authenticates_scripts(client, login_as, csrf) -> None:
     user = login_as("bureau")
-    page = client.post("/account", data={"csrf_token": csrf(), "action": "token"})
+    page = client.post("/account", data={"csrf_token": csrf()})
     token = page.text.split('data-testid="api-token">', 1)[1].split("<", 1)[0]
     client.cookies.clear()
     me = client.get("/api/v1/me", headers={"authorization": f"Bearer {token}"})

@@ -3,46 +3,59 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from matchmaker.domain.errors import ValidationFailed
 from matchmaker.services import accounts
 from matchmaker.storage.models import Company, Institution, User
-from matchmaker.web.security import form_str, read_form, require_actor
+from matchmaker.web.security import read_form, require_actor
 from matchmaker.web.templating import flash
 
 
 async def account(request: Request) -> Response:
     actor = require_actor(request)
     services = request.app.state.services
-    errors: dict[str, str] = {}
     new_token = ""
     if request.method == "POST":
-        form = await read_form(request)
-        action = form_str(form, "action")
-        try:
-            with services.transaction() as session:
-                user = session.get(User, actor.id)
-                assert user is not None
-                if action == "password":
-                    accounts.change_own_password(session, user, current=str(form.get("current_password") or ""),
-                                                 new=str(form.get("new_password") or ""))
-                    flash(request, "密码已修改")
-                elif action == "token":
-                    new_token = accounts.issue_api_token(session, actor, user)
-        except ValidationFailed as exc:
-            errors = exc.by_field()
+        await read_form(request)
+        with services.transaction() as session:
+            user = session.get(User, actor.id)
+            assert user is not None
+            new_token = accounts.issue_api_token(session, actor, user)
     with services.session() as session:
         user = session.get(User, actor.id)
         institution = session.get(Institution, user.institution_id) if user and user.institution_id else None
         company = session.get(Company, user.company_id) if user and user.company_id else None
     return request.app.state.templates.TemplateResponse(
         request, "account.html",
-        {"errors": errors, "new_token": new_token, "institution": institution, "company": company,
+        {"new_token": new_token, "institution": institution, "company": company,
          "has_token": bool(user and user.api_token_hash)},
-        status_code=422 if errors else 200,
     )
 
 
-routes = [Route("/account", account, methods=["GET", "POST"])]
+async def change_password(request: Request) -> Response:
+    actor = require_actor(request)
+    services = request.app.state.services
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = await read_form(request)
+        try:
+            with services.transaction() as session:
+                user = session.get(User, actor.id)
+                assert user is not None
+                accounts.change_own_password(session, user, current=str(form.get("current_password") or ""),
+                                             new=str(form.get("new_password") or ""))
+            flash(request, "密码已修改")
+            return RedirectResponse("/account", status_code=303)
+        except ValidationFailed as exc:
+            errors = exc.by_field()
+    return request.app.state.templates.TemplateResponse(
+        request, "account_password.html", {"errors": errors}, status_code=422 if errors else 200
+    )
+
+
+routes = [
+    Route("/account", account, methods=["GET", "POST"]),
+    Route("/account/password", change_password, methods=["GET", "POST"]),
+]
