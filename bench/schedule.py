@@ -53,7 +53,11 @@ def generate(
         for i in range(1, researchers + companies + 1)
     )
     combos = rng.sample(
-        [(r, c) for r in range(1, researchers + 1) for c in range(researchers + 1, researchers + companies + 1)],
+        [
+            (r, c)
+            for r in range(1, researchers + 1)
+            for c in range(researchers + 1, researchers + companies + 1)
+        ],
         pair_count,
     )
     pairs = tuple(
@@ -69,7 +73,9 @@ def generate(
         for n, (r, c) in enumerate(sorted(combos), start=1)
     )
     tables = tuple(Table(id=t, name=f"{t}号桌") for t in range(1, table_count + 1))
-    return Problem(slots=slots, tables=tables, participants=people, pairs=pairs, min_meetings_per_participant=2)
+    return Problem(
+        slots=slots, tables=tables, participants=people, pairs=pairs, min_meetings_per_participant=2
+    )
 
 
 def _left_with_none(problem: Problem, meetings: tuple[Meeting, ...]) -> int:
@@ -84,7 +90,9 @@ def _pair_weights(problem: Problem, meetings: tuple[Meeting, ...]) -> int:
     return sum(pair_weight(problem.pairs_by_id[m.pair_id]) for m in meetings)
 
 
-def run(name: str, problem: Problem, time_limit_s: float, workers: int, relative_gaps: tuple[float, ...]) -> None:
+def run(
+    name: str, problem: Problem, time_limit_s: float, workers: int, relative_gaps: tuple[float, ...]
+) -> None:
     greedy = greedy_schedule(problem)
     greedy_objective = objective_value(problem, greedy)
     print(f"== {name}")

@@ -54,9 +54,9 @@ def fill_greedily(
         if pair_id in problem.pairs_by_id and fits(pair_id, slot):
             take(pair_id, slot)
     for pair in sorted(problem.pairs, key=lambda p: (-pair_weight(p), p.id)):
-        slot = next((s for s in sorted(problem.common_slots(pair)) if fits(pair.id, s)), None)
-        if slot is not None:
-            take(pair.id, slot)
+        earliest = next((s for s in sorted(problem.common_slots(pair)) if fits(pair.id, s)), None)
+        if earliest is not None:
+            take(pair.id, earliest)
     return chosen
 
 

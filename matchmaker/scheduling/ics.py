@@ -67,4 +67,4 @@ def participant_ics(
             f"{event_name}\n对方：{counterpart.name}\n桌位：{table}\n时间：{slot.label()}–{slot.end:%H:%M}",
         )
         calendar.add_component(entry)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())

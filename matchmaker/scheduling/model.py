@@ -146,7 +146,7 @@ class Move:
 class Result:
     """What a solve produced.
 
-    ``objective`` and ``bound`` are in the integer units of ``weights.py`` (the score phase; see
+    ``meetings`` are ordered by slot, then pair id. ``objective`` and ``bound`` are in the integer units of ``weights.py`` (the score phase; see
     docs/scheduling.md); ``status`` is "optimal" only when both phases were proven optimal.
     """
 

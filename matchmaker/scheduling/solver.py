@@ -137,12 +137,16 @@ def check_pins(problem: Problem) -> None:
             if second.slot != first.slot:
                 continue
             other = problem.pairs_by_id[second.pair_id]
-            where = f"固定的会谈{_label(problem, one)}与{_label(problem, other)}在 {labels[first.slot]} 冲突："
+            where = (
+                f"固定的会谈{_label(problem, one)}与{_label(problem, other)}在 {labels[first.slot]} 冲突："
+            )
             for person in (one.a, one.b):
                 if person in (other.a, other.b):
                     errors.append(FieldError("pins", f"{where}{names[person].name}同一时段只能参加一场。"))
             if first.table is not None and first.table == second.table:
-                errors.append(FieldError("pins", f"{where}桌位「{tables[first.table]}」同一时段只能安排一场。"))
+                errors.append(
+                    FieldError("pins", f"{where}桌位「{tables[first.table]}」同一时段只能安排一场。")
+                )
     per_slot: dict[int, int] = defaultdict(int)
     per_person: dict[int, int] = defaultdict(int)
     for pin in pins:
@@ -154,7 +158,9 @@ def check_pins(problem: Problem) -> None:
     for slot, count in sorted(per_slot.items()):
         if count > len(problem.tables):
             errors.append(
-                FieldError("pins", f"{labels[slot]} 固定了 {count} 场会谈，超过桌位数 {len(problem.tables)}。")
+                FieldError(
+                    "pins", f"{labels[slot]} 固定了 {count} 场会谈，超过桌位数 {len(problem.tables)}。"
+                )
             )
     for person, count in sorted(per_person.items()):
         cap = names[person].cap
@@ -237,7 +243,7 @@ class _Model:
 
     def hint(self, chosen: Iterable[tuple[int, int]]) -> None:
         """Hint a schedule, auxiliaries included: CP-SAT only starts from a hint it can check in full."""
-        self.model.clear_hints()
+        self.model.clear_hints()  # type: ignore[no-untyped-call]
         wanted = set(chosen)
         met: dict[int, int] = defaultdict(int)
         for key, var in self.x.items():
@@ -291,25 +297,17 @@ def _assign_tables(problem: Problem, chosen: list[tuple[int, int]]) -> list[Meet
         by_slot[slot].append(pair_id)
     meetings: list[Meeting] = []
     for slot, pair_ids in sorted(by_slot.items()):
-        free = [t.id for t in problem.tables]
-        table_of: dict[int, int] = {}
-
-        def give(pair_id: int, table: int) -> None:
-            table_of[pair_id] = table
-            free.remove(table)
-
-        for pair_id in sorted(pair_ids):
-            if pair_id in pinned_table:
-                give(pair_id, pinned_table[pair_id])
-        ordered = sorted(
+        table_of = {p: pinned_table[p] for p in pair_ids if p in pinned_table}
+        returning = sorted(
             (p for p in pair_ids if p not in table_of and p in published),
             key=lambda p: (published[p].slot != slot, p),
         )
-        for pair_id in ordered:
-            if published[pair_id].table in free:
-                give(pair_id, published[pair_id].table)
+        for pair_id in returning:
+            if published[pair_id].table not in table_of.values():
+                table_of[pair_id] = published[pair_id].table
+        free = iter([t.id for t in problem.tables if t.id not in table_of.values()])
         for pair_id in sorted(p for p in pair_ids if p not in table_of):
-            give(pair_id, free[0])
+            table_of[pair_id] = next(free)
         meetings.extend(Meeting(pair_id, slot, table_of[pair_id]) for pair_id in sorted(pair_ids))
     return meetings
 
@@ -341,7 +339,8 @@ def _why_unplaced(problem: Problem, meetings: list[Meeting]) -> list[Unplaced]:
         elif not problem.common_slots(pair):
             code = "availability"
         elif any(
-            (cap := problem.participants_by_id[p].cap) is not None and count[p] >= cap for p in (pair.a, pair.b)
+            (cap := problem.participants_by_id[p].cap) is not None and count[p] >= cap
+            for p in (pair.a, pair.b)
         ):
             code = "cap"
         elif free_slots and all(tables_used[s] >= len(problem.tables) for s in free_slots):

@@ -51,9 +51,7 @@ def test_zero_minute_slots_are_rejected():
 def test_break_outside_the_window_is_rejected():
     with pytest.raises(ValidationFailed) as caught:
         make_slots(EVENT_DAY, time(14), time(17), 20, [Break(time(16, 50), time(17, 10))])
-    assert caught.value.by_field() == {
-        "breaks[0]": "休息时间 16:50–17:10 超出了对接时间窗口 14:00–17:00。"
-    }
+    assert caught.value.by_field() == {"breaks[0]": "休息时间 16:50–17:10 超出了对接时间窗口 14:00–17:00。"}
 
 
 def test_break_ending_before_it_starts_is_rejected():
