@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import functools
 import sys
+from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -153,6 +155,19 @@ def create_user(username: str, role: str, display_name: str, email: str, institu
 
 
 @main.command(context_settings=CONTEXT)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="备份目录（默认 var/backups）")
+@friendly
+def backup(out_dir: Path | None) -> None:
+    """备份整个数据库（SQLite 在线备份 / PostgreSQL pg_dump）。 Back up the database."""
+    from matchmaker.services.backup import backup as run_backup
+
+    settings = Settings.from_env()
+    target = run_backup(settings.database_url, out_dir or settings.var_dir / "backups")
+    click.echo(f"已备份到 {target}")
+
+
+@main.command(context_settings=CONTEXT)
 @click.option("--host", default=None, help="监听地址（默认 MATCHMAKER_HOST 或 127.0.0.1）")
 @click.option("--port", default=None, type=int, help="端口（默认 MATCHMAKER_PORT 或 8000）")
 @friendly
@@ -169,6 +184,79 @@ def serve(host: str | None, port: int | None) -> None:
     port = port or services.settings.port
     click.echo(f"溧阳技术转移对接平台：http://{host}:{port}/")
     uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@main.command("import-offers", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--institution", default=None,
+              help="表格中没有权利人/单位的行归入此单位（任意常见写法，自动规范化）。Owner for rows without one.")
+@click.option("--commit", "do_commit", is_flag=True, help="写入有效行（一个事务）；不加则只预览。Store the valid rows.")
+@click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象（Excel 行号）。Print one JSON object.")
+@friendly
+def import_offers(file: Path, institution: str | None, do_commit: bool, as_json: bool) -> None:
+    """导入专利成果表格（.xlsx/.csv），预览或写入。 Import a patent-offer spreadsheet (operator's tool).
+
+    每行的权利人/单位列决定其所属单位；不加 --commit 时只预览，不写入任何数据。
+    """
+    import json
+
+    from matchmaker.importing.sheets import ImportFileError
+    from matchmaker.services import offer_import
+    from matchmaker.services.permissions import Actor
+
+    services = _services()
+    actor = Actor.system()
+    try:
+        _migrate(services)
+        default = _institution_name(services, institution) if institution else None
+        report = offer_import.preview(services, actor, file.read_bytes(), file.name, default_institution=default)
+    except MatchmakerError as exc:
+        if not as_json:
+            raise
+        errors = [{"row": None, "field": e.field or "file", "message": e.message} for e in exc.field_errors()]
+        click.echo(json.dumps({"rows": 0, "valid": 0, "committed": 0, "errors": errors, "duplicates": []},
+                              ensure_ascii=False))
+        sys.exit(1)
+    committed = 0
+    if do_commit:
+        if as_json:
+            committed = offer_import.commit(services, actor, report).committed
+        else:
+            with click.progressbar(length=len(report.valid_drafts), label="正在导入", file=sys.stderr) as bar:
+                committed = offer_import.commit(services, actor, report, progress=bar.update).committed
+    document = report.to_json(committed)
+    if as_json:
+        click.echo(json.dumps(document, ensure_ascii=False))
+        return
+    click.echo(f"文件 {file.name}：表头在第 {report.header_row} 行，共 {document['rows']} 行数据")
+    for note in report.notes:
+        click.echo(f"  提示：{note}")
+    click.echo(f"有效 {document['valid']} 行，错误 {len(report.with_status('error'))} 行，"
+               f"重复 {len(report.with_status('duplicate'))} 行")
+    for row in report.results:
+        if row.status == "error":
+            for error in row.errors:
+                click.echo(f"  第 {row.row} 行 错误：{error.message}")
+        elif row.status == "duplicate":
+            click.echo(f"  第 {row.row} 行 重复：与{row.duplicate_of}重复，未导入")
+        for warning in row.warnings:
+            click.echo(f"  第 {row.row} 行 提示：{warning}")
+    if do_commit:
+        click.echo(f"已导入 {committed} 条专利成果。")
+    else:
+        click.echo("这是预览，没有写入任何数据；确认无误后加 --commit 导入有效行。")
+
+
+def _institution_name(services, text: str) -> str:  # type: ignore[no-untyped-def]
+    """The canonical name of ``--institution``, or a Chinese error naming what was typed."""
+    from matchmaker.domain.errors import invalid
+    from matchmaker.services import institutions
+
+    with services.session() as session:
+        canonical = institutions.normalizer(session).resolve(text).canonical
+    if canonical is None:
+        raise invalid("institution", f"--institution「{text}」不是平台已登记的单位")
+    return canonical
 
 
 if __name__ == "__main__":
