@@ -1,0 +1,201 @@
+"""Spreadsheet import of offers: preview (nothing written), then commit the valid rows in ONE transaction.
+
+The pure work (reading, header synonyms, validation, duplicates within the file) is ``matchmaker.importing``;
+this module adds what needs the database and the actor:
+
+- ``existing`` comes from the stored offers, so a second import of the same file finds every row again;
+- a researcher's upload may only add offers of their own institution (``only_institution``), admins and the
+  operator at the command line (``Actor.system()``) any;
+- a commit stores every valid row or none, each audited as created by the importing user with note 表格导入;
+  probable duplicates (near-identical titles) are stored only when a person confirmed their row;
+- a preview waiting for the person's 确认导入 is kept under ``var/imports/`` keyed by a random id (never in the
+  cookie), readable only by the user who uploaded it.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+import secrets
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session, col, select
+
+from matchmaker.domain.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
+from matchmaker.domain.offers import OfferDraft
+from matchmaker.importing.offers import ExistingOffers, preview_offers
+from matchmaker.importing.report import ImportReport
+from matchmaker.importing.sheets import read_sheet
+from matchmaker.services import institutions
+from matchmaker.services.offers import INITIAL_STATUSES, offer_columns, on_offer_changed, set_status
+from matchmaker.services.permissions import Actor, allowed, authorize
+from matchmaker.storage import audit
+from matchmaker.storage.models import Institution, Offer
+
+if TYPE_CHECKING:
+    from matchmaker.bootstrap import Services
+
+IMPORT_NOTE = "表格导入"
+#: A preview older than this is discarded: the database it was checked against has moved on.
+PREVIEW_MAX_AGE_SECONDS = 24 * 3600
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+OfferReport = ImportReport[OfferDraft]
+
+
+def existing_offers(session: Session) -> ExistingOffers:
+    """Every stored offer, whatever its status, as the preview compares against: patent key → 「成果 #id」 and
+    per institution its titles."""
+    by_key: dict[str, str] = {}
+    titles: dict[str, list[tuple[str, str]]] = {}
+    stmt = select(Offer.id, Offer.patent_key, Offer.title, Institution.canonical_name).join(
+        Institution, col(Institution.id) == Offer.institution_id
+    )
+    for offer_id, key, title, institution in session.exec(stmt):
+        ref = f"已有成果 #{offer_id}「{title}」"
+        by_key[key] = ref
+        titles.setdefault(institution, []).append((title, ref))
+    return ExistingOffers(by_patent_key=by_key, titles_by_institution=titles)
+
+
+def _import_scope(session: Session, actor: Actor) -> str | None:
+    """The one institution ``actor`` may import for (its canonical name), or None for any."""
+    if allowed(actor, "offer.import_any"):
+        return None
+    authorize(actor, "offer.import")
+    institution = session.get(Institution, actor.institution_id) if actor.institution_id else None
+    if institution is None:
+        raise PermissionDenied("您的账号没有绑定单位，不能导入专利成果")
+    return institution.canonical_name
+
+
+def preview(
+    services: Services, actor: Actor, data: bytes, filename: str, *, default_institution: str | None = None
+) -> OfferReport:
+    """Read and check a spreadsheet; nothing is written. Raises ``ImportFileError`` for a file that cannot be
+    read at all (not a spreadsheet, empty, too big, no header)."""
+    with services.session() as session:
+        only = _import_scope(session, actor)
+        sheet = read_sheet(data, filename, max_bytes=services.settings.max_upload_bytes)
+        return preview_offers(
+            sheet,
+            normalizer=institutions.normalizer(session),
+            fields=services.reference.fields,
+            existing=existing_offers(session),
+            default_institution=default_institution,
+            only_institution=only,
+        )
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    offer_ids: list[int]
+    #: Rows not stored because their patent was stored between preview and commit (row → 「已有成果 #…」).
+    skipped: dict[int, str]
+
+    @property
+    def committed(self) -> int:
+        return len(self.offer_ids)
+
+
+def commit(
+    services: Services,
+    actor: Actor,
+    report: OfferReport,
+    *,
+    confirmed_rows: Collection[int] = (),
+    status: str = "发布",
+    progress: Callable[[int], None] | None = None,
+) -> CommitResult:
+    """Store the valid rows (and the probable duplicates whose row number is in ``confirmed_rows``) in one
+    transaction: any failure part-way leaves the database as it was. ``status`` is 发布 (an office's list is a
+    list of offers for transfer) or 草稿 (to review each before publishing).
+
+    Permission is checked again per row, and duplicates again against the database as it is now, so a preview
+    that waited while someone else listed the same patent cannot store it twice.
+    """
+    rows = [
+        r
+        for r in report.results
+        if r.draft is not None
+        and (r.status == "valid" or (r.status == "duplicate" and r.probable and r.row in confirmed_rows))
+    ]
+    if status not in INITIAL_STATUSES:
+        raise ValidationFailed([FieldError("status", f"导入后的状态只能是{'或'.join(INITIAL_STATUSES)}")])
+    step = progress or (lambda _n: None)
+    created: list[int] = []
+    skipped: dict[int, str] = {}
+    with services.transaction() as session:
+        _import_scope(session, actor)
+        stored = existing_offers(session).by_patent_key
+        ids_by_name = {i.canonical_name: i for i in institutions.all_institutions(session)}
+        for result in rows:
+            draft = result.draft
+            assert draft is not None
+            institution = ids_by_name.get(draft.institution)
+            if institution is None:
+                raise ValidationFailed([FieldError("institution", f"第{result.row}行的权利人「{draft.institution}」已不存在")])
+            authorize(actor, "offer.create", institution.id)
+            if draft.patent_key in stored:
+                skipped[result.row] = stored[draft.patent_key]
+                step(1)
+                continue
+            offer = Offer(status="草稿", created_by=actor.id, **offer_columns(draft, institution))
+            session.add(offer)
+            session.flush()
+            assert offer.id is not None
+            note = IMPORT_NOTE if result.status == "valid" else f"{IMPORT_NOTE}（已确认不是重复登记）"
+            audit.record(session, user_id=actor.id, username=actor.username, entity="offer", entity_id=offer.id,
+                         action="create", new=offer.title, note=note)
+            if status != "草稿":
+                set_status(session, actor, offer, status)
+            stored[draft.patent_key] = f"第{result.row}行"
+            created.append(offer.id)
+            step(1)
+    on_offer_changed(services, created, "created")
+    return CommitResult(offer_ids=created, skipped=skipped)
+
+
+# --- previews waiting for confirmation ------------------------------------------------------------------------
+
+
+def _store_dir(services: Services) -> Path:
+    path = services.settings.var_dir / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def save_preview(services: Services, actor: Actor, report: OfferReport) -> str:
+    """Keep ``report`` for ``actor`` until they confirm; returns the random id the confirmation form carries.
+    Old previews are swept here, so the directory never grows without bound."""
+    directory = _store_dir(services)
+    cutoff = time.time() - PREVIEW_MAX_AGE_SECONDS
+    for old in directory.glob("*.preview"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(24)
+    # pickle is safe here: the file is written by this process under var/ and read back only by it, found by a
+    # random id that is checked against _TOKEN before it becomes a path.
+    (directory / f"{token}.preview").write_bytes(pickle.dumps({"user_id": actor.id, "report": report}))
+    return token
+
+
+def load_preview(services: Services, actor: Actor, token: str) -> OfferReport:
+    """The stored preview of ``token``; someone else's preview is refused, an expired one is missing."""
+    path = _store_dir(services) / f"{token}.preview"
+    if not _TOKEN.match(token) or not path.exists() or path.stat().st_mtime < time.time() - PREVIEW_MAX_AGE_SECONDS:
+        raise NotFound("导入预览已过期或不存在，请重新上传文件")
+    stored = pickle.loads(path.read_bytes())
+    if stored["user_id"] != actor.id:
+        raise PermissionDenied("这份导入预览不是您上传的，不能由您确认导入")
+    report: OfferReport = stored["report"]
+    return report
+
+
+def discard_preview(services: Services, token: str) -> None:
+    if _TOKEN.match(token):
+        (_store_dir(services) / f"{token}.preview").unlink(missing_ok=True)
