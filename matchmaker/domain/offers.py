@@ -17,7 +17,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Indel
 
 from matchmaker.domain.errors import FieldError, ValidationFailed
 from matchmaker.domain.identifiers import (
@@ -33,8 +32,8 @@ from matchmaker.domain.vocab import LEGAL_STATUSES, PATENT_TYPES, TRANSFER_MODES
 TITLE_MAX_CHARS = 200
 TEXT_MAX_CHARS = 5000
 TRL_RANGE = range(1, 10)
-# Near-identical titles: rapidfuzz ratio of the normalised titles at or above this, and the difference made of
-# insertions only (see near_duplicate_title).
+# Near-identical titles: rapidfuzz ratio of the normalised titles at or above this, and the difference one run of
+# inserted characters (see near_duplicate_title).
 NEAR_DUPLICATE_MIN_RATIO = 90.0
 
 FIELD_LABELS: Mapping[str, str] = {
@@ -229,17 +228,26 @@ def near_duplicate_keys(a: str, b: str) -> bool:
     """``near_duplicate_title`` on keys already passed through ``title_key`` (for indexes that keep keys)."""
     if not a or not b:
         return False
-    if a == b:
-        return True
-    return fuzz.ratio(a, b) >= NEAR_DUPLICATE_MIN_RATIO and Indel.distance(a, b) == abs(len(a) - len(b))
+    short, long = sorted((a, b), key=len)
+    inserted = len(long) - len(short)
+    if inserted == 0:
+        return a == b
+    if fuzz.ratio(short, long) < NEAR_DUPLICATE_MIN_RATIO:
+        return False
+    prefix = 0
+    while prefix < len(short) and short[prefix] == long[prefix]:
+        prefix += 1
+    return long[prefix + inserted :] == short[prefix:]
 
 
 def near_duplicate_title(a: str, b: str) -> bool:
     """Whether two titles probably name the same patent, for "same institution, near-identical title".
 
-    Near-identical means ratio ≥ 90 *and* one title is the other with a few characters inserted (「一种新型芹菜类
-    …」 vs 「一种芹菜类…」). Substitutions are excluded on purpose: 「正极材料」 vs 「负极材料」 also scores above
-    90 but is another invention. A match is only a flag for a person to confirm, never a refusal.
+    Near-identical means rapidfuzz ratio ≥ 90 *and* one title is the other with a few characters inserted in
+    one place, as a qualifier is (「一种新型芹菜类…」 vs 「一种芹菜类…」). Substitutions are excluded on purpose:
+    「正极材料」 vs 「负极材料」 also scores above 90 but is another invention. The one-place rule also lets an
+    import find candidates by shared half-title instead of comparing every pair. A match is only a flag for a
+    person to confirm, never a refusal.
     """
     return near_duplicate_keys(title_key(a), title_key(b))
 

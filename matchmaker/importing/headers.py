@@ -26,6 +26,7 @@ MIN_HEADER_FIELDS = 3
 _NOTE_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
 _UNIT_MARK = "元"
 _TOTAL_LABELS = frozenset({"合计", "总计", "小计"})
+_TOTAL_LABEL_MAX_CHARS = 8
 
 
 def normalise_header(text: str) -> str:
@@ -156,6 +157,10 @@ def records(sheet: Sheet, header: HeaderRow) -> Iterator[Record]:
 
 
 def _is_total_row(cells: tuple[CellValue, ...]) -> bool:
+    """A short cell reading 合计/总计/小计 (the length check keeps this cheap on 10,000-row files)."""
     return any(
-        isinstance(cell, str) and normalise_header(cell).rstrip(":") in _TOTAL_LABELS for cell in cells
+        isinstance(cell, str)
+        and len(cell) <= _TOTAL_LABEL_MAX_CHARS
+        and normalise_header(cell).rstrip(":") in _TOTAL_LABELS
+        for cell in cells
     )

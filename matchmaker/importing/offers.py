@@ -11,11 +11,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
-
 from matchmaker.domain.errors import FieldError, ValidationFailed
 from matchmaker.domain.offers import (
-    NEAR_DUPLICATE_MIN_RATIO,
     InstitutionResolver,
     OfferDraft,
     near_duplicate_keys,
@@ -39,28 +36,56 @@ class ExistingOffers:
 
 
 class _TitleIndex:
-    """Titles per institution, searched with rapidfuzz's C loop and then the insertion-only rule."""
+    """Titles of one institution, searched without comparing every pair (10,000-row files).
+
+    A near-identical pair is the shorter title with one run of characters inserted, so the two share at least
+    half of the shorter title as a prefix or as a suffix; and the ratio ≥ 90 rule bounds the shorter length
+    to at least 9/11 of the longer. Each title is filed under its own half-prefix and half-suffix, and under
+    those a shorter partner would have; a lookup collects candidates both ways and
+    ``near_duplicate_keys`` decides.
+    """
 
     def __init__(self) -> None:
-        self._keys: dict[str, list[str]] = {}
-        self._refs: dict[str, list[str]] = {}
+        self._keys: list[str] = []
+        self._refs: list[str] = []
+        self._by_own_half: dict[tuple[str, str], list[int]] = {}
+        self._by_partner_half: dict[tuple[str, str], list[int]] = {}
 
-    def add(self, institution: str, title: str, ref: str) -> None:
-        self._keys.setdefault(institution, []).append(title_key(title))
-        self._refs.setdefault(institution, []).append(ref)
+    def add(self, key: str, ref: str) -> None:
+        index = len(self._keys)
+        self._keys.append(key)
+        self._refs.append(ref)
+        for half in _halves(key, len(key)):
+            self._by_own_half.setdefault(half, []).append(index)
+        for length in _partner_lengths(len(key)):
+            for half in _halves(key, length):
+                self._by_partner_half.setdefault(half, []).append(index)
 
-    def find(self, institution: str, title: str) -> str | None:
-        """Reference of the earliest near-identical title of the same institution, or None."""
-        keys = self._keys.get(institution)
-        if not keys:
+    def find(self, key: str) -> str | None:
+        """Reference of the earliest near-identical title, or None."""
+        if not key:
             return None
-        key = title_key(title)
-        for candidate, _score, index in process.extract_iter(
-            key, keys, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE_MIN_RATIO
-        ):
-            if near_duplicate_keys(key, candidate):
-                return self._refs[institution][index]
+        candidates: set[int] = set()
+        for half in _halves(key, len(key)):  # stored titles as long as this one or longer
+            candidates.update(self._by_partner_half.get(half, ()))
+        for length in _partner_lengths(len(key)):  # stored titles as long as this one or shorter
+            for half in _halves(key, length):
+                candidates.update(self._by_own_half.get(half, ()))
+        for index in sorted(candidates):
+            if near_duplicate_keys(key, self._keys[index]):
+                return self._refs[index]
         return None
+
+
+def _halves(key: str, length: int) -> tuple[tuple[str, str], tuple[str, str]]:
+    """The prefix and suffix covering half (rounded up) of a title of ``length`` characters."""
+    half = (length + 1) // 2
+    return ("<", key[:half]), (">", key[-half:])
+
+
+def _partner_lengths(length: int) -> range:
+    """Lengths of a title that is this one minus an insertion within the ratio ≥ 90 bound (9/11 of it)."""
+    return range(-(-9 * length // 11), length + 1)
 
 
 def preview_offers(
@@ -84,11 +109,12 @@ def preview_offers(
         required.append(("institution",))
     header = locate_header(sheet, table, "offer", required=required)
 
-    stored_titles = _TitleIndex()
+    stored_titles: dict[str, _TitleIndex] = {}
     for institution, pairs in existing.titles_by_institution.items():
+        index = stored_titles.setdefault(institution, _TitleIndex())
         for title, ref in pairs:
-            stored_titles.add(institution, title, ref)
-    file_titles = _TitleIndex()
+            index.add(title_key(title), ref)
+    file_titles: dict[str, _TitleIndex] = {}
     file_keys: dict[str, str] = {}
 
     results: list[RowResult[OfferDraft]] = []
@@ -106,10 +132,11 @@ def preview_offers(
             continue
         key = draft.patent_key
         certain = existing.by_patent_key.get(key) or file_keys.get(key)
+        key_of_title = title_key(draft.title)
         probable = None
         if certain is None:
-            probable = stored_titles.find(draft.institution, draft.title) or file_titles.find(
-                draft.institution, draft.title
+            probable = _find(stored_titles, draft.institution, key_of_title) or _find(
+                file_titles, draft.institution, key_of_title
             )
         if certain is not None or probable is not None:
             results.append(
@@ -125,9 +152,14 @@ def preview_offers(
             continue
         here = f"第{record.row_number}行"
         file_keys[key] = here
-        file_titles.add(draft.institution, draft.title, here)
+        file_titles.setdefault(draft.institution, _TitleIndex()).add(key_of_title, here)
         results.append(RowResult(record.row_number, "valid", draft, warnings=draft.warnings))
     return ImportReport(sheet.filename, header.row_number, tuple(results), header.notes)
+
+
+def _find(indexes: Mapping[str, _TitleIndex], institution: str, key: str) -> str | None:
+    index = indexes.get(institution)
+    return index.find(key) if index is not None else None
 
 
 def _raw_offer(record: Record, default_institution: str | None) -> dict[str, object]:

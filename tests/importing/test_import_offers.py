@@ -3,9 +3,12 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matchmaker.domain.institutions import InstitutionNormalizer, load_institutions
-from matchmaker.importing.offers import ExistingOffers, preview_offers
+from matchmaker.domain.offers import near_duplicate_keys
+from matchmaker.importing.offers import ExistingOffers, _TitleIndex, preview_offers
 from matchmaker.importing.report import ImportReport
 from matchmaker.importing.sheets import ImportFileError, read_sheet
 
@@ -197,3 +200,36 @@ def test_a_file_without_a_header_is_refused():
 def test_an_oversize_sample_is_refused_before_reading():
     with pytest.raises(ImportFileError):
         read_sheet((SAMPLES / "tto_offers.xlsx").read_bytes(), "tto_offers.xlsx", max_bytes=1024)
+
+
+@st.composite
+def _titles_with_insertions(draw: st.DrawFn) -> list[str]:
+    """Random titles, many of them an earlier title with a short run inserted or removed somewhere."""
+    titles: list[str] = []
+    for _ in range(draw(st.integers(1, 25))):
+        if titles and draw(st.booleans()):
+            base = draw(st.sampled_from(titles))
+            cut = draw(st.integers(0, len(base)))
+            run = draw(st.text(alphabet="新型改进的", min_size=0, max_size=3))
+            if draw(st.booleans()):
+                titles.append(base[:cut] + run + base[cut:])
+            else:
+                titles.append(base[:cut] + base[cut + len(run) :])
+        else:
+            titles.append(draw(st.text(alphabet="一种芹菜保鲜方法装置系统", min_size=0, max_size=16)))
+    return titles
+
+
+@settings(max_examples=300, deadline=None)
+@given(_titles_with_insertions())
+def test_the_title_index_finds_the_same_earliest_near_duplicate_as_comparing_every_pair(titles):
+    index = _TitleIndex()
+    for position, title in enumerate(titles):
+        brute_force = next(
+            (str(i) for i, earlier in enumerate(titles[:position]) if near_duplicate_keys(title, earlier)),
+            None,
+        )
+
+        assert index.find(title) == brute_force
+
+        index.add(title, str(position))
