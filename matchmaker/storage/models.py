@@ -191,6 +191,9 @@ class EventPair(SQLModel, table=True):
     source: str = Field(default="manual", max_length=20)  # manual | request | matcher
     excluded: bool = False
     preference: str | None = Field(default=None, max_length=10)  # 必须见 / 愿意见 / 不见
+    #: Each side's own mark (set on 我的对接会); the scheduler obeys domain.events.effective_preference.
+    researcher_preference: str | None = Field(default=None, max_length=10)
+    company_preference: str | None = Field(default=None, max_length=10)
 
 
 class Meeting(SQLModel, table=True):
@@ -230,10 +233,10 @@ class Contract(SQLModel, table=True):
     valid_to: date | None = None
     field: str = Field(default="", max_length=30, index=True)
     town: str = Field(default="", max_length=30, index=True)
-    offer_id: int | None = Field(default=None, foreign_key="offer.id")
+    offer_id: int | None = Field(default=None, foreign_key="offer.id", index=True)
     need_id: int | None = Field(default=None, foreign_key="need.id")
     event_id: int | None = Field(default=None, foreign_key="event.id")
-    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
     voided: bool = False
     void_reason: str = Field(default="", max_length=300)
     warnings: list[str] = _json()

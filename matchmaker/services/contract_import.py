@@ -1,0 +1,141 @@
+"""Bulk import of registered contracts: preview (writes nothing), then commit the valid rows in one transaction.
+
+Duplicates are judged against the stored contracts and earlier rows of the file (``importing.contracts``),
+so importing the same export twice adds nothing. Every stored row is audited as created by the importing
+user, in the same transaction as the rows themselves: if one insert fails, nothing is stored.
+
+The web UI keeps the uploaded file under ``var/imports/contracts/<random id>`` with its preview beside it; the
+commit reads the file again and re-checks it, so a contract registered meanwhile is reported as a duplicate
+rather than stored twice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from matchmaker.domain.errors import FieldError, NotFound
+from matchmaker.importing.contracts import ExistingContracts, preview_contracts
+from matchmaker.importing.report import ContractImportReport, RowResult
+from matchmaker.importing.sheets import read_sheet
+from matchmaker.services import contracts, institutions
+from matchmaker.services.permissions import Actor, authorize
+from matchmaker.services.reference import Reference
+from matchmaker.storage.models import Contract
+
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def _existing(session: Session, numbers: set[str]) -> ExistingContracts:
+    """Stored contracts among ``numbers`` only — never the whole table, which may hold a million rows."""
+    found: dict[str, str] = {}
+    chunk = sorted(numbers)
+    for start in range(0, len(chunk), 500):
+        stmt = select(Contract.registration_number, Contract.id).where(
+            col(Contract.registration_number).in_(chunk[start:start + 500]))
+        for number, contract_id in session.exec(stmt):
+            found[number] = f"已登记合同 #{contract_id}"
+    return ExistingContracts(found)
+
+
+def preview(session: Session, reference: Reference, data: bytes, filename: str, *,
+            max_bytes: int | None = None) -> ContractImportReport:
+    """Every row as valid / error / duplicate, with the exact total of the valid rows; nothing is written."""
+    sheet = read_sheet(data, filename, **({"max_bytes": max_bytes} if max_bytes else {}))
+    normalizer = institutions.normalizer(session)
+    first = preview_contracts(sheet, normalizer=normalizer, towns=reference.towns, existing=ExistingContracts())
+    numbers = {r.draft.registration_number for r in first.results if r.draft is not None}
+    report = preview_contracts(sheet, normalizer=normalizer, towns=reference.towns,
+                               existing=_existing(session, numbers))
+    return replace(report, results=tuple(_party_check(session, reference, r) for r in report.results))
+
+
+def _party_check(session: Session, reference: Reference, result: RowResult[Any]) -> RowResult[Any]:
+    """A valid row whose seller is no institution (and whose buyer is none either) becomes an error row."""
+    if result.status != "valid" or result.draft is None:
+        return result
+    *_, errors = contracts.resolve_parties(session, result.draft, strict=False)
+    draft = result.draft
+    if draft.field and reference.contract_fields and draft.field not in reference.contract_fields:
+        errors.append(FieldError("field", f"技术领域「{draft.field}」不在合同技术领域列表中"))
+    return replace(result, status="error", errors=tuple(errors)) if errors else result
+
+
+def commit(session: Session, actor: Actor, report: ContractImportReport,
+           progress: Callable[[int], None] | None = None) -> int:
+    """Store the report's valid rows in the caller's transaction, each audited as created by ``actor``."""
+    authorize(actor, "contract.manage")
+    stored = 0
+    for result in report.results:
+        if result.status != "valid" or result.draft is None:
+            continue
+        seller_id, company_id, errors = contracts.resolve_parties(session, result.draft, strict=False)
+        assert not errors, errors  # checked by preview in this same session
+        contract = contracts.new_contract(
+            contracts.Resolved(result.draft, seller_id, company_id, {name: None for name in contracts.LINKS}), actor)
+        session.add(contract)
+        session.flush()
+        contracts.audit_created(session, actor, contract, note=f"导入 {report.filename} 第{result.row}行")
+        stored += 1
+        if progress is not None:
+            progress(1)
+    return stored
+
+
+def rows_for_display(report: ContractImportReport) -> list[dict[str, Any]]:
+    """The preview table: one line per row with its status, reasons and amount in 元."""
+    labels = {"valid": "可导入", "error": "有误", "duplicate": "重复"}
+    rows = []
+    for r in report.results:
+        d = r.draft
+        rows.append({
+            "row": r.row, "status": r.status, "status_label": labels[r.status],
+            "registration_number": d.registration_number if d else "", "title": d.title if d else "",
+            "seller": d.seller_name if d else "", "buyer": d.buyer_name if d else "",
+            "amount_yuan": format(d.amount_yuan, "f") if d else "",
+            "reasons": [e.message for e in r.errors]
+            + ([f"与{r.duplicate_of}重复"] if r.duplicate_of else []) + list(r.warnings),
+        })
+    return rows
+
+
+# --- the web UI's stored uploads ------------------------------------------------------------------------------
+
+
+def _folder(var_dir: Path) -> Path:
+    folder = var_dir / "imports" / "contracts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def store_upload(var_dir: Path, data: bytes, filename: str, report: ContractImportReport) -> str:
+    """Keep the file and its preview under a random id; the id is all the browser gets back."""
+    token = secrets.token_urlsafe(18)
+    folder = _folder(var_dir)
+    (folder / f"{token}.bin").write_bytes(data)
+    document = {"filename": filename, "summary": report.to_json(committed=0), "rows": rows_for_display(report),
+                "technology_total_yuan": format(report.technology_total_yuan, "f")}
+    (folder / f"{token}.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return token
+
+
+def load_upload(var_dir: Path, token: str) -> tuple[bytes, dict[str, Any]]:
+    folder = _folder(var_dir)
+    if not _TOKEN_RE.match(token) or not (folder / f"{token}.json").exists():
+        raise NotFound("导入预览已失效或不存在，请重新上传文件")
+    document = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
+    return (folder / f"{token}.bin").read_bytes(), document
+
+
+def discard_upload(var_dir: Path, token: str) -> None:
+    folder = _folder(var_dir)
+    if _TOKEN_RE.match(token):
+        for suffix in (".bin", ".json"):
+            (folder / f"{token}{suffix}").unlink(missing_ok=True)

@@ -1,0 +1,298 @@
+"""The bureau's figures: turnover against the plan, breakdowns, the conversion funnel — aggregate SQL only.
+
+Turnover comes from ``contract_stat`` (one row per month × field × town × seller institution × type, kept
+equal to ``contract`` by the triggers of migration 0004), grouped again in the database. Sums are integer 分
+cast to BIGINT in SQL, so SQLite (int) and PostgreSQL (numeric for ``sum(bigint)``) hand back the same Python
+``int``. Registration date decides the month and year a contract counts in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, cast, func, or_
+from sqlmodel import Session, col, select
+
+from matchmaker.domain import stats as figures
+from matchmaker.domain.errors import FieldError, ValidationFailed
+from matchmaker.domain.money import fen_to_yuan
+from matchmaker.storage.models import (
+    Contract,
+    ContractStat,
+    Event,
+    EventPair,
+    Indicator,
+    Institution,
+    Meeting,
+    Offer,
+    Plan,
+)
+
+TURNOVER_CODE = "technology_contract_turnover"
+BREAKDOWNS: Mapping[str, str] = {
+    "year": "登记年度",
+    "field": "技术领域",
+    "town": "所在镇（街道）",
+    "institution": "卖方单位",
+    "type": "合同类型",
+}
+OTHER_SELLER = "其他卖方（企业）"
+UNSET = "（未填写）"
+
+
+@dataclass(frozen=True)
+class StatsFilters:
+    """Period (registration years, inclusive), contract technology field and town; empty = all."""
+
+    year_from: int | None = None
+    year_to: int | None = None
+    field: str = ""
+    town: str = ""
+
+    def label(self) -> str:
+        parts = []
+        if self.year_from or self.year_to:
+            parts.append(f"{self.year_from or '…'}–{self.year_to or '…'} 年")
+        if self.field:
+            parts.append(f"技术领域：{self.field}")
+        if self.town:
+            parts.append(f"镇（街道）：{self.town}")
+        return "；".join(parts) or "全部"
+
+
+def parse_filters(params: Mapping[str, str], *, fields: tuple[str, ...], towns: tuple[str, ...]) -> StatsFilters:
+    """Filters from a query string; an impossible year range or unknown field/town is refused in Chinese."""
+    errors: list[FieldError] = []
+
+    def year(name: str) -> int | None:
+        text = (params.get(name) or "").strip()
+        if not text:
+            return None
+        if not text.isdigit() or not 1990 <= int(text) <= 2100:
+            errors.append(FieldError(name, f"年份「{text}」应为 1990–2100 之间的四位数字"))
+            return None
+        return int(text)
+
+    year_from, year_to = year("year_from"), year("year_to")
+    if year_from and year_to and year_from > year_to:
+        errors.append(FieldError("year_to", f"结束年份 {year_to} 早于起始年份 {year_from}"))
+    field_name = (params.get("field") or "").strip()
+    if field_name and field_name not in fields:
+        errors.append(FieldError("field", f"技术领域「{field_name}」不在列表中"))
+    town = (params.get("town") or "").strip()
+    if town and town not in towns:
+        errors.append(FieldError("town", f"镇（街道）「{town}」不在列表中"))
+    if errors:
+        raise ValidationFailed(errors)
+    return StatsFilters(year_from, year_to, field_name, town)
+
+
+def _where(stmt: Any, filters: StatsFilters) -> Any:
+    if filters.year_from:
+        stmt = stmt.where(ContractStat.month >= filters.year_from * 100 + 1)
+    if filters.year_to:
+        stmt = stmt.where(ContractStat.month <= filters.year_to * 100 + 12)
+    if filters.field:
+        stmt = stmt.where(ContractStat.field == filters.field)
+    if filters.town:
+        stmt = stmt.where(ContractStat.town == filters.town)
+    return stmt
+
+
+def _sums() -> tuple[Any, Any, Any]:
+    return (
+        cast(func.coalesce(func.sum(ContractStat.contracts), 0), BigInteger),
+        cast(func.coalesce(func.sum(ContractStat.amount_fen), 0), BigInteger),
+        cast(func.coalesce(func.sum(ContractStat.technology_amount_fen), 0), BigInteger),
+    )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a breakdown; ``key`` sorts and links, ``label`` is what people read."""
+
+    key: str
+    label: str
+    contracts: int
+    amount_fen: int
+    technology_amount_fen: int
+
+    @property
+    def amount_yuan(self) -> Decimal:
+        return fen_to_yuan(self.amount_fen)
+
+
+def totals(session: Session, filters: StatsFilters) -> Row:
+    """Contracts, turnover and technology turnover (分) of everything the filters select."""
+    count, amount, technology = session.exec(_where(select(*_sums()), filters)).one()
+    return Row("total", "合计", int(count), int(amount), int(technology))
+
+
+def monthly_fen(session: Session, filters: StatsFilters) -> dict[int, int]:
+    """Turnover per ``yyyymm``."""
+    stmt = _where(select(ContractStat.month, _sums()[1]), filters).group_by(ContractStat.month)
+    return {int(month): int(amount) for month, amount in session.exec(stmt)}
+
+
+def breakdown(session: Session, filters: StatsFilters, by: str) -> list[Row]:
+    """Turnover grouped by ``by`` (one of ``BREAKDOWNS``), largest first (years in order)."""
+    if by not in BREAKDOWNS:
+        raise ValidationFailed([FieldError("by", f"分组方式「{by}」无效，应为 {'、'.join(BREAKDOWNS)} 之一")])
+    key = {
+        "year": ContractStat.month // 100,
+        "field": ContractStat.field,
+        "town": ContractStat.town,
+        "institution": ContractStat.seller_institution_id,
+        "type": ContractStat.contract_type,
+    }[by]
+    stmt = _where(select(key, *_sums()), filters).group_by(key).having(func.sum(ContractStat.contracts) > 0)
+    names: dict[int, str] = {}
+    if by == "institution":
+        names = {i.id or 0: i.canonical_name for i in session.exec(select(Institution))}
+    rows = []
+    for value, count, amount, technology in session.exec(stmt):
+        if by == "institution":
+            label = names.get(int(value), OTHER_SELLER) if value else OTHER_SELLER
+        else:
+            label = str(value) if value not in ("", None) else UNSET
+        rows.append(Row(str(value), label, int(count), int(amount), int(technology)))
+    if by == "year":
+        return sorted(rows, key=lambda r: int(r.key))
+    return sorted(rows, key=lambda r: (-r.amount_fen, r.label))
+
+
+@dataclass(frozen=True)
+class Goal:
+    """Turnover of the plan period against its target, with the pace still needed."""
+
+    plan_name: str
+    start_year: int
+    end_year: int
+    target_fen: int
+    done_fen: int
+    contracts: int
+    share_percent: Decimal
+    years_remaining: int
+    pace_fen: int | None
+    #: yyyymm → (cumulative turnover, straight-line target) in 分, over the whole plan period
+    path: list[tuple[int, int, int]] = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        return self.years_remaining == 0
+
+
+def turnover_plan(session: Session) -> tuple[Plan, Indicator] | None:
+    """The plan whose 技术合同成交额 indicator is current: the one covering today, else the latest."""
+    rows = list(session.exec(
+        select(Plan, Indicator).join(Indicator, col(Indicator.plan_id) == col(Plan.id))
+        .where(Indicator.source == "contracts").order_by(col(Plan.start_year))
+    ))
+    if not rows:
+        return None
+    today = date.today()
+    current = [r for r in rows if r[0].start_year <= today.year <= r[0].end_year]
+    plan, indicator = (current or rows)[-1]
+    return plan, indicator
+
+
+def target_fen(indicator: Indicator) -> int:
+    """Targets in 亿元 or 万元 or 元 (as the indicator table writes them) as exact 分."""
+    scale = {"亿元": figures.YUAN_PER_YI, "万元": Decimal(10_000), "元": Decimal(1)}[indicator.unit]
+    return int(Decimal(indicator.target) * scale * 100)
+
+
+def goal(session: Session, plan: Plan, indicator: Indicator, today: date) -> Goal:
+    """Turnover registered within the plan's years against the indicator's target."""
+    period = StatsFilters(plan.start_year, plan.end_year)
+    monthly = monthly_fen(session, period)
+    total = totals(session, period)
+    target = target_fen(indicator)
+    remaining = figures.years_remaining(plan.start_year, plan.end_year, today)
+    months = figures.month_keys(plan.start_year, plan.end_year)
+    running = figures.cumulative(monthly, months)
+    line = figures.straight_line_fen(target, plan.start_year, plan.end_year)
+    last_month = today.year * 100 + today.month
+    path = [(m, running[m], line[m]) for m in months if m <= max(last_month, months[0])]
+    return Goal(
+        plan_name=plan.name, start_year=plan.start_year, end_year=plan.end_year, target_fen=target,
+        done_fen=total.amount_fen, contracts=total.contracts,
+        share_percent=figures.share_percent(total.amount_fen, target), years_remaining=remaining,
+        pace_fen=figures.pace_needed_fen(total.amount_fen, target, remaining), path=path,
+    )
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    label: str
+    count: int
+    note: str
+
+
+def funnel(session: Session, filters: StatsFilters) -> tuple[list[FunnelStep], int]:
+    """Offers published → matched pairs → meetings held → 意向 → contracts from a meeting or an offer, and
+    those contracts' turnover in 分. Events count in the period by their date, contracts by registration."""
+    offers = session.exec(
+        select(func.count()).select_from(Offer).where(col(Offer.status).in_(("发布", "已转化")))
+    ).one()
+    event_ids = select(Event.id)
+    if filters.year_from:
+        event_ids = event_ids.where(Event.event_date >= date(filters.year_from, 1, 1))
+    if filters.year_to:
+        event_ids = event_ids.where(Event.event_date <= date(filters.year_to, 12, 31))
+    pairs = session.exec(
+        select(func.count()).select_from(EventPair)
+        .where(col(EventPair.event_id).in_(event_ids), col(EventPair.excluded).is_(False))
+    ).one()
+    meetings = select(func.count()).select_from(Meeting).where(col(Meeting.event_id).in_(event_ids))
+    held = session.exec(meetings.where(Meeting.attendance == "到场")).one()
+    intent = session.exec(meetings.where(col(Meeting.outcome).in_(("意向", "签约")))).one()
+    linked = select(func.count(), cast(func.coalesce(func.sum(Contract.amount_fen), 0), BigInteger)).where(
+        col(Contract.voided).is_(False),
+        or_(col(Contract.meeting_id).is_not(None), col(Contract.offer_id).is_not(None)),
+    )
+    if filters.year_from:
+        linked = linked.where(Contract.registered_on >= date(filters.year_from, 1, 1))
+    if filters.year_to:
+        linked = linked.where(Contract.registered_on <= date(filters.year_to, 12, 31))
+    if filters.field:
+        linked = linked.where(Contract.field == filters.field)
+    if filters.town:
+        linked = linked.where(Contract.town == filters.town)
+    contracts, amount = session.exec(linked).one()
+    steps = [
+        FunnelStep("已发布专利成果", int(offers), "状态为发布或已转化的成果"),
+        FunnelStep("对接配对", int(pairs), "对接会中的成果—需求配对"),
+        FunnelStep("到场会谈", int(held), "记录为到场的会谈"),
+        FunnelStep("达成意向", int(intent), "结果为意向或签约的会谈"),
+        FunnelStep("签订合同", int(contracts), "关联会谈或成果的已登记合同"),
+    ]
+    return steps, int(amount)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    filters: StatsFilters
+    goal: Goal | None
+    totals: Row
+    breakdowns: dict[str, list[Row]]
+    funnel: list[FunnelStep]
+    funnel_amount_fen: int
+
+
+def dashboard(session: Session, filters: StatsFilters, today: date) -> Dashboard:
+    """Everything the 统计看板 shows, computed once (the page, its exports and the API share it)."""
+    found = turnover_plan(session)
+    steps, funnel_amount = funnel(session, filters)
+    return Dashboard(
+        filters=filters,
+        goal=goal(session, found[0], found[1], today) if found else None,
+        totals=totals(session, filters),
+        breakdowns={by: breakdown(session, filters, by) for by in BREAKDOWNS},
+        funnel=steps,
+        funnel_amount_fen=funnel_amount,
+    )
