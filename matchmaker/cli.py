@@ -259,5 +259,61 @@ def _institution_name(services, text: str) -> str:  # type: ignore[no-untyped-de
     return canonical
 
 
+@main.command("import-contracts", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--commit", "do_commit", is_flag=True, help="写入有效行（一个事务）；不加则只预览。Store the valid rows.")
+@click.option("--json", "as_json", is_flag=True,
+              help="输出一个 JSON 对象（Excel 行号，含 total_yuan）。Print one JSON object.")
+@friendly
+def import_contracts(file: Path, do_commit: bool, as_json: bool) -> None:
+    """导入技术合同登记明细（.xlsx/.csv），预览或写入。 Import registered technology contracts.
+
+    重复的合同登记编号（文件内或已登记）只报告、不导入；不加 --commit 时不写入任何数据。
+    """
+    import json
+
+    from matchmaker.services import contract_import
+    from matchmaker.services.permissions import Actor
+
+    services = _services()
+    actor = Actor.system()
+    try:
+        _migrate(services)
+        with services.transaction() as session:
+            report = contract_import.preview(session, services.reference, file.read_bytes(), file.name,
+                                             max_bytes=services.settings.max_upload_bytes)
+            committed = 0
+            if do_commit and as_json:
+                committed = contract_import.commit(session, actor, report)
+            elif do_commit:
+                with click.progressbar(length=len(report.valid_drafts), label="正在导入", file=sys.stderr) as bar:
+                    committed = contract_import.commit(session, actor, report, progress=bar.update)
+    except MatchmakerError as exc:
+        if not as_json:
+            raise
+        errors = [{"row": None, "field": e.field or "file", "message": e.message} for e in exc.field_errors()]
+        click.echo(json.dumps({"rows": 0, "valid": 0, "committed": 0, "errors": errors, "duplicates": [],
+                               "total_yuan": "0.00"}, ensure_ascii=False))
+        sys.exit(1)
+    document = report.to_json(committed)
+    if as_json:
+        click.echo(json.dumps(document, ensure_ascii=False))
+        return
+    click.echo(f"文件 {file.name}：表头在第 {report.header_row} 行，共 {document['rows']} 行数据")
+    click.echo(f"有效 {document['valid']} 行，错误 {len(report.with_status('error'))} 行，"
+               f"重复 {len(report.with_status('duplicate'))} 行；有效行合同成交额合计 {document['total_yuan']} 元")
+    for row in report.results:
+        for error in row.errors:
+            click.echo(f"  第 {row.row} 行 错误：{error.message}")
+        if row.status == "duplicate":
+            click.echo(f"  第 {row.row} 行 重复：与{row.duplicate_of}重复，未导入")
+        for warning in row.warnings if row.status == "valid" else ():
+            click.echo(f"  第 {row.row} 行 提示：{warning}")
+    if do_commit:
+        click.echo(f"已导入 {committed} 份技术合同。")
+    else:
+        click.echo("这是预览，没有写入任何数据；确认无误后加 --commit 导入有效行。")
+
+
 if __name__ == "__main__":
     main()
