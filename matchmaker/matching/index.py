@@ -122,7 +122,8 @@ class _KeywordSide:
             query = [key for key in dict.fromkeys(query_keys) if key in vocab]
             if query:
                 scores = self.retriever.get_scores(query)
-                order = np.argsort(-scores)[: k + len(self.unbuilt)]
+                take = min(k + len(self.unbuilt), len(scores))
+                order = np.argpartition(-scores, take - 1)[:take]
                 scored = [
                     (float(scores[i]), self.built_ids[i])
                     for i in order
@@ -273,25 +274,29 @@ class MatchIndex:
 
     # ---- signals ---------------------------------------------------------------------------------------------
 
-    def _text_signals(self, need: AnalyzedNeed, offers: Sequence[AnalyzedOffer]) -> list[dict[str, float]]:
+    def _text_signals(
+        self, need: AnalyzedNeed, offers: Sequence[AnalyzedOffer], matched: list[list[str]] | None = None
+    ) -> list[dict[str, float]]:
+        """The four text signals of one need against many offers, vectorised where it counts."""
+        if not offers:
+            return []
         w = self.weights
-        weights = self._offer_keywords.stats.query_weights(need.keys)
-        if offers:
-            doc_matrix = np.stack([o.doc_vector for o in offers])
-            cosines = doc_matrix @ need.doc_vector
+        stats = self._offer_keywords.stats
+        weights = stats.query_weights(need.keys)
+        cosines = np.stack([o.doc_vector for o in offers]) @ need.doc_vector
+        passages = sig.passage_similarities(need.passage_vectors, [o.passage_vectors for o in offers])
+        need_text = " ".join(dict.fromkeys(need.keys))
         out = []
-        for offer, cosine in zip(offers, cosines if offers else [], strict=True):
-            bm25, _matched = self._offer_keywords.stats.bm25(weights, offer.doc.id)
+        for offer, cosine, passage in zip(offers, cosines, passages, strict=True):
+            bm25, keys = stats.bm25(weights, offer.doc.id)
+            if matched is not None:
+                matched.append(keys)
             out.append(
                 {
                     "bm25": bm25,
                     "semantic": sig.calibrate_cosine(float(cosine), w.cosine_floor, w.cosine_ceiling),
-                    "passage": sig.calibrate_cosine(
-                        sig.passage_similarity(need.passage_vectors, offer.passage_vectors),
-                        w.cosine_floor,
-                        w.cosine_ceiling,
-                    ),
-                    "title": sig.title_similarity(need.keys, offer.title_keys),
+                    "passage": sig.calibrate_cosine(float(passage), w.cosine_floor, w.cosine_ceiling),
+                    "title": sig.title_similarity_text(need_text, " ".join(offer.title_keys)),
                 }
             )
         return out
@@ -320,9 +325,11 @@ class MatchIndex:
                     (self.offers[table.ids[r]].doc.ipc, max(float(row_scores[r]), 0.0)) for r in rows
                 )
 
-    def pair_signals(self, need: AnalyzedNeed, offers: Sequence[AnalyzedOffer]) -> list[dict[str, float]]:
-        """Every signal for one need against several offers."""
-        out = self._text_signals(need, offers)
+    def pair_signals(
+        self, need: AnalyzedNeed, offers: Sequence[AnalyzedOffer], matched: list[list[str]] | None = None
+    ) -> list[dict[str, float]]:
+        """Every signal for one need against several offers (``matched`` collects the shared keys of each)."""
+        out = self._text_signals(need, offers, matched)
         for values, offer in zip(out, offers, strict=True):
             o, n = offer.doc, need.doc
             values["field"] = sig.field_agreement(n.field, o.field)
@@ -333,10 +340,11 @@ class MatchIndex:
             values["legal"] = sig.legal_fit(o.legal_status)
         return out
 
-    def _match(self, need: AnalyzedNeed, offer: AnalyzedOffer, values: dict[str, float]) -> Match:
-        weights = self._offer_keywords.stats.query_weights(need.keys)
-        _bm25, matched = self._offer_keywords.stats.bm25(weights, offer.doc.id)
-        matched.sort(key=lambda key: -weights[key])
+    def _match(
+        self, need: AnalyzedNeed, offer: AnalyzedOffer, values: dict[str, float], matched: list[str]
+    ) -> Match:
+        idf = self._offer_keywords.stats.idf
+        matched = sorted(matched, key=lambda key: -idf(key))
         shared = tuple((need.surface_by_key.get(k, k), offer.surface_by_key.get(k, k)) for k in matched)
         cosine = float(need.doc_vector @ offer.doc_vector)
         facts = PairFacts(
@@ -381,19 +389,21 @@ class MatchIndex:
         """The ``k`` offers that could solve a need, best first (by one ``signal`` alone when given)."""
         need = self.needs[need_id]
         candidates = self._offer_candidates(need)
-        values = self.pair_signals(need, candidates)
+        matched: list[list[str]] = []
+        values = self.pair_signals(need, candidates, matched)
         key = _ranker(self.weights, signal)
         order = sorted(range(len(candidates)), key=lambda i: (-key(values[i]), candidates[i].doc.id))[:k]
-        return [self._match(need, candidates[i], values[i]) for i in order]
+        return [self._match(need, candidates[i], values[i], matched[i]) for i in order]
 
     def rank_needs(self, offer_id: str, k: int = 10, signal: str | None = None) -> list[Match]:
         """The ``k`` needs an offer could serve, best first, scored exactly as the other direction."""
         offer = self.offers[offer_id]
         candidates = self._need_candidates(offer)
-        values = [self.pair_signals(need, [offer])[0] for need in candidates]
+        matched: list[list[str]] = []
+        values = [self.pair_signals(need, [offer], matched)[0] for need in candidates]
         key = _ranker(self.weights, signal)
         order = sorted(range(len(candidates)), key=lambda i: (-key(values[i]), candidates[i].doc.id))[:k]
-        return [self._match(candidates[i], offer, values[i]) for i in order]
+        return [self._match(candidates[i], offer, values[i], matched[i]) for i in order]
 
     def pairs(self, need_ids: Iterable[str], offer_ids: Iterable[str], threshold: float) -> list[Match]:
         """Every pair of an event scoring at least ``threshold``, best first."""
@@ -403,9 +413,11 @@ class MatchIndex:
             need = self.needs.get(need_id)
             if need is None:
                 continue
-            for offer, values in zip(offers, self.pair_signals(need, offers), strict=True):
+            matched: list[list[str]] = []
+            values_list = self.pair_signals(need, offers, matched)
+            for offer, values, keys in zip(offers, values_list, matched, strict=True):
                 if self.weights.score(values) >= threshold:
-                    out.append(self._match(need, offer, values))
+                    out.append(self._match(need, offer, values, keys))
         out.sort(key=lambda m: (-m.score, m.need_id, m.offer_id))
         return out
 

@@ -86,9 +86,24 @@ def passage_similarity(query_passages: np.ndarray, doc_passages: np.ndarray, top
     """
     if query_passages.size == 0 or doc_passages.size == 0:
         return 0.0
-    best_per_query = (query_passages.astype(np.float32) @ doc_passages.astype(np.float32).T).max(axis=1)
-    best = np.sort(best_per_query)[::-1][:top]
-    return float(best.mean())
+    return float(passage_similarities(query_passages, [doc_passages], top)[0])
+
+
+def passage_similarities(query_passages: np.ndarray, docs: Sequence[np.ndarray], top: int = 2) -> np.ndarray:
+    """:func:`passage_similarity` for many documents in one matrix product (what the index calls)."""
+    lengths = np.array([d.shape[0] for d in docs])
+    out = np.zeros(len(docs), dtype=np.float32)
+    present = lengths > 0
+    if query_passages.size == 0 or not present.any():
+        return out
+    stacked = np.concatenate([d for d in docs if d.shape[0]]).astype(np.float32)
+    sims = query_passages.astype(np.float32) @ stacked.T
+    starts = np.concatenate(([0], np.cumsum(lengths[present])[:-1]))
+    best_per_query = np.maximum.reduceat(sims, starts, axis=1)  # query passages × documents
+    k = min(top, best_per_query.shape[0])
+    best = -np.sort(-best_per_query, axis=0)[:k]
+    out[present] = best.mean(axis=0)
+    return out
 
 
 def calibrate_cosine(cosine: float, floor: float, ceiling: float) -> float:
@@ -101,6 +116,13 @@ def title_similarity(query_keys: Sequence[str], title_keys: Sequence[str]) -> fl
     if not query_keys or not title_keys:
         return 0.0
     return fuzz.token_set_ratio(" ".join(dict.fromkeys(query_keys)), " ".join(dict.fromkeys(title_keys))) / 100.0
+
+
+def title_similarity_text(query_text: str, title_text: str) -> float:
+    """:func:`title_similarity` on space-joined terms already prepared once per need (the hot path)."""
+    if not query_text or not title_text:
+        return 0.0
+    return fuzz.token_set_ratio(query_text, title_text) / 100.0
 
 
 def field_agreement(need_field: str, offer_field: str) -> float:
