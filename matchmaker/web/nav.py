@@ -20,6 +20,11 @@ NAV: list[NavItem] = [
     NavItem("账号管理", "/admin/users", ("admin",)),
     NavItem("单位与别名", "/admin/institutions", ("admin",)),
     NavItem("操作日志", "/admin/audit", ("admin", "bureau")),
+    NavItem("技术需求", "/needs", ("sme", "organizer", "bureau", "admin")),
+    NavItem("我的需求", "/my/needs", ("sme",)),
+    NavItem("检索成果", "/search", ("sme",)),
+    NavItem("我的会谈请求", "/my/requests", ("sme",)),
+    NavItem("收到的会谈请求", "/requests/inbox", ("researcher",)),
 ]
 
 

@@ -1,0 +1,125 @@
+"""Offer search as a use case: pick the backend, keep it current with the offers table, and search.
+
+The index is kept current by a data version rather than by hooks: before each search one aggregate query over
+published offers (count, sum and max of ids, newest ``updated_at``) is compared with the last one seen. Only when
+it differs are the stored versions compared offer by offer and the changed ones re-indexed. Any code path that
+publishes, edits or withdraws an offer is therefore picked up, whoever wrote it, at the cost of one cheap query.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from matchmaker.services.offers import offer_listeners
+from matchmaker.search import OfferDocument, OfferFilters, OfferSearch, SearchResult
+from matchmaker.storage.models import Institution, Offer
+
+PUBLISHED = "发布"
+_LOCK = threading.Lock()
+_BACKEND = "offer_search"
+_FINGERPRINT = "offer_search_fingerprint"
+
+
+def backend(services: Any) -> OfferSearch:
+    """The configured backend, created once per process: Meilisearch when ``meili_url`` is set, else embedded
+    (loaded from ``var/search/embedded`` when a saved index exists)."""
+    found = services.extras.get(_BACKEND)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
+    settings = services.settings
+    made: OfferSearch
+    if settings.meili_url:
+        from matchmaker.search.meili import MeiliOfferSearch
+
+        made = MeiliOfferSearch(settings.meili_url, settings.meili_key)
+    else:
+        from matchmaker.search.embedded import EmbeddedOfferSearch
+
+        directory = settings.var_dir / "search" / "embedded"
+        embedded = EmbeddedOfferSearch(directory=directory)
+        embedded.load(directory)
+        made = embedded
+    services.extras[_BACKEND] = made
+    # Told after every committed offer change: forget the data version, so the next search compares.
+    offer_listeners(services).append(lambda _offer_id, _change: services.extras.pop(_FINGERPRINT, None))
+    return made
+
+
+def _fingerprint(session: Session) -> tuple[Any, ...]:
+    row = session.exec(
+        select(func.count(col(Offer.id)), func.sum(col(Offer.id)), func.max(col(Offer.id)),
+               func.max(col(Offer.updated_at))).where(Offer.status == PUBLISHED)
+    ).one()
+    return tuple(str(v) for v in row)
+
+
+def _version(offer: Offer) -> str:
+    return offer.updated_at.isoformat() if offer.updated_at else ""
+
+
+def documents(session: Session, offers: Sequence[Offer]) -> list[OfferDocument]:
+    names = {i.id: i.canonical_name for i in session.exec(select(Institution))}
+    return [
+        OfferDocument(id=o.id or 0, title=o.title, abstract=o.abstract, institution_id=o.institution_id,
+                      institution=names.get(o.institution_id, ""), field=o.field, patent_type=o.patent_type,
+                      trl=o.trl, price_wan=o.price_wan, version=_version(o))
+        for o in offers
+    ]
+
+
+def sync(services: Any, session: Session) -> int:
+    """Bring the index up to the published offers; returns how many documents were added, changed or removed."""
+    with _LOCK:
+        search = backend(services)
+        fingerprint = _fingerprint(session)
+        if services.extras.get(_FINGERPRINT) == fingerprint:
+            return 0
+        current = {oid: (ts.isoformat() if ts else "") for oid, ts in session.exec(
+            select(Offer.id, Offer.updated_at).where(Offer.status == PUBLISHED))}
+        indexed = search.versions()
+        changed = [oid for oid, version in current.items() if indexed.get(oid) != version]
+        removed = [oid for oid in indexed if oid not in current]
+        for start in range(0, len(changed), 1000):
+            batch = changed[start:start + 1000]
+            offers = list(session.exec(select(Offer).where(col(Offer.id).in_(batch))))
+            search.index(documents(session, offers))
+        search.remove(removed)
+        search.flush()
+        services.extras[_FINGERPRINT] = fingerprint
+        return len(changed) + len(removed)
+
+
+@dataclass(frozen=True)
+class OfferCard:
+    """What a result row shows beside the highlighted title: the offer's facts, read from storage."""
+
+    id: int
+    institution: str
+    field: str
+    patent_type: str
+    trl: int | None
+    price_wan: int | None
+    application_number: str
+    transfer_modes: tuple[str, ...]
+
+
+def search_offers(services: Any, session: Session, query: str, filters: OfferFilters, *, page: int = 1,
+                  per_page: int = 10) -> tuple[SearchResult, dict[int, OfferCard]]:
+    sync(services, session)
+    result = backend(services).search(query, filters, page=page, per_page=per_page)
+    ids = [h.id for h in result.hits]
+    offers = list(session.exec(select(Offer).where(col(Offer.id).in_(ids)))) if ids else []
+    names = {i.id: i.canonical_name for i in session.exec(select(Institution))}
+    cards = {
+        o.id or 0: OfferCard(id=o.id or 0, institution=names.get(o.institution_id, ""), field=o.field,
+                             patent_type=o.patent_type, trl=o.trl, price_wan=o.price_wan,
+                             application_number=o.application_number, transfer_modes=tuple(o.transfer_modes))
+        for o in offers if o.status == PUBLISHED
+    }
+    return result, cards
