@@ -449,7 +449,7 @@ class MatchIndex:
     def load(cls, directory: str | Path, embedder: Embedder, weights: Weights | None = None) -> MatchIndex:
         """Restore a saved index; refuses one built with another embedding model (its vectors would not compare)."""
         with (Path(directory) / "index.pickle").open("rb") as f:
-            state = pickle.load(f)  # noqa: S301 - our own file, written by save()
+            state = pickle.load(f)
         if state["model_id"] != embedder.model_id:
             raise ValueError(f"index was built with {state['model_id']}, not {embedder.model_id}")
         index = cls(embedder, weights)

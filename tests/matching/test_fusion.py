@@ -2,25 +2,25 @@ from matchmaker.matching.fusion import PairFacts, Weights, reasons_for
 
 
 def _facts(**changes: object) -> PairFacts:
-    base = dict(
-        shared_terms=(("电芯", "锂离子电池"), ("隔膜", "隔膜")),
-        semantic_percent=72,
-        need_field="动力电池",
-        offer_field="动力电池",
-        ipc_level="H01M 10",
-        price_wan=40,
-        budget_max_wan=50,
-        trl=6,
-        wanted_trl=5,
-        legal_status="有效",
-        mode_ok=1.0,
-    )
+    base = {
+        "shared_terms": (("电芯", "锂离子电池"), ("隔膜", "隔膜")),
+        "semantic_percent": 72,
+        "need_field": "动力电池",
+        "offer_field": "动力电池",
+        "ipc_level": "H01M 10",
+        "price_wan": 40,
+        "budget_max_wan": 50,
+        "trl": 6,
+        "wanted_trl": 5,
+        "legal_status": "有效",
+        "mode_ok": 1.0,
+    }
     base.update(changes)
     return PairFacts(**base)  # type: ignore[arg-type]
 
 
 def test_reasons_list_shared_terms_with_synonym_bridges() -> None:
-    reasons = dict((r.kind, r.text) for r in reasons_for(_facts()))
+    reasons = {r.kind: r.text for r in reasons_for(_facts())}
     assert reasons["terms"] == "共同关键词：电芯≈锂离子电池、隔膜"
     assert reasons["semantic"] == "语义相近度 72%"
     assert reasons["field"] == "同属动力电池领域"
@@ -30,14 +30,14 @@ def test_reasons_list_shared_terms_with_synonym_bridges() -> None:
 
 
 def test_reasons_say_when_price_exceeds_budget_and_patent_lapsed() -> None:
-    reasons = dict((r.kind, r.text) for r in reasons_for(_facts(price_wan=90, legal_status="失效", mode_ok=0.0)))
+    reasons = {r.kind: r.text for r in reasons_for(_facts(price_wan=90, legal_status="失效", mode_ok=0.0))}
     assert reasons["price"] == "报价 90 万元，超出预算上限 50 万元"
     assert reasons["legal"] == "专利已失效"
     assert reasons["mode"] == "成果的转化方式不在企业接受的合作方式之内"
 
 
 def test_cross_field_pair_is_named_as_such() -> None:
-    reasons = dict((r.kind, r.text) for r in reasons_for(_facts(offer_field="航空航天", need_field="现代农业")))
+    reasons = {r.kind: r.text for r in reasons_for(_facts(offer_field="航空航天", need_field="现代农业"))}
     assert reasons["field"] == "跨领域：需求属现代农业，成果属航空航天"
 
 
