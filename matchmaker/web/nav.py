@@ -25,6 +25,10 @@ NAV: list[NavItem] = [
     NavItem("检索成果", "/search", ("sme",)),
     NavItem("我的会谈请求", "/my/requests", ("sme",)),
     NavItem("收到的会谈请求", "/requests/inbox", ("researcher",)),
+    NavItem("技术合同", "/contracts", ("bureau", "admin")),
+    NavItem("合同导入", "/contracts/import", ("bureau", "admin")),
+    NavItem("统计看板", "/stats", ("bureau", "organizer", "admin")),
+    NavItem("规划指标", "/indicators", ("bureau", "admin")),
 ]
 
 

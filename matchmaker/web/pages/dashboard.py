@@ -1,0 +1,153 @@
+"""统计看板 and 规划指标: turnover against the plan, breakdowns, funnel, indicators; report exports.
+
+Charts are SVG drawn on the server (nothing from a CDN, and they print), each beside a table of its numbers.
+The report export is built from the same ``stats.dashboard`` object as the page, so its totals are the page's
+to the 分.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from matchmaker.domain import stats as figures
+from matchmaker.domain.errors import ValidationFailed
+from matchmaker.domain.money import fen_to_yuan, format_yi
+from matchmaker.services import indicators, stats
+from matchmaker.services.permissions import allowed
+from matchmaker.web.exports import table_response
+from matchmaker.web.pages.contracts import fen
+from matchmaker.web.security import form_str, read_form, require_actor
+from matchmaker.web.templating import flash
+
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 720, 240, 40
+REPORT_HEADERS = ["类别", "项目", "合同数", "合同成交额（元）", "合同成交额（亿元）", "技术交易额（元）"]
+
+
+def yi(amount_fen: int, places: int = 4) -> str:
+    return format_yi(fen_to_yuan(amount_fen), places)
+
+
+def line_chart(goal: stats.Goal) -> dict[str, Any]:
+    """Polylines of cumulative turnover and the straight-line target path, scaled to the target."""
+    if not goal.path:
+        return {"actual": "", "target": "", "ticks": []}
+    top = max(goal.target_fen, max(done for _, done, _ in goal.path), 1)
+    months = (goal.end_year - goal.start_year + 1) * 12
+    inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
+
+    def point(index: int, value: int) -> str:
+        x = CHART_PAD + inner_w * (index + 1) / months
+        y = CHART_HEIGHT - CHART_PAD - inner_h * value / top
+        return f"{x:.1f},{y:.1f}"
+
+    ticks = [{"x": CHART_PAD + inner_w * (i * 12) / months, "label": str(goal.start_year + i)}
+             for i in range(goal.end_year - goal.start_year + 1)]
+    line = figures.straight_line_fen(goal.target_fen, goal.start_year, goal.end_year)
+    return {
+        "actual": " ".join(point(i, done) for i, (_, done, _) in enumerate(goal.path)),
+        "target": " ".join(point(i, value) for i, value in enumerate(line.values())),
+        "ticks": ticks, "top_yi": yi(top, 2), "width": CHART_WIDTH, "height": CHART_HEIGHT, "pad": CHART_PAD,
+    }
+
+
+def bars(rows: list[stats.Row]) -> list[dict[str, Any]]:
+    top = max((r.amount_fen for r in rows), default=0) or 1
+    return [{"row": r, "percent": float(Decimal(r.amount_fen) * 100 / top)} for r in rows]
+
+
+def _filters(request: Request) -> stats.StatsFilters:
+    ref = request.app.state.services.reference
+    return stats.parse_filters(request.query_params, fields=ref.contract_fields, towns=ref.towns)
+
+
+def report_rows(board: stats.Dashboard) -> list[tuple[Any, ...]]:
+    """The statistics report: the same figures as the page, in 元 and 亿元."""
+    rows: list[tuple[Any, ...]] = [("筛选条件", board.filters.label(), "", "", "", "")]
+    t = board.totals
+    rows.append(("合计", "所选范围", t.contracts, fen_to_yuan(t.amount_fen), yi(t.amount_fen),
+                 fen_to_yuan(t.technology_amount_fen)))
+    if board.goal:
+        g = board.goal
+        rows.append(("规划目标", f"{g.plan_name}（{g.start_year}–{g.end_year}）目标", "", fen_to_yuan(g.target_fen),
+                     yi(g.target_fen), ""))
+        rows.append(("规划目标", "规划期累计成交额", g.contracts, fen_to_yuan(g.done_fen), yi(g.done_fen), ""))
+        rows.append(("规划目标", "完成比例（%）", "", "", str(g.share_percent), ""))
+        if g.pace_fen is not None:
+            rows.append(("规划目标", f"剩余 {g.years_remaining} 年每年需完成", "", fen_to_yuan(g.pace_fen),
+                         yi(g.pace_fen), ""))
+    for by, title in stats.BREAKDOWNS.items():
+        for r in board.breakdowns[by]:
+            rows.append((f"按{title}", r.label, r.contracts, fen_to_yuan(r.amount_fen), yi(r.amount_fen),
+                         fen_to_yuan(r.technology_amount_fen)))
+    for step in board.funnel:
+        rows.append(("转化漏斗", step.label, step.count, "", "", ""))
+    rows.append(("转化漏斗", "关联合同成交额", "", fen_to_yuan(board.funnel_amount_fen), yi(board.funnel_amount_fen), ""))
+    return rows
+
+
+async def dashboard_page(request: Request) -> Response:
+    require_actor(request, ("bureau", "organizer", "admin"))
+    services = request.app.state.services
+    ref = services.reference
+    errors: dict[str, str] = {}
+    try:
+        filters = _filters(request)
+    except ValidationFailed as exc:
+        errors, filters = exc.by_field(), stats.StatsFilters()
+    with services.session() as session:
+        board = stats.dashboard(session, filters, date.today())
+        plans = indicators.plans(session, date.today())
+    fmt = request.query_params.get("export")
+    if fmt in ("xlsx", "csv") and not errors:
+        return table_response(fmt, "技术合同统计报告", REPORT_HEADERS, report_rows(board))
+    query = "&".join(f"{k}={v}" for k, v in request.query_params.items() if k != "export")
+    return request.app.state.templates.TemplateResponse(request, "dashboard/stats.html", {
+        "board": board, "goal": board.goal, "chart": line_chart(board.goal) if board.goal else None,
+        "bars": {by: bars(rows) for by, rows in board.breakdowns.items()}, "titles": stats.BREAKDOWNS,
+        "funnel_bars": [{"step": s, "percent": 100 * s.count / max(board.funnel[0].count, 1)} for s in board.funnel],
+        "plan": plans[0] if plans else None, "fields": ref.contract_fields, "towns": ref.towns,
+        "years": list(range(2021, date.today().year + 1)), "errors": errors, "base": "/stats?" + query,
+        "fen": fen, "yi": yi, "form": request.query_params,
+    }, status_code=422 if errors else 200)
+
+
+async def indicator_page(request: Request) -> Response:
+    actor = require_actor(request, ("bureau", "organizer", "admin"))
+    services = request.app.state.services
+    errors: dict[str, str] = {}
+    form: dict[str, str] = {}
+    if request.method == "POST":
+        data = await read_form(request)
+        form = {k: form_str(data, k) for k in ("indicator_id", "year", "value")}
+        indicator_id = int(form["indicator_id"]) if form["indicator_id"].isdigit() else 0
+        try:
+            with services.transaction() as session:
+                row = indicators.set_value(session, actor, indicator_id, form["year"], form["value"])
+            flash(request, f"已保存 {row.year} 年实际值 {row.value}")
+            return RedirectResponse("/indicators", status_code=303)
+        except ValidationFailed as exc:
+            errors = exc.by_field()
+    with services.session() as session:
+        plans = indicators.plans(session, date.today())
+    fmt = request.query_params.get("export")
+    if fmt in ("xlsx", "csv"):
+        rows = [(p.plan.name, r.indicator.category, r.indicator.name, r.indicator.unit, r.kind_label,
+                 r.indicator.target, r.attainment.actual, r.attainment.as_of_year, r.attainment.percent)
+                for p in plans for r in p.rows]
+        return table_response(fmt, "规划指标完成情况",
+                              ["规划", "类别", "指标", "单位", "口径", "目标", "实际", "截至年份", "完成比例（%）"], rows)
+    return request.app.state.templates.TemplateResponse(request, "dashboard/indicators.html", {
+        "plans": plans, "errors": errors, "form": form, "can_manage": allowed(actor, "indicator.manage"),
+    }, status_code=422 if errors else 200)
+
+
+routes = [
+    Route("/stats", dashboard_page),
+    Route("/indicators", indicator_page, methods=["GET", "POST"]),
+]
