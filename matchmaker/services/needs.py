@@ -243,7 +243,7 @@ def need_for_edit(session: Session, actor: Actor, need_id: int) -> Need:
     need = get_need(session, need_id)
     authorize(actor, "need.edit", need)
     if need.status in FINAL_STATUSES:
-        raise Conflict(f"需求已{need.status}，不能再修改")
+        raise Conflict(f"需求状态为「{need.status}」，不能再修改")
     return need
 
 

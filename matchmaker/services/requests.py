@@ -76,7 +76,7 @@ def create_request(
         if need is None or need.company_id != actor.company_id:
             errors.append(FieldError("need_id", "只能选择本企业的技术需求"))
         elif need.status not in OPEN_NEED_STATUSES:
-            errors.append(FieldError("need_id", f"该需求已{need.status}，请选择开放或对接中的需求"))
+            errors.append(FieldError("need_id", f"该需求状态为「{need.status}」，请选择开放或对接中的需求"))
     if errors:
         raise ValidationFailed(errors)
     duplicate = session.exec(select(MeetingRequest).where(
@@ -108,7 +108,7 @@ def answer_request(
         raise NotFound("专利成果不存在")
     authorize(actor, "request.answer", offer)
     if request.state != PENDING:
-        raise Conflict(f"该请求已{request.state}，不能再次处理")
+        raise Conflict(f"该请求{request.state}，不能再次处理")
     note = note.strip()
     errors: list[FieldError] = []
     if len(note) > NOTE_MAX_CHARS:
