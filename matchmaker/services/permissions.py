@@ -61,6 +61,15 @@ def _self(actor: Actor, resource: Any) -> bool:
     return actor.is_admin or (actor.id is not None and actor.id == user_id)
 
 
+def _event_participant(actor: Actor, resource: Any) -> bool:
+    """The resource is an EventParticipant: the researcher it names, or a user of the company it represents."""
+    if actor.role == "researcher":
+        return actor.id is not None and getattr(resource, "user_id", None) == actor.id
+    if actor.role == "sme":
+        return actor.company_id is not None and getattr(resource, "company_id", None) == actor.company_id
+    return False
+
+
 #: action → rule(actor, resource). Actions not listed are refused.
 POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     # accounts and reference data
@@ -84,6 +93,8 @@ POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     "request.answer": _own_institution,
     # events
     "event.manage": _roles("organizer"),
+    # a participant marks 必须见 / 愿意见 / 不见 on their own pairs (resource: the EventParticipant)
+    "event.preference": _event_participant,
     "judgement.create": _roles("organizer"),
     # contracts and statistics
     "contract.manage": _roles("bureau"),
@@ -103,6 +114,7 @@ DENIED_MESSAGES: dict[str, str] = {
     "request.answer": "只能处理本单位成果收到的会谈请求",
     "contract.manage": "只有知识产权局可以登记或修改技术合同",
     "event.manage": "只有对接会组织者可以管理对接会",
+    "event.preference": "只能为自己参加的会谈标记意愿",
     "user.manage": "只有管理员可以管理账号",
     "institution.manage": "只有管理员可以管理单位",
 }

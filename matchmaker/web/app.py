@@ -19,6 +19,7 @@ from matchmaker.web.pages import api_offers
 from matchmaker.web.pages import offers as offer_pages
 from matchmaker.web.pages import needs as need_pages, search as search_pages, requests as request_pages, api_needs
 from matchmaker.web.pages import api_contracts, contracts as contract_pages, dashboard
+from matchmaker.web.pages import api_events, events as event_pages
 from matchmaker.web.templating import make_templates
 
 #: Route lists of the page areas, in order. Feature areas append theirs here.
@@ -26,6 +27,7 @@ ROUTE_MODULES = [auth, home, account, notification_pages, admin, api]
 ROUTE_MODULES += [need_pages, search_pages, request_pages, api_needs]
 ROUTE_MODULES += [offer_pages, api_offers]
 ROUTE_MODULES += [contract_pages, dashboard, api_contracts]
+ROUTE_MODULES += [event_pages, api_events]
 
 
 def _unread(services: Services, user: Any) -> int:

@@ -31,6 +31,8 @@ NAV: list[NavItem] = [
     NavItem("技术合同", "/contracts", ("bureau", "admin")),
     NavItem("合同导入", "/contracts/import", ("bureau", "admin")),
     NavItem("统计看板", "/stats", ("bureau", "organizer", "admin")),
+    NavItem("对接会", "/events", ("organizer", "admin")),
+    NavItem("我的对接会", "/my/events", ("researcher", "sme")),
     NavItem("规划指标", "/indicators", ("bureau", "admin")),
 ]
 

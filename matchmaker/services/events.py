@@ -1,0 +1,521 @@
+"""Docking events: the event itself, its participants and its candidate pairs, and participants' preferences.
+
+Scheduling, agendas and outcomes are in ``event_schedule.py``; the matcher's proposals in
+``event_proposals.py``. Every write is authorised (``event.manage``, or ``event.preference`` for a participant
+marking their own pairs) and audited in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from matchmaker.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+from matchmaker.domain.events import (
+    EventDraft,
+    check_preference,
+    check_status,
+    effective_preference,
+    validate_event,
+)
+from matchmaker.scheduling.slots import Break, Slot, make_slots
+from matchmaker.services.permissions import Actor, authorize
+from matchmaker.storage import audit
+from matchmaker.storage.models import (
+    Company,
+    Event,
+    EventPair,
+    EventParticipant,
+    Institution,
+    Meeting,
+    MeetingRequest,
+    Need,
+    Offer,
+    User,
+)
+
+#: Fields of the event form, in the order the form shows them.
+EVENT_FIELDS = ("name", "event_date", "venue", "start_time", "end_time", "slot_minutes", "breaks", "tables",
+                "min_meetings_per_participant")
+
+
+# ---------------------------------------------------------------- the event
+
+
+def slots_of(event: Event) -> list[Slot]:
+    """The event's slots; stored events were validated when saved, so this does not fail on them."""
+    breaks = [Break(time.fromisoformat(b0), time.fromisoformat(b1)) for b0, b1 in event.breaks]
+    return make_slots(event.event_date, time.fromisoformat(event.start_time), time.fromisoformat(event.end_time),
+                      event.slot_minutes, breaks)
+
+
+def _checked_draft(values: dict[str, str]) -> EventDraft:
+    """The form, then the window cut into slots; the slot cutter's field names mapped onto the form's."""
+    draft = validate_event(values)
+    try:
+        make_slots(draft.event_date, draft.start_time, draft.end_time, draft.slot_minutes,
+                   [Break(start, end) for start, end in draft.breaks])
+    except ValidationFailed as exc:
+        renamed = {"window_end": "end_time", "slot_minutes": "slot_minutes"}
+        raise ValidationFailed([
+            FieldError(renamed.get(e.field, "breaks" if e.field.startswith("breaks") else e.field), e.message)
+            for e in exc.errors
+        ]) from exc
+    return draft
+
+
+def _columns(draft: EventDraft) -> dict[str, Any]:
+    return {
+        "name": draft.name, "event_date": draft.event_date, "venue": draft.venue,
+        "start_time": draft.start_time.strftime("%H:%M"), "end_time": draft.end_time.strftime("%H:%M"),
+        "slot_minutes": draft.slot_minutes,
+        "breaks": [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in draft.breaks],
+        "tables": list(draft.tables), "min_meetings_per_participant": draft.min_meetings_per_participant,
+    }
+
+
+def form_values(event: Event) -> dict[str, str]:
+    """The stored event as the form shows it."""
+    return {
+        "name": event.name, "event_date": event.event_date.isoformat(), "venue": event.venue,
+        "start_time": event.start_time, "end_time": event.end_time, "slot_minutes": str(event.slot_minutes),
+        "breaks": ", ".join(f"{a}-{b}" for a, b in event.breaks), "tables": "\n".join(event.tables),
+        "min_meetings_per_participant": str(event.min_meetings_per_participant),
+    }
+
+
+def as_json(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id, "name": event.name, "event_date": event.event_date.isoformat(), "venue": event.venue,
+        "start_time": event.start_time, "end_time": event.end_time, "slot_minutes": event.slot_minutes,
+        "breaks": event.breaks, "tables": event.tables, "status": event.status,
+        "min_meetings_per_participant": event.min_meetings_per_participant,
+        "slots": [{"index": s.index, "start": s.label(), "end": s.end.strftime("%H:%M")} for s in slots_of(event)],
+    }
+
+
+def list_events(session: Session, status: str = "") -> list[Event]:
+    stmt = select(Event).order_by(col(Event.event_date).desc(), col(Event.id).desc())
+    if status:
+        stmt = stmt.where(Event.status == status)
+    return list(session.exec(stmt))
+
+
+def get_event(session: Session, event_id: int) -> Event:
+    event = session.get(Event, event_id)
+    if event is None:
+        raise NotFound("对接会不存在")
+    return event
+
+
+def create_event(session: Session, actor: Actor, values: dict[str, str]) -> Event:
+    authorize(actor, "event.manage")
+    draft = _checked_draft(values)
+    event = Event(**_columns(draft), status="筹备", created_by=actor.id)
+    session.add(event)
+    session.flush()
+    assert event.id is not None
+    audit.record(session, user_id=actor.id, username=actor.username, entity="event", entity_id=event.id,
+                 action="create", new=event.name)
+    return event
+
+
+def update_event(session: Session, actor: Actor, event_id: int, values: dict[str, str]) -> Event:
+    """Save the form. Meetings that no longer fit (a slot or table that is gone) are removed and the
+    schedule is marked for re-solving; availability is trimmed to the slots that still exist."""
+    authorize(actor, "event.manage")
+    event = get_event(session, event_id)
+    draft = _checked_draft(values)
+    before = {k: getattr(event, k) for k in _columns(draft)}
+    for name, value in _columns(draft).items():
+        setattr(event, name, value)
+    slot_count, table_count = len(slots_of(event)), len(event.tables)
+    changed = audit.record_changes(session, user_id=actor.id, username=actor.username, entity="event",
+                                   entity_id=event_id, before=before, after=_columns(draft))
+    if {"start_time", "end_time", "slot_minutes", "breaks", "tables", "event_date"} & set(changed):
+        for meeting in meetings_of(session, event_id):
+            if meeting.slot >= slot_count or meeting.table_index >= table_count:
+                session.delete(meeting)
+        for person in participants_of(session, event_id):
+            if person.available_slots is not None:
+                person.available_slots = [s for s in person.available_slots if s < slot_count]
+                session.add(person)
+        mark_stale(event)
+    session.add(event)
+    return event
+
+
+def set_status(session: Session, actor: Actor, event_id: int, status: str) -> Event:
+    authorize(actor, "event.manage")
+    check_status(status)
+    event = get_event(session, event_id)
+    if event.status != status:
+        audit.record(session, user_id=actor.id, username=actor.username, entity="event", entity_id=event_id,
+                     action="status", field="status", old=event.status, new=status)
+        event.status = status
+        session.add(event)
+    return event
+
+
+def mark_stale(event: Event) -> None:
+    """The stored schedule no longer reflects the event's inputs: the page asks for a re-solve."""
+    info = dict(event.solve_info)
+    info["stale"] = True
+    event.solve_info = info
+
+
+def require_editable(event: Event) -> None:
+    if event.status == "已结束":
+        raise Conflict("对接会已结束，日程不能再修改")
+
+
+# ---------------------------------------------------------------- participants
+
+
+def participants_of(session: Session, event_id: int) -> list[EventParticipant]:
+    stmt = (select(EventParticipant).where(EventParticipant.event_id == event_id)
+            .order_by(col(EventParticipant.kind).desc(), col(EventParticipant.id)))
+    return list(session.exec(stmt))
+
+
+def meetings_of(session: Session, event_id: int) -> list[Meeting]:
+    stmt = select(Meeting).where(Meeting.event_id == event_id).order_by(col(Meeting.slot), col(Meeting.table_index))
+    return list(session.exec(stmt))
+
+
+def update_participant(
+    session: Session, actor: Actor, event_id: int, participant_id: int, *,
+    available_slots: Sequence[int] | None, cap: int | None, name: str | None = None,
+) -> EventParticipant:
+    """Availability (None = every slot) and the optional cap on meetings for one participant."""
+    authorize(actor, "event.manage")
+    event = get_event(session, event_id)
+    person = session.get(EventParticipant, participant_id)
+    if person is None or person.event_id != event_id:
+        raise NotFound("参会人不存在")
+    slot_count = len(slots_of(event))
+    errors: list[FieldError] = []
+    chosen = sorted(set(available_slots)) if available_slots is not None else None
+    if chosen is not None and any(not 0 <= s < slot_count for s in chosen):
+        errors.append(FieldError("available_slots", "所选时段不存在。"))
+    if cap is not None and not 0 <= cap <= slot_count:
+        errors.append(FieldError("cap", f"会谈上限应为 0 到 {slot_count} 之间的整数，留空表示不限。"))
+    if name is not None and not 1 <= len(name.strip()) <= 50:
+        errors.append(FieldError("name", "姓名/名称应为 1 到 50 个字。"))
+    if errors:
+        raise ValidationFailed(errors)
+    if chosen is not None and len(chosen) == slot_count:
+        chosen = None
+    before = {"available_slots": person.available_slots, "cap": person.cap, "name": person.name}
+    person.available_slots = chosen
+    person.cap = cap
+    if name is not None:
+        person.name = name.strip()
+    after = {"available_slots": person.available_slots, "cap": person.cap, "name": person.name}
+    if audit.record_changes(session, user_id=actor.id, username=actor.username, entity="event_participant",
+                            entity_id=participant_id, before=before, after=after):
+        mark_stale(event)
+        session.add(event)
+    session.add(person)
+    return person
+
+
+def _researcher_user(session: Session, offer: Offer, chosen_user_id: int | None) -> User | None:
+    """Who represents an offer: the chosen researcher, else the one who created it, else the institution's
+    first researcher account; None when the institution has no account (a nameless contact then)."""
+    if chosen_user_id is not None:
+        user = session.get(User, chosen_user_id)
+        if user is None or user.role != "researcher" or user.institution_id != offer.institution_id:
+            raise ValidationFailed([FieldError("researcher_user_id", "所选科研人员不属于该成果的单位。")])
+        return user
+    if offer.created_by is not None:
+        creator = session.get(User, offer.created_by)
+        if creator is not None and creator.role == "researcher":
+            return creator
+    stmt = (select(User).where(User.role == "researcher", User.institution_id == offer.institution_id,
+                               User.is_active == True)  # noqa: E712
+            .order_by(col(User.id)))
+    return session.exec(stmt).first()
+
+
+def _researcher(session: Session, event_id: int, offer: Offer, chosen_user_id: int | None) -> EventParticipant:
+    user = _researcher_user(session, offer, chosen_user_id)
+    stmt = select(EventParticipant).where(EventParticipant.event_id == event_id,
+                                          EventParticipant.kind == "researcher")
+    if user is not None:
+        stmt = stmt.where(EventParticipant.user_id == user.id)
+    else:
+        stmt = stmt.where(EventParticipant.user_id == None,  # noqa: E711
+                          EventParticipant.institution_id == offer.institution_id)
+    found = session.exec(stmt).first()
+    if found is not None:
+        return found
+    institution = session.get(Institution, offer.institution_id)
+    short = institution.short_name or institution.canonical_name if institution else ""
+    name = user.display_name if user is not None else f"{short}成果联系人"
+    person = EventParticipant(event_id=event_id, user_id=user.id if user else None, name=name[:50],
+                              kind="researcher", institution_id=offer.institution_id)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def _company(session: Session, event_id: int, company_id: int, need: Need | None) -> EventParticipant:
+    stmt = select(EventParticipant).where(EventParticipant.event_id == event_id,
+                                          EventParticipant.kind == "company",
+                                          EventParticipant.company_id == company_id)
+    found = session.exec(stmt).first()
+    if found is not None:
+        return found
+    company = session.get(Company, company_id)
+    if company is None:
+        raise ValidationFailed([FieldError("company_id", "企业不存在。")])
+    representative = session.get(User, need.created_by) if need is not None and need.created_by else None
+    if representative is None or representative.role != "sme":
+        representative = session.exec(select(User).where(User.role == "sme", User.company_id == company_id)
+                                      .order_by(col(User.id))).first()
+    person = EventParticipant(event_id=event_id, user_id=representative.id if representative else None,
+                              name=company.name[:50], kind="company", company_id=company_id)
+    session.add(person)
+    session.flush()
+    return person
+
+
+# ---------------------------------------------------------------- candidate pairs
+
+
+@dataclass
+class PairRow:
+    """One candidate pair as the pair table and the API show it."""
+
+    pair: EventPair
+    offer_title: str
+    need_title: str
+    researcher: str
+    company: str
+    preference: str | None
+    meeting: Meeting | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        p = self.pair
+        return {
+            "id": p.id, "offer_id": p.offer_id, "need_id": p.need_id, "offer_title": self.offer_title,
+            "need_title": self.need_title, "researcher_participant_id": p.researcher_id,
+            "company_participant_id": p.company_participant_id, "researcher": self.researcher,
+            "company": self.company, "score": round(p.score, 3), "reasons": self.reasons, "source": p.source,
+            "excluded": p.excluded, "preference": p.preference, "researcher_preference": p.researcher_preference,
+            "company_preference": p.company_preference, "effective_preference": self.preference,
+        }
+
+
+def pair_preference(pair: EventPair) -> str | None:
+    return effective_preference(pair.preference, pair.researcher_preference, pair.company_preference)
+
+
+def pairs_of(session: Session, event_id: int) -> list[EventPair]:
+    return list(session.exec(select(EventPair).where(EventPair.event_id == event_id).order_by(col(EventPair.id))))
+
+
+def pair_rows(session: Session, event_id: int) -> list[PairRow]:
+    pairs = pairs_of(session, event_id)
+    people = {p.id: p for p in participants_of(session, event_id)}
+    offer_ids = [p.offer_id for p in pairs if p.offer_id]
+    need_ids = [p.need_id for p in pairs if p.need_id]
+    offers = {o.id: o.title for o in session.exec(select(Offer).where(col(Offer.id).in_(offer_ids)))}
+    needs = {n.id: n.title for n in session.exec(select(Need).where(col(Need.id).in_(need_ids)))}
+    meetings = {m.pair_id: m for m in meetings_of(session, event_id)}
+    return [
+        PairRow(pair=p, offer_title=offers.get(p.offer_id, "—"), need_title=needs.get(p.need_id, "（会谈申请）"),
+                researcher=people[p.researcher_id].name, company=people[p.company_participant_id].name,
+                preference=pair_preference(p), meeting=meetings.get(p.id or 0),
+                reasons=[str(r) for r in p.reasons])
+        for p in pairs
+    ]
+
+
+def add_pair(
+    session: Session, actor: Actor, event_id: int, *, offer_id: int | None, need_id: int | None = None,
+    company_id: int | None = None, researcher_user_id: int | None = None, score: float = 0.0,
+    reasons: Iterable[str] = (), source: str = "manual",
+) -> EventPair:
+    """One offer's researcher with one need's company (or a company without a need, from a request).
+
+    The participants are created the first time they are needed; a pair already present is refused."""
+    authorize(actor, "event.manage")
+    event = get_event(session, event_id)
+    require_editable(event)
+    errors: list[FieldError] = []
+    offer = session.get(Offer, offer_id) if offer_id else None
+    if offer is None:
+        errors.append(FieldError("offer_id", "请选择一项专利成果。"))
+    need = session.get(Need, need_id) if need_id else None
+    if need_id and need is None:
+        errors.append(FieldError("need_id", "所选技术需求不存在。"))
+    if need is None and company_id is None:
+        errors.append(FieldError("need_id", "请选择一项技术需求。"))
+    if errors:
+        raise ValidationFailed(errors)
+    assert offer is not None
+    duplicate = select(EventPair).where(EventPair.event_id == event_id, EventPair.offer_id == offer.id)
+    duplicate = (duplicate.where(EventPair.need_id == need.id) if need is not None else
+                 duplicate.where(EventPair.need_id == None))  # noqa: E711
+    if need is None:
+        existing = [p for p in session.exec(duplicate)
+                    if session.get(EventParticipant, p.company_participant_id).company_id == company_id]  # type: ignore[union-attr]
+    else:
+        existing = list(session.exec(duplicate))
+    if existing:
+        raise ValidationFailed([FieldError("need_id", "该成果与需求的配对已在候选名单中。")])
+    researcher = _researcher(session, event_id, offer, researcher_user_id)
+    company = _company(session, event_id, need.company_id if need is not None else company_id or 0, need)
+    assert researcher.id is not None and company.id is not None
+    pair = EventPair(event_id=event_id, offer_id=offer.id, need_id=need.id if need else None,
+                     researcher_id=researcher.id, company_participant_id=company.id,
+                     score=min(max(score, 0.0), 1.0), reasons=list(reasons), source=source)
+    session.add(pair)
+    session.flush()
+    assert pair.id is not None
+    audit.record(session, user_id=actor.id, username=actor.username, entity="event_pair", entity_id=pair.id,
+                 action="create", new=f"{offer.title} ↔ {need.title if need else company.name}",
+                 note=f"对接会 {event_id}，来源 {source}")
+    mark_stale(event)
+    session.add(event)
+    return pair
+
+
+@dataclass(frozen=True)
+class _Accepted:
+    offer_id: int
+    need_id: int | None
+    company_id: int
+    researcher_user_id: int | None
+
+
+def accepted_requests(session: Session) -> list[_Accepted]:
+    """Accepted meeting requests, from the requests service when it offers them, else straight from storage.
+
+    The researcher who accepted is the one who said they will come, so they represent the offer."""
+    try:
+        from matchmaker.services import requests as request_service
+    except ImportError:
+        request_service = None  # type: ignore[assignment]
+    provider = getattr(request_service, "accepted_requests", None)
+    if provider is not None:
+        return [_Accepted(a.offer_id, a.need_id, a.company_id, a.researcher_user_id) for a in provider(session)]
+    stmt = select(MeetingRequest).where(MeetingRequest.state == "已接受").order_by(col(MeetingRequest.id))
+    return [_Accepted(r.offer_id, r.need_id, r.company_id, r.responded_by) for r in session.exec(stmt)]
+
+
+def import_accepted_requests(session: Session, actor: Actor, event_id: int) -> int:
+    """Add every accepted meeting request not yet a pair of the event; returns how many were added.
+
+    An accepted request weighs more in the schedule (the other side already said yes)."""
+    authorize(actor, "event.manage")
+    people = {p.id: p for p in participants_of(session, event_id)}
+    present = {(p.offer_id, p.need_id, people[p.company_participant_id].company_id)
+               for p in pairs_of(session, event_id)}
+    added = 0
+    for request in accepted_requests(session):
+        key = (request.offer_id, request.need_id, request.company_id)
+        if key in present or session.get(Offer, request.offer_id) is None:
+            continue
+        offer = session.get(Offer, request.offer_id)
+        responder = session.get(User, request.researcher_user_id) if request.researcher_user_id else None
+        keeps_responder = (offer is not None and responder is not None and responder.role == "researcher"
+                           and responder.institution_id == offer.institution_id)
+        add_pair(session, actor, event_id, offer_id=request.offer_id, need_id=request.need_id,
+                 company_id=request.company_id, researcher_user_id=responder.id if keeps_responder else None,
+                 score=0.7, reasons=["企业会谈申请已被接受"], source="request")
+        present.add(key)
+        added += 1
+    return added
+
+
+def set_excluded(session: Session, actor: Actor, event_id: int, pair_id: int, excluded: bool) -> EventPair:
+    authorize(actor, "event.manage")
+    event = get_event(session, event_id)
+    pair = _pair(session, event_id, pair_id)
+    if pair.excluded != excluded:
+        audit.record(session, user_id=actor.id, username=actor.username, entity="event_pair", entity_id=pair_id,
+                     action="update", field="excluded", old=pair.excluded, new=excluded)
+        pair.excluded = excluded
+        if excluded:
+            for meeting in session.exec(select(Meeting).where(Meeting.pair_id == pair_id)):
+                session.delete(meeting)
+        mark_stale(event)
+        session.add_all([pair, event])
+    return pair
+
+
+def _pair(session: Session, event_id: int, pair_id: int) -> EventPair:
+    pair = session.get(EventPair, pair_id)
+    if pair is None or pair.event_id != event_id:
+        raise NotFound("候选配对不存在")
+    return pair
+
+
+def set_preference(session: Session, actor: Actor, event_id: int, pair_id: int, value: str | None) -> EventPair:
+    """The organizer's mark on a pair (必须见 / 愿意见 / 不见, or none)."""
+    authorize(actor, "event.manage")
+    event = get_event(session, event_id)
+    pair = _pair(session, event_id, pair_id)
+    value = check_preference(value)
+    if pair.preference != value:
+        audit.record(session, user_id=actor.id, username=actor.username, entity="event_pair", entity_id=pair_id,
+                     action="update", field="preference", old=pair.preference, new=value)
+        pair.preference = value
+        mark_stale(event)
+        session.add_all([pair, event])
+    return pair
+
+
+def set_own_preference(session: Session, actor: Actor, event_id: int, pair_id: int, value: str | None) -> EventPair:
+    """A participant's own mark on one of their pairs, allowed until the schedule is published."""
+    event = get_event(session, event_id)
+    pair = _pair(session, event_id, pair_id)
+    researcher = session.get(EventParticipant, pair.researcher_id)
+    company = session.get(EventParticipant, pair.company_participant_id)
+    side = "company" if actor.role == "sme" else "researcher"
+    person = company if side == "company" else researcher
+    authorize(actor, "event.preference", person)
+    if event.status != "筹备":
+        raise Conflict("日程已发布，不能再修改意愿；如需调整请联系组织者")
+    value = check_preference(value)
+    column = f"{side}_preference"
+    old = getattr(pair, column)
+    if old != value:
+        audit.record(session, user_id=actor.id, username=actor.username, entity="event_pair", entity_id=pair_id,
+                     action="update", field=column, old=old, new=value)
+        setattr(pair, column, value)
+        mark_stale(event)
+        session.add_all([pair, event])
+    return pair
+
+
+# ---------------------------------------------------------------- participants' own view
+
+
+def own_participants(session: Session, actor: Actor, event_id: int | None = None) -> list[EventParticipant]:
+    """The EventParticipant rows that stand for ``actor``: their researcher row, or their company's row."""
+    stmt = select(EventParticipant)
+    if actor.role == "researcher" and actor.id is not None:
+        stmt = stmt.where(EventParticipant.kind == "researcher", EventParticipant.user_id == actor.id)
+    elif actor.role == "sme" and actor.company_id is not None:
+        stmt = stmt.where(EventParticipant.kind == "company", EventParticipant.company_id == actor.company_id)
+    else:
+        return []
+    if event_id is not None:
+        stmt = stmt.where(EventParticipant.event_id == event_id)
+    return list(session.exec(stmt.order_by(col(EventParticipant.event_id).desc())))
+
+
+def can_see_agenda(session: Session, actor: Actor, participant: EventParticipant) -> bool:
+    """Organizers and admins see every agenda; a participant only their own."""
+    if actor.is_admin or actor.role == "organizer":
+        return True
+    return any(p.id == participant.id for p in own_participants(session, actor, participant.event_id))
