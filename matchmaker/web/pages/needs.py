@@ -209,11 +209,11 @@ async def my_needs(request: Request) -> Response:
 
 
 routes = [
-    Route("/company", company_page, methods=["GET", "POST"]),
-    Route("/needs", need_list),
-    Route("/needs/new", need_new, methods=["GET", "POST"]),
-    Route("/needs/{need_id:int}", need_detail),
-    Route("/needs/{need_id:int}/edit", need_edit, methods=["GET", "POST"]),
-    Route("/needs/{need_id:int}/status", need_status, methods=["POST"]),
-    Route("/my/needs", my_needs),
+    Route("/company", company_page, methods=["GET", "POST"], include_in_schema=False),
+    Route("/needs", need_list, include_in_schema=False),
+    Route("/needs/new", need_new, methods=["GET", "POST"], include_in_schema=False),
+    Route("/needs/{need_id:int}", need_detail, include_in_schema=False),
+    Route("/needs/{need_id:int}/edit", need_edit, methods=["GET", "POST"], include_in_schema=False),
+    Route("/needs/{need_id:int}/status", need_status, methods=["POST"], include_in_schema=False),
+    Route("/my/needs", my_needs, include_in_schema=False),
 ]

@@ -118,8 +118,8 @@ async def answer(request: Request) -> Response:
 
 
 routes = [
-    Route("/offers/{offer_id:int}/request", request_new, methods=["GET", "POST"]),
-    Route("/my/requests", sent_list),
-    Route("/requests/inbox", inbox),
-    Route("/requests/{request_id:int}/answer", answer, methods=["POST"]),
+    Route("/offers/{offer_id:int}/request", request_new, methods=["GET", "POST"], include_in_schema=False),
+    Route("/my/requests", sent_list, include_in_schema=False),
+    Route("/requests/inbox", inbox, include_in_schema=False),
+    Route("/requests/{request_id:int}/answer", answer, methods=["POST"], include_in_schema=False),
 ]

@@ -93,4 +93,4 @@ async def search_page(request: Request) -> Response:
     )
 
 
-routes = [Route("/search", search_page)]
+routes = [Route("/search", search_page, include_in_schema=False)]
