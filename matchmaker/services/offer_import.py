@@ -31,7 +31,7 @@ from matchmaker.importing.offers import ExistingOffers, preview_offers
 from matchmaker.importing.report import ImportReport
 from matchmaker.importing.sheets import read_sheet
 from matchmaker.services import institutions
-from matchmaker.services.offers import INITIAL_STATUSES, offer_columns, on_offer_changed, set_status
+from matchmaker.services.offers import INITIAL_STATUSES, offer_columns, on_offer_changed
 from matchmaker.services.permissions import Actor, allowed, authorize
 from matchmaker.storage import audit
 from matchmaker.storage.models import Institution, Offer
@@ -133,6 +133,7 @@ def commit(
         _import_scope(session, actor)
         stored = existing_offers(session).by_patent_key
         ids_by_name = {i.canonical_name: i for i in institutions.all_institutions(session)}
+        pending: list[tuple[Offer, str]] = []
         for result in rows:
             draft = result.draft
             assert draft is not None
@@ -142,18 +143,21 @@ def commit(
             authorize(actor, "offer.create", institution.id)
             if draft.patent_key in stored:
                 skipped[result.row] = stored[draft.patent_key]
-                step(1)
                 continue
-            offer = Offer(status="草稿", created_by=actor.id, **offer_columns(draft, institution))
-            session.add(offer)
-            session.flush()
-            assert offer.id is not None
+            stored[draft.patent_key] = f"第{result.row}行"
             note = IMPORT_NOTE if result.status == "valid" else f"{IMPORT_NOTE}（已确认不是重复登记）"
+            pending.append((Offer(status=status, created_by=actor.id, **offer_columns(draft, institution)), note))
+        # One flush for all offers: the INSERTs go out in batches, which is what makes 10,000 rows take seconds.
+        session.add_all([offer for offer, _note in pending])
+        session.flush()
+        step(len(skipped))
+        for offer, note in pending:
+            assert offer.id is not None
             audit.record(session, user_id=actor.id, username=actor.username, entity="offer", entity_id=offer.id,
                          action="create", new=offer.title, note=note)
-            if status != "草稿":
-                set_status(session, actor, offer, status)
-            stored[draft.patent_key] = f"第{result.row}行"
+            if status != "草稿":  # stored as published directly; the trail shows the same step a form would
+                audit.record(session, user_id=actor.id, username=actor.username, entity="offer",
+                             entity_id=offer.id, action="status", field="status", old="草稿", new=status)
             created.append(offer.id)
             step(1)
     on_offer_changed(services, created, "created")
