@@ -371,6 +371,8 @@ def add_pair(
         existing = list(session.exec(duplicate))
     if existing:
         raise ValidationFailed([FieldError("need_id", "该成果与需求的配对已在候选名单中。")])
+    if source == "manual":
+        score, reasons = _hand_picked(offer, need)
     researcher = _researcher(session, event_id, offer, researcher_user_id)
     company = _company(session, event_id, need.company_id if need is not None else company_id or 0, need)
     assert researcher.id is not None and company.id is not None
@@ -386,6 +388,18 @@ def add_pair(
     mark_stale(event)
     session.add(event)
     return pair
+
+
+#: Score of a pair the organizer picked by hand: at least this, so the schedule values it like a fair match
+#: (a pair worth 0 would only ever be placed when nothing else competes for its slot).
+HAND_PICKED_SCORE = 0.5
+
+
+def _hand_picked(offer: Offer, need: Need | None) -> tuple[float, list[str]]:
+    from matchmaker.services.event_proposals import simple_score
+
+    score, reasons = simple_score(offer, need) if need is not None else (0.0, ())
+    return max(score, HAND_PICKED_SCORE), ["组织者手选", *reasons]
 
 
 @dataclass(frozen=True)
