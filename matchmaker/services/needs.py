@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
@@ -29,6 +30,7 @@ FULL_VIEW_ROLES = ("organizer", "bureau", "admin")
 HIDDEN = "（未公开）"
 #: Needs in these states can no longer be edited: the story is over.
 FINAL_STATUSES = tuple(s for s, nxt in NEED_TRANSITIONS.items() if not nxt)
+BEIJING = ZoneInfo("Asia/Shanghai")
 #: Fields compared for the audit trail on edit.
 _AUDITED = ("title", "description", "expected_outcome", "field", "budget_min_wan", "budget_max_wan", "coop_modes",
             "deadline", "contact", "contact_public", "budget_public")
@@ -101,7 +103,17 @@ class NeedView:
 
     def export_row(self) -> tuple[Any, ...]:
         return (self.id, self.title, self.company_name, self.field, self.status, self.budget_text,
-                "、".join(self.coop_modes), self.deadline, self.contact_text, self.expected_outcome, self.created_at)
+                "、".join(self.coop_modes), self.deadline, self.contact_text, self.expected_outcome,
+                local_time(self.created_at))
+
+
+def local_time(value: datetime | None) -> datetime | None:
+    """Beijing wall-clock time without a zone: what a spreadsheet cell can hold (stored times are UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(BEIJING).replace(tzinfo=None)
 
 
 EXPORT_HEADERS = ("编号", "需求名称", "企业", "领域", "状态", "预算", "合作方式", "截止日期", "联系方式", "预期成果",

@@ -23,7 +23,8 @@ EXPORT_HEADERS = ("编号", "成果", "成果单位", "企业", "申请人", "�
 
 def _export_rows(rows: list[meeting_requests.RequestRow]) -> list[tuple[Any, ...]]:
     return [(r.id, r.offer_title, r.institution, r.company_name, r.requested_by, r.need.title if r.need else "",
-             r.message, r.state, r.decline_reason or "", r.decline_note, r.created_at, r.responded_at) for r in rows]
+             r.message, r.state, r.decline_reason or "", r.decline_note, needs.local_time(r.created_at),
+             needs.local_time(r.responded_at)) for r in rows]
 
 
 async def request_new(request: Request) -> Response:
