@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, cast, func, or_
+from sqlalchemy import BigInteger, Integer, cast, delete, extract, func, insert, union
 from sqlmodel import Session, col, select
 
 from matchmaker.domain import stats as figures
@@ -89,6 +89,23 @@ def parse_filters(params: Mapping[str, str], *, fields: tuple[str, ...], towns: 
     if errors:
         raise ValidationFailed(errors)
     return StatsFilters(year_from, year_to, field_name, town)
+
+
+def rebuild_summary(session: Session) -> None:
+    """Recompute ``contract_stat`` from ``contract`` in one statement. The triggers keep it current; this is for
+    a bulk load that bypassed them (PostgreSQL ``COPY`` with triggers off, as ``bench/stats.py`` does)."""
+    month = cast(extract("year", Contract.registered_on) * 100 + extract("month", Contract.registered_on), Integer)
+    seller = func.coalesce(Contract.seller_institution_id, 0)
+    rows = (
+        select(month, Contract.field, Contract.town, seller, Contract.contract_type, func.count(),
+               func.sum(Contract.amount_fen), func.sum(Contract.technology_amount_fen))
+        .where(col(Contract.voided).is_(False))
+        .group_by(month, Contract.field, Contract.town, seller, Contract.contract_type)
+    )
+    session.exec(delete(ContractStat))  # type: ignore[call-overload]
+    session.exec(insert(ContractStat).from_select(  # type: ignore[call-overload]
+        ["month", "field", "town", "seller_institution_id", "contract_type", "contracts", "amount_fen",
+         "technology_amount_fen"], rows))
 
 
 def _where(stmt: Any, filters: StatsFilters) -> Any:
@@ -251,9 +268,13 @@ def funnel(session: Session, filters: StatsFilters) -> tuple[list[FunnelStep], i
     meetings = select(func.count()).select_from(Meeting).where(col(Meeting.event_id).in_(event_ids))
     held = session.exec(meetings.where(Meeting.attendance == "到场")).one()
     intent = session.exec(meetings.where(col(Meeting.outcome).in_(("意向", "签约")))).one()
-    linked = select(func.count(), cast(func.coalesce(func.sum(Contract.amount_fen), 0), BigInteger)).where(
-        col(Contract.voided).is_(False),
-        or_(col(Contract.meeting_id).is_not(None), col(Contract.offer_id).is_not(None)),
+    # Found through the link indexes (a union of two index ranges), never by scanning every contract.
+    linked_ids = union(select(Contract.id.label("linked_id")).where(col(Contract.meeting_id).is_not(None)),  # type: ignore[union-attr]
+                       select(Contract.id).where(col(Contract.offer_id).is_not(None))).subquery()
+    linked = (
+        select(func.count(), cast(func.coalesce(func.sum(Contract.amount_fen), 0), BigInteger))
+        .select_from(linked_ids).join(Contract, col(Contract.id) == linked_ids.c.linked_id)
+        .where(col(Contract.voided).is_(False))
     )
     if filters.year_from:
         linked = linked.where(Contract.registered_on >= date(filters.year_from, 1, 1))

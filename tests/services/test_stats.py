@@ -136,3 +136,14 @@ def test_the_turnover_indicator_cannot_be_typed_in(db: Session) -> None:
     with pytest.raises(ValidationFailed) as failed:
         indicators.set_value(db, BUREAU, indicator.id or 0, "2021", "1")
     assert failed.value.errors[0].message == "「技术合同成交额」由登记的技术合同自动计算，不能手工填写"
+
+
+def test_rebuilding_the_summary_gives_what_the_triggers_kept(db: Session) -> None:
+    add(db, 1, 100, date(2021, 3, 1))
+    add(db, 2, 200, date(2022, 12, 31), field="农业")
+    add(db, 3, 400, date(2022, 12, 5), voided=True)
+    before = [(r.key, r.amount_fen) for r in stats.breakdown(db, stats.StatsFilters(), "field")]
+    monthly = stats.monthly_fen(db, stats.StatsFilters())
+    stats.rebuild_summary(db)
+    assert ([(r.key, r.amount_fen) for r in stats.breakdown(db, stats.StatsFilters(), "field")],
+            stats.monthly_fen(db, stats.StatsFilters())) == (before, monthly)
