@@ -17,7 +17,7 @@ import math
 import pickle
 import shutil
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +64,38 @@ class QueryTerms:
         for key in self.keys:
             words.update(group.get(key, (key,)))
         self.words = words
+
+
+def split_unknown(key: str, vocab: Container[str]) -> list[str]:
+    """A query word the index has never seen, split into the longest indexed words it is made of.
+
+    People describe problems in compounds the patents do not use (隔热材料 where an offer says 隔热垫 and 材料);
+    splitting lets such a word still count through its parts. Known words and unknown words of fewer than three
+    characters are kept whole (a two-character word has no indexed parts worth trusting).
+    """
+    if key in vocab or len(key) < 3:
+        return [key]
+    parts: list[str] = []
+    i = 0
+    while i < len(key):
+        for j in range(len(key), i + 1, -1):
+            if key[i:j] in vocab:
+                parts.append(key[i:j])
+                i = j
+                break
+        else:
+            i += 1
+    return parts or [key]
+
+
+class _Either:
+    """Membership in either of two containers, without copying a 100,000-word vocabulary."""
+
+    def __init__(self, first: Container[str], second: Container[str]) -> None:
+        self.first, self.second = first, second
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.first or key in self.second
 
 
 class EmbeddedOfferSearch:
@@ -211,14 +243,18 @@ class EmbeddedOfferSearch:
         assert self._retriever is not None
         scored: list[tuple[float, int]] = []
         vocab = self._retriever.vocab_dict if len(self._built_ids) else {}
-        known = [k for k in terms.keys if k in vocab]
+        pending_keys = {k for a in pending for k in a.keys}
+        seen = _Either(vocab, pending_keys)
+        expanded = list(dict.fromkeys(k for key in terms.keys for k in split_unknown(key, seen)))
+        terms.words.update(k for k in expanded if k not in terms.keys)
+        known = [k for k in expanded if k in vocab]
         if known:
             scores = self._retriever.get_scores(known)
             rows = np.flatnonzero((scores > 0) & mask)
             # Sort by score, then by id descending for equal scores, so pages are stable.
             order = np.lexsort((-self._built_ids[rows], -scores[rows]))
             scored = [(float(scores[r]), int(self._built_ids[r])) for r in rows[order]]
-        extra = [(self._pending_score(terms.keys, a.keys), a.doc.id) for a in pending]
+        extra = [(self._pending_score(expanded, a.keys), a.doc.id) for a in pending]
         extra = [item for item in extra if item[0] > 0]
         if extra:
             scored = sorted(scored + extra, key=lambda item: (-item[0], -item[1]))

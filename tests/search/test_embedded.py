@@ -4,7 +4,7 @@ without segmenting anything again."""
 from __future__ import annotations
 
 from matchmaker.search import OfferFilters, marked_html, snippet, MARK_END, MARK_START
-from matchmaker.search.embedded import EmbeddedOfferSearch
+from matchmaker.search.embedded import EmbeddedOfferSearch, split_unknown
 
 from tests.search.test_contract import CORPUS, doc
 
@@ -49,3 +49,9 @@ def test_a_snippet_is_cut_around_the_first_mark_with_ellipses() -> None:
     text = "甲" * 100 + f"{MARK_START}隔膜{MARK_END}" + "乙" * 100
     cut = snippet(text, width=20)
     assert cut == "…" + "甲" * 5 + f"{MARK_START}隔膜{MARK_END}" + "乙" * 13 + "…"
+
+
+def test_an_unknown_compound_is_split_into_the_longest_indexed_words() -> None:
+    assert split_unknown("隔热材料", {"隔热", "材料", "热材"}) == ["隔热", "材料"]
+    assert split_unknown("变厚", {"变"}) == ["变厚"]
+    assert split_unknown("量子纠缠", {"隔热"}) == ["量子纠缠"]
