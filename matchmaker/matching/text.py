@@ -99,6 +99,7 @@ class TextPipeline:
         self.lexicon = lexicon or load_lexicon()
         self._tokenizer = _tokenizer(self.lexicon.words)
         self._excluded: set[str] = set()
+        self._name_lengths: list[int] = []
         self.exclude_names(excluded_names)
 
     def exclude_names(self, names: Iterable[str]) -> None:
@@ -107,12 +108,24 @@ class TextPipeline:
             name = name.strip()
             if len(name) >= 2:
                 self._excluded.add(name)
+        self._name_lengths = sorted({len(n) for n in self._excluded}, reverse=True)
 
     def strip_names(self, text: str) -> str:
-        for name in sorted(self._excluded, key=len, reverse=True):
-            if name in text:
-                text = text.replace(name, " ")
-        return _ORG_NAME.sub(" ", text)
+        """Blank every excluded name, longest first; a set lookup per position and name length, so 20,000
+        company names cost no more than a handful."""
+        lengths = self._name_lengths
+        pieces: list[str] = []
+        i = 0
+        while i < len(text):
+            for length in lengths:
+                if text[i : i + length] in self._excluded:
+                    pieces.append(" ")
+                    i += length
+                    break
+            else:
+                pieces.append(text[i])
+                i += 1
+        return _ORG_NAME.sub(" ", "".join(pieces))
 
     def clean(self, text: str) -> str:
         """Remove patent boilerplate and names; what is left is the technical content."""
