@@ -360,5 +360,27 @@ def tune_command(data_dir: Path, folds: int, as_json: bool) -> None:
     click.echo(json.dumps(result, ensure_ascii=False) if as_json else format_tuning(result))
 
 
+@main.command("search-index", context_settings=CONTEXT)
+@friendly
+def search_index() -> None:
+    """建立或更新专利成果检索索引（内置检索保存在 var/search/；设置 MEILI_URL 时写入 Meilisearch）。
+
+    网页第一次检索时也会自动建立，但成果很多时（如 10 万项）需要几分钟，可先用本命令建好。
+    """
+    from tqdm import tqdm
+
+    from matchmaker.services import search as offer_search
+
+    services = _services()
+    with services.session() as session, tqdm(total=0, unit="项", desc="正在建立检索索引", file=sys.stderr) as bar:
+
+        def advance(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        changed = offer_search.sync(services, session, progress=advance)
+    click.echo(f"检索索引已是最新：本次更新 {changed} 项成果（{offer_search.backend(services).name}）")
+
+
 if __name__ == "__main__":
     main()

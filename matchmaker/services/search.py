@@ -9,7 +9,7 @@ publishes, edits or withdraws an offer is therefore picked up, whoever wrote it,
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,8 +73,10 @@ def documents(session: Session, offers: Sequence[Offer]) -> list[OfferDocument]:
     ]
 
 
-def sync(services: Any, session: Session) -> int:
-    """Bring the index up to the published offers; returns how many documents were added, changed or removed."""
+def sync(services: Any, session: Session, progress: Callable[[int, int], None] | None = None) -> int:
+    """Bring the index up to the published offers; returns how many documents were added, changed or removed.
+
+    ``progress(done, total)`` is told after each batch of re-indexed offers (the CLI draws a bar from it)."""
     with _LOCK:
         search = backend(services)
         fingerprint = _fingerprint(session)
@@ -89,6 +91,8 @@ def sync(services: Any, session: Session) -> int:
             batch = changed[start:start + 1000]
             offers = list(session.exec(select(Offer).where(col(Offer.id).in_(batch))))
             search.index(documents(session, offers))
+            if progress is not None:
+                progress(start + len(batch), len(changed))
         search.remove(removed)
         search.flush()
         services.extras[_FINGERPRINT] = fingerprint
