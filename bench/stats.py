@@ -15,7 +15,6 @@ Target (issue 7): the dashboard page under 300 ms p95 on both databases, on the 
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import statistics
 import tempfile

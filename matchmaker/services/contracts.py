@@ -23,7 +23,14 @@ from sqlmodel import Session, col, or_, select
 
 from matchmaker.domain.contracts import FIELD_LABELS, ContractDraft, validate_contract
 from matchmaker.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
-from matchmaker.domain.money import AmountError, fen_to_yuan, format_yuan, parse_wan_yuan, parse_yuan, yuan_to_fen
+from matchmaker.domain.money import (
+    AmountError,
+    fen_to_yuan,
+    format_yuan,
+    parse_wan_yuan,
+    parse_yuan,
+    yuan_to_fen,
+)
 from matchmaker.services import institutions
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.services.reference import Reference
@@ -36,7 +43,7 @@ INPUT_FIELDS = (
     "technology_amount_yuan", "signed_on", "registered_on", "valid_from", "valid_to", "field", "town",
     "offer_id", "need_id", "event_id", "meeting_id",
 )  # fmt: skip
-LINKS = {"offer_id": (Offer, "专利成果"), "need_id": (Need, "技术需求"), "event_id": (Event, "对接会"),
+LINKS: dict[str, tuple[Any, str]] = {"offer_id": (Offer, "专利成果"), "need_id": (Need, "技术需求"), "event_id": (Event, "对接会"),
          "meeting_id": (Meeting, "对接会会谈")}  # fmt: skip
 
 #: What the history page calls each audited field.
@@ -120,9 +127,10 @@ def resolve_parties(
     if seller is None and not draft.buyer_is_institution:
         names = "、".join(i.canonical_name for i in institutions.all_institutions(session))
         errors.append(FieldError("seller", f"卖方「{draft.seller_name}」不是平台登记的单位（{names}），请核对名称或请管理员添加别名"))
-    elif seller is None and strict:
-        if session.exec(select(Company).where(Company.name == draft.seller_name)).first() is None:
-            errors.append(FieldError("seller", f"卖方「{draft.seller_name}」既不是平台登记的单位，也不是平台登记的企业"))
+    elif seller is None and strict and session.exec(
+        select(Company).where(Company.name == draft.seller_name)
+    ).first() is None:
+        errors.append(FieldError("seller", f"卖方「{draft.seller_name}」既不是平台登记的单位，也不是平台登记的企业"))
     if not draft.buyer_is_institution and company is None and strict:
         errors.append(FieldError(
             "buyer_credit_code",

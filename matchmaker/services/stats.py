@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, cast, delete, extract, func, insert, union
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from matchmaker.domain import stats as figures
@@ -94,16 +95,17 @@ def parse_filters(params: Mapping[str, str], *, fields: tuple[str, ...], towns: 
 def rebuild_summary(session: Session) -> None:
     """Recompute ``contract_stat`` from ``contract`` in one statement. The triggers keep it current; this is for
     a bulk load that bypassed them (PostgreSQL ``COPY`` with triggers off, as ``bench/stats.py`` does)."""
-    month = cast(extract("year", Contract.registered_on) * 100 + extract("month", Contract.registered_on), Integer)
+    registered = col(Contract.registered_on)
+    month = cast(extract("year", registered) * 100 + extract("month", registered), Integer)
     seller = func.coalesce(Contract.seller_institution_id, 0)
     rows = (
-        select(month, Contract.field, Contract.town, seller, Contract.contract_type, func.count(),
+        sa_select(month, col(Contract.field), col(Contract.town), seller, col(Contract.contract_type), func.count(),
                func.sum(Contract.amount_fen), func.sum(Contract.technology_amount_fen))
         .where(col(Contract.voided).is_(False))
         .group_by(month, Contract.field, Contract.town, seller, Contract.contract_type)
     )
-    session.exec(delete(ContractStat))  # type: ignore[call-overload]
-    session.exec(insert(ContractStat).from_select(  # type: ignore[call-overload]
+    session.execute(delete(ContractStat))
+    session.execute(insert(ContractStat).from_select(
         ["month", "field", "town", "seller_institution_id", "contract_type", "contracts", "amount_fen",
          "technology_amount_fen"], rows))
 

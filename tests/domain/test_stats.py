@@ -65,20 +65,20 @@ def test_cumulative_carries_the_total_through_empty_months() -> None:
 
 
 def test_cumulative_indicator_adds_the_years_of_the_period_only() -> None:
-    values = {2020: Decimal("50"), 2021: Decimal("30"), 2022: Decimal("40.5")}
-    result = attainment("cumulative", Decimal("200"), values, 2021, 2025, date(2023, 1, 1))
+    values = {2020: Decimal(50), 2021: Decimal(30), 2022: Decimal("40.5")}
+    result = attainment("cumulative", Decimal(200), values, 2021, 2025, date(2023, 1, 1))
     assert (result.actual, result.as_of_year, result.percent, result.finished) == (
         Decimal("70.5"), 2022, Decimal("35.25"), False)
 
 
 def test_stock_indicator_reads_the_latest_year() -> None:
-    values = {2021: Decimal("2000"), 2024: Decimal("2900")}
-    result = attainment("stock", Decimal("3100"), values, 2021, 2025, date(2026, 2, 1))
-    assert (result.actual, result.percent, result.finished) == (Decimal("2900"), Decimal("93.54"), True)
+    values = {2021: Decimal(2000), 2024: Decimal(2900)}
+    result = attainment("stock", Decimal(3100), values, 2021, 2025, date(2026, 2, 1))
+    assert (result.actual, result.percent, result.finished) == (Decimal(2900), Decimal("93.54"), True)
 
 
 def test_an_indicator_without_values_has_no_attainment() -> None:
-    result = attainment("annual", Decimal("10"), {}, 2026, 2030, date(2026, 2, 1))
+    result = attainment("annual", Decimal(10), {}, 2026, 2030, date(2026, 2, 1))
     assert (result.actual, result.percent, result.finished) == (None, None, False)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from matchmaker.cli import main
@@ -88,7 +89,7 @@ def test_a_failing_insert_stores_nothing(db: Session) -> None:
                     registered_on=report.valid_drafts[0].registered_on))
     db.flush()
     savepoint = db.begin_nested()
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         contract_import.commit(db, BUREAU, report)
     savepoint.rollback()
     assert db.exec(select(func.count()).select_from(Contract).where(col(Contract.title) != "抢先登记")).one() == 0

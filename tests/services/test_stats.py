@@ -26,11 +26,12 @@ def db(session: Session) -> Session:
 
 
 def add(db: Session, n: int, amount_fen: int, registered: date, **fields: object) -> Contract:
-    values: dict[str, object] = dict(
-        registration_number=f"{registered.year}3204810{n:05d}"[:16].ljust(16, "0"), title=f"合同{n}",
-        contract_type="技术服务", seller_name="东南大学溧阳研究院", buyer_name="企业", buyer_credit_code="x",
-        amount_fen=amount_fen, technology_amount_fen=amount_fen, signed_on=registered, registered_on=registered,
-        field="电子信息", town="昆仑街道")
+    values: dict[str, object] = {
+        "registration_number": f"{registered.year}3204810{n:05d}", "title": f"合同{n}", "contract_type": "技术服务",
+        "seller_name": "东南大学溧阳研究院", "buyer_name": "企业", "buyer_credit_code": "x", "amount_fen": amount_fen,
+        "technology_amount_fen": amount_fen, "signed_on": registered, "registered_on": registered,
+        "field": "电子信息", "town": "昆仑街道",
+    }
     values.update(fields)
     contract = Contract(**values)
     db.add(contract)
