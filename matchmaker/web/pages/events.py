@@ -142,10 +142,13 @@ async def participant_update(request: Request) -> Response:
         cap = int(cap_text) if cap_text else None
     except ValueError:
         cap = -1
-    with request.app.state.services.transaction() as session:
-        person = events.update_participant(session, actor, event_id, pid, available_slots=slots, cap=cap,
-                                           name=form_str(form, "name") or None)
-    flash(request, f"已保存 {person.name} 的可用时段与上限")
+    try:
+        with request.app.state.services.transaction() as session:
+            person = events.update_participant(session, actor, event_id, pid, available_slots=slots, cap=cap,
+                                               name=form_str(form, "name") or None)
+        flash(request, f"已保存 {person.name} 的可用时段与上限")
+    except ValidationFailed as exc:
+        flash(request, "未保存：" + exc.message, "error")
     return _back(f"/events/{event_id}#p{pid}")
 
 
