@@ -162,7 +162,7 @@ def _wan(value: object, name: str, errors: list[FieldError]) -> int | None:
     label = FIELD_LABELS[name]
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         errors.append(FieldError(name, f"{label}应为整数万元"))
         return None
     if isinstance(value, int):

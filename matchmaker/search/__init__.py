@@ -92,6 +92,10 @@ class SearchResult:
         return max(1, math.ceil(self.total / self.per_page)) if self.per_page else 1
 
 
+#: The default "no filters", shared rather than built in every call's signature.
+NO_FILTERS = OfferFilters()
+
+
 class OfferSearch(Protocol):
     """The one search interface. ``index`` adds or replaces, ``remove`` deletes, ``flush`` makes changes durable
     (embedded: written to ``var/``; Meilisearch: its tasks finished)."""
@@ -104,7 +108,7 @@ class OfferSearch(Protocol):
 
     def versions(self) -> dict[int, str]: ...
 
-    def search(self, query: str, filters: OfferFilters = OfferFilters(), *, page: int = 1,
+    def search(self, query: str, filters: OfferFilters = NO_FILTERS, *, page: int = 1,
                per_page: int = 10) -> SearchResult: ...
 
     def flush(self) -> None: ...

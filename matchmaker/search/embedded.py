@@ -26,10 +26,11 @@ import numpy as np
 
 from matchmaker.matching.text import TextPipeline
 from matchmaker.search import (
+    NO_FILTERS,
+    Hit,
     OfferDocument,
     OfferFilters,
     SearchResult,
-    Hit,
     mark_words,
     snippet,
 )
@@ -217,7 +218,7 @@ class EmbeddedOfferSearch:
                 score += idf * tf * (BM25_K1 + 1) / (tf + length_norm)
         return score
 
-    def search(self, query: str, filters: OfferFilters = OfferFilters(), *, page: int = 1,
+    def search(self, query: str, filters: OfferFilters = NO_FILTERS, *, page: int = 1,
                per_page: int = 10) -> SearchResult:
         if self._needs_build():
             self._build()

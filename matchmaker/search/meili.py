@@ -21,6 +21,7 @@ from matchmaker.matching.text import TextPipeline
 from matchmaker.search import (
     MARK_END,
     MARK_START,
+    NO_FILTERS,
     SNIPPET_CHARS,
     Hit,
     OfferDocument,
@@ -124,7 +125,7 @@ class MeiliOfferSearch:
             if offset >= page.total:
                 return out
 
-    def search(self, query: str, filters: OfferFilters = OfferFilters(), *, page: int = 1,
+    def search(self, query: str, filters: OfferFilters = NO_FILTERS, *, page: int = 1,
                per_page: int = 10) -> SearchResult:
         self.flush()
         terms = QueryTerms(self.pipeline, query)

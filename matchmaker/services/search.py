@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from matchmaker.services.offers import offer_listeners
 from matchmaker.search import OfferDocument, OfferFilters, OfferSearch, SearchResult
+from matchmaker.services.offers import offer_listeners
 from matchmaker.storage.models import Institution, Offer
 
 PUBLISHED = "发布"
@@ -82,7 +82,7 @@ def sync(services: Any, session: Session, progress: Callable[[int, int], None] |
         fingerprint = _fingerprint(session)
         if services.extras.get(_FINGERPRINT) == fingerprint:
             return 0
-        current = {oid: (ts.isoformat() if ts else "") for oid, ts in session.exec(
+        current: dict[int, str] = {oid or 0: (ts.isoformat() if ts else "") for oid, ts in session.exec(
             select(Offer.id, Offer.updated_at).where(Offer.status == PUBLISHED))}
         indexed = search.versions()
         changed = [oid for oid, version in current.items() if indexed.get(oid) != version]

@@ -12,7 +12,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from matchmaker.search import MARK_END, MARK_START, OfferDocument, OfferFilters, OfferSearch, marked_html
+from matchmaker.search import (
+    MARK_END,
+    MARK_START,
+    NO_FILTERS,
+    OfferDocument,
+    OfferFilters,
+    OfferSearch,
+    marked_html,
+)
 
 BACKENDS = ["embedded"] + (["meilisearch"] if os.environ.get("MEILI_URL") else [])
 
@@ -57,7 +65,7 @@ def backend(request: pytest.FixtureRequest, tmp_path) -> Iterator[OfferSearch]: 
         made.client.delete_index(made.index_uid)  # type: ignore[attr-defined]
 
 
-def ids(backend: OfferSearch, query: str, filters: OfferFilters = OfferFilters()) -> list[int]:
+def ids(backend: OfferSearch, query: str, filters: OfferFilters = NO_FILTERS) -> list[int]:
     return [h.id for h in backend.search(query, filters, per_page=50).hits]
 
 

@@ -3,9 +3,8 @@ without segmenting anything again."""
 
 from __future__ import annotations
 
-from matchmaker.search import OfferFilters, marked_html, snippet, MARK_END, MARK_START
+from matchmaker.search import MARK_END, MARK_START, OfferFilters, marked_html, snippet
 from matchmaker.search.embedded import EmbeddedOfferSearch, split_unknown
-
 from tests.search.test_contract import CORPUS, doc
 
 

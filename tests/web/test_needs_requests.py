@@ -55,7 +55,7 @@ def pending(services, make):  # type: ignore[no-untyped-def]
 
 
 def test_a_researcher_accepts_from_the_inbox_and_the_sme_is_told(client, login_as, make, csrf, services) -> None:
-    made, sme = pending(services, make)
+    made, _ = pending(services, make)
     login_as("researcher", institution=SEU)
     assert 'data-testid="inbox-request"' in client.get("/requests/inbox").text
     response = client.post(f"/requests/{made.id}/answer", data={"csrf_token": csrf(), "decision": "accept"},

@@ -38,8 +38,8 @@ def test_an_empty_query_asks_for_words_and_nonsense_explains_itself(client, logi
     empty = client.get("/api/v1/search/offers").json()
     nonsense = client.get("/api/v1/search/offers", params={"q": "的了吗"}).json()
     assert empty["message"] == "请输入关键词，或用一两句话描述您遇到的技术问题，例如：“电芯放一周就鼓起来，想减少产气”。"
-    assert (nonsense["total"], nonsense["message"]) == (0, "没能从“的了吗”中识别出可检索的技术词语。请换用具体的材料、工艺、"
-                                                           "设备或产品名称，或直接描述遇到的问题。")
+    assert (nonsense["total"], nonsense["message"]) == (
+        0, "没能从“的了吗”中识别出可检索的技术词语。请换用具体的材料、工艺、设备或产品名称，或直接描述遇到的问题。")
     assert 'data-testid="search-message"' in client.get("/search", params={"q": "的了吗"}).text
 
 

@@ -13,7 +13,8 @@ from starlette.routing import Route
 
 from matchmaker.domain.errors import ValidationFailed
 from matchmaker.domain.vocab import COOP_MODES, NEED_STATUSES
-from matchmaker.services import companies, needs, requests as meeting_requests
+from matchmaker.services import companies, needs
+from matchmaker.services import requests as meeting_requests
 from matchmaker.services.permissions import Actor
 from matchmaker.storage.models import Company, Need
 from matchmaker.web.exports import table_response
@@ -75,10 +76,10 @@ async def company_page(request: Request) -> Response:
         except ValidationFailed as exc:
             errors = exc.by_field()
     with services.session() as session:
-        company = session.get(Company, actor.company_id) if actor.company_id else None
+        own = session.get(Company, actor.company_id) if actor.company_id else None
     return request.app.state.templates.TemplateResponse(
         request, "needs/company.html",
-        {"company": company, "form": values, "errors": errors, **_form_context(request)},
+        {"company": own, "form": values, "errors": errors, **_form_context(request)},
         status_code=422 if errors else 200,
     )
 
