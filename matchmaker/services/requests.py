@@ -23,7 +23,16 @@ from matchmaker.services.needs import NeedView, _pairs, views
 from matchmaker.services.notifications import notify
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.storage import audit
-from matchmaker.storage.models import Company, Institution, Judgement, MeetingRequest, Need, Offer, User, utcnow
+from matchmaker.storage.models import (
+    Company,
+    Institution,
+    Judgement,
+    MeetingRequest,
+    Need,
+    Offer,
+    User,
+    utcnow,
+)
 
 MESSAGE_MAX_CHARS = 500
 NOTE_MAX_CHARS = 500
@@ -54,7 +63,7 @@ def researchers_to_notify(session: Session, offer: Offer) -> list[User]:
         if author is not None and author.is_active and author.institution_id == offer.institution_id:
             return [author]
     stmt = select(User).where(User.role == "researcher", User.institution_id == offer.institution_id,
-                              User.is_active == True)  # noqa: E712
+                              User.is_active == True)
     return list(session.exec(stmt))
 
 

@@ -13,12 +13,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from matchmaker.search import MARK_END, MARK_START, marked_html
 from matchmaker.services import companies, needs
 from matchmaker.services import search as offer_search
 from matchmaker.web.pages.needs import today
 from matchmaker.web.pages.search import message_for, read_search_input
 from matchmaker.web.security import query_int, read_json, require_actor
-from matchmaker.search import MARK_END, MARK_START, marked_html
 
 
 def _current_raw(need: Any) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from starlette.routing import Route
 
 from matchmaker.domain.errors import NotFound, ValidationFailed
 from matchmaker.domain.vocab import DECLINE_REASONS, REQUEST_STATES
-from matchmaker.services import needs, requests as meeting_requests
+from matchmaker.services import needs
+from matchmaker.services import requests as meeting_requests
 from matchmaker.storage.models import Institution, Offer
 from matchmaker.web.exports import table_response
 from matchmaker.web.security import form_str, read_form, require_actor

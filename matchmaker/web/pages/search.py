@@ -12,7 +12,8 @@ from starlette.routing import Route
 
 from matchmaker.domain.vocab import PATENT_TYPES
 from matchmaker.search import OfferFilters, SearchResult, marked_html
-from matchmaker.services import institutions, search as offer_search
+from matchmaker.services import institutions
+from matchmaker.services import search as offer_search
 from matchmaker.web.security import query_int, require_actor
 
 PER_PAGE = 10
