@@ -145,24 +145,43 @@ class Row:
         return fen_to_yuan(self.amount_fen)
 
 
+def monthly(session: Session, filters: StatsFilters) -> dict[int, tuple[int, int, int]]:
+    """``yyyymm`` → (contracts, turnover 分, technology turnover 分): one pass over the month index, from which
+    totals, the year breakdown and the cumulative path are all derived."""
+    stmt = _where(select(ContractStat.month, *_sums()), filters).group_by(ContractStat.month)
+    return {int(m): (int(n), int(a), int(t)) for m, n, a, t in session.exec(stmt)}
+
+
+def _total_of(by_month: dict[int, tuple[int, int, int]]) -> Row:
+    return Row("total", "合计", *(sum(v[i] for v in by_month.values()) for i in range(3)))
+
+
 def totals(session: Session, filters: StatsFilters) -> Row:
     """Contracts, turnover and technology turnover (分) of everything the filters select."""
-    count, amount, technology = session.exec(_where(select(*_sums()), filters)).one()
-    return Row("total", "合计", int(count), int(amount), int(technology))
+    return _total_of(monthly(session, filters))
 
 
 def monthly_fen(session: Session, filters: StatsFilters) -> dict[int, int]:
     """Turnover per ``yyyymm``."""
-    stmt = _where(select(ContractStat.month, _sums()[1]), filters).group_by(ContractStat.month)
-    return {int(month): int(amount) for month, amount in session.exec(stmt)}
+    return {m: v[1] for m, v in monthly(session, filters).items()}
+
+
+def _by_year(by_month: dict[int, tuple[int, int, int]]) -> list[Row]:
+    years: dict[int, list[int]] = {}
+    for month, values in by_month.items():
+        acc = years.setdefault(month // 100, [0, 0, 0])
+        for i in range(3):
+            acc[i] += values[i]
+    return [Row(str(y), str(y), *v) for y, v in sorted(years.items()) if v[0] > 0]
 
 
 def breakdown(session: Session, filters: StatsFilters, by: str) -> list[Row]:
     """Turnover grouped by ``by`` (one of ``BREAKDOWNS``), largest first (years in order)."""
     if by not in BREAKDOWNS:
         raise ValidationFailed([FieldError("by", f"分组方式「{by}」无效，应为 {'、'.join(BREAKDOWNS)} 之一")])
+    if by == "year":
+        return _by_year(monthly(session, filters))
     key = {
-        "year": ContractStat.month // 100,
         "field": ContractStat.field,
         "town": ContractStat.town,
         "institution": ContractStat.seller_institution_id,
@@ -179,8 +198,6 @@ def breakdown(session: Session, filters: StatsFilters, by: str) -> list[Row]:
         else:
             label = str(value) if value not in ("", None) else UNSET
         rows.append(Row(str(value), label, int(count), int(amount), int(technology)))
-    if by == "year":
-        return sorted(rows, key=lambda r: int(r.key))
     return sorted(rows, key=lambda r: (-r.amount_fen, r.label))
 
 
@@ -227,13 +244,12 @@ def target_fen(indicator: Indicator) -> int:
 
 def goal(session: Session, plan: Plan, indicator: Indicator, today: date) -> Goal:
     """Turnover registered within the plan's years against the indicator's target."""
-    period = StatsFilters(plan.start_year, plan.end_year)
-    monthly = monthly_fen(session, period)
-    total = totals(session, period)
+    by_month = monthly(session, StatsFilters(plan.start_year, plan.end_year))
+    total = _total_of(by_month)
     target = target_fen(indicator)
     remaining = figures.years_remaining(plan.start_year, plan.end_year, today)
     months = figures.month_keys(plan.start_year, plan.end_year)
-    running = figures.cumulative(monthly, months)
+    running = figures.cumulative({m: v[1] for m, v in by_month.items()}, months)
     line = figures.straight_line_fen(target, plan.start_year, plan.end_year)
     last_month = today.year * 100 + today.month
     path = [(m, running[m], line[m]) for m in months if m <= max(last_month, months[0])]
@@ -311,11 +327,12 @@ def dashboard(session: Session, filters: StatsFilters, today: date) -> Dashboard
     """Everything the 统计看板 shows, computed once (the page, its exports and the API share it)."""
     found = turnover_plan(session)
     steps, funnel_amount = funnel(session, filters)
+    by_month = monthly(session, filters)
     return Dashboard(
         filters=filters,
         goal=goal(session, found[0], found[1], today) if found else None,
-        totals=totals(session, filters),
-        breakdowns={by: breakdown(session, filters, by) for by in BREAKDOWNS},
+        totals=_total_of(by_month),
+        breakdowns={by: _by_year(by_month) if by == "year" else breakdown(session, filters, by) for by in BREAKDOWNS},
         funnel=steps,
         funnel_amount_fen=funnel_amount,
     )

@@ -253,9 +253,19 @@ class ContractStat(SQLModel, table=True):
     """
 
     __tablename__ = "contract_stat"
-    __table_args__ = (UniqueConstraint("month", "field", "town", "seller_institution_id", "contract_type"),)
+    __table_args__ = (
+        UniqueConstraint("month", "field", "town", "seller_institution_id", "contract_type"),
+        # One covering index per grouping: each breakdown reads its index in order, filters period, field and
+        # town inside it, and never sorts or visits the table (migration 0004).
+        *(
+            Index(f"ix_contract_stat_by_{name}", lead, *[c for c in ("month", "field", "town") if c != lead],
+                  "contracts", "amount_fen", "technology_amount_fen")
+            for name, lead in (("month", "month"), ("field", "field"), ("town", "town"),
+                               ("seller", "seller_institution_id"), ("type", "contract_type"))
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    month: int = Field(index=True)  # yyyymm of the registration date
+    month: int  # yyyymm of the registration date
     field: str = Field(default="", max_length=30)
     town: str = Field(default="", max_length=30)
     seller_institution_id: int = 0
