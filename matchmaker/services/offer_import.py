@@ -131,7 +131,7 @@ def commit(
     skipped: dict[int, str] = {}
     with services.transaction() as session:
         _import_scope(session, actor)
-        stored = existing_offers(session).by_patent_key
+        stored = dict(existing_offers(session).by_patent_key)
         ids_by_name = {i.canonical_name: i for i in institutions.all_institutions(session)}
         pending: list[tuple[Offer, str]] = []
         for result in rows:

@@ -53,6 +53,15 @@ SORTS: Mapping[str, str] = {
     "title": "名称",
 }
 PER_PAGE = 20
+# 面议 offers (no price) and offers without a TRL sort last whichever way the list is ordered.
+_ORDER_BY: Mapping[str, tuple[Any, ...]] = {
+    "updated": (col(Offer.updated_at).desc(),),
+    "created": (col(Offer.created_at).desc(),),
+    "price_asc": (col(Offer.price_wan).asc().nulls_last(),),
+    "price_desc": (col(Offer.price_wan).desc().nulls_last(),),
+    "trl_desc": (col(Offer.trl).desc().nulls_last(),),
+    "title": (col(Offer.title).asc(),),
+}
 
 OfferListener = Callable[[int, str], None]
 
@@ -244,7 +253,7 @@ def _refuse_duplicates(
                 [FieldError("title",
                             f"本单位已有标题几乎相同的成果 #{other_id}「{other_title}」（查看：/offers/{other_id}）；"
                             "如确为不同专利，请勾选“确认不是重复登记”后再提交")],
-                other_id, probable=True,
+                other_id or 0, probable=True,
             )
 
 
@@ -377,13 +386,7 @@ def list_offers(
     if filters.q.strip():
         conditions.append(col(Offer.title).contains(filters.q.strip()))
 
-    order = {
-        "created": [col(Offer.created_at).desc()],
-        "price_asc": [col(Offer.price_wan).asc().nulls_last()],
-        "price_desc": [col(Offer.price_wan).desc().nulls_last()],
-        "trl_desc": [col(Offer.trl).desc().nulls_last()],
-        "title": [col(Offer.title).asc()],
-    }.get(sort, [col(Offer.updated_at).desc()])
+    order = _ORDER_BY.get(sort, _ORDER_BY["updated"])
     with services.session() as session:
         total = session.exec(select(func.count()).select_from(Offer).where(*conditions)).one()
         stmt = select(Offer, Institution.canonical_name).join(Institution, col(Institution.id) == Offer.institution_id)
