@@ -7,6 +7,7 @@ other indicator gets one exact value per year, entered by the bureau and audited
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -47,15 +48,23 @@ class PlanProgress:
     rows: list[IndicatorProgress]
 
 
-def _contract_values(session: Session, plan: Plan, indicator: Indicator) -> dict[int, Decimal]:
+def _contract_values(
+    session: Session, plan: Plan, indicator: Indicator, known: Mapping[tuple[int, int], Mapping[int, int]]
+) -> dict[int, Decimal]:
     """Yearly registered turnover in the indicator's unit (exact: 亿元 with up to ten decimals)."""
     scale = stats.target_fen(indicator) / Decimal(indicator.target) if Decimal(indicator.target) else Decimal(1)
-    rows = stats.breakdown(session, stats.StatsFilters(plan.start_year, plan.end_year), "year")
-    return {int(r.key): Decimal(r.amount_fen) / scale for r in rows}
+    by_year = known.get((plan.start_year, plan.end_year))
+    if by_year is None:
+        rows = stats.breakdown(session, stats.StatsFilters(plan.start_year, plan.end_year), "year")
+        by_year = {int(r.key): r.amount_fen for r in rows}
+    return {year: Decimal(amount) / scale for year, amount in by_year.items()}
 
 
-def plans(session: Session, today: date) -> list[PlanProgress]:
-    """Every plan (newest first) with each indicator's actual figure and attainment."""
+def plans(
+    session: Session, today: date, known: Mapping[tuple[int, int], Mapping[int, int]] | None = None
+) -> list[PlanProgress]:
+    """Every plan (newest first) with each indicator's actual figure and attainment. ``known``: turnover per
+    year (分) of a plan period the caller has already computed (the dashboard's goal), keyed by its years."""
     out = []
     for plan in session.exec(select(Plan).order_by(col(Plan.start_year).desc())):
         indicators = list(session.exec(
@@ -68,7 +77,7 @@ def plans(session: Session, today: date) -> list[PlanProgress]:
         rows = []
         for indicator in indicators:
             assert indicator.id is not None
-            values = (_contract_values(session, plan, indicator) if indicator.source == "contracts"
+            values = (_contract_values(session, plan, indicator, known or {}) if indicator.source == "contracts"
                       else entered.get(indicator.id, {}))
             target = Decimal(indicator.target)
             result = figures.attainment(indicator.kind, target, values, plan.start_year, plan.end_year, today)

@@ -216,6 +216,8 @@ class Goal:
     pace_fen: int | None
     #: yyyymm → (cumulative turnover, straight-line target) in 分, over the whole plan period
     path: list[tuple[int, int, int]] = field(default_factory=list)
+    #: turnover per registration year of the period, 分 (years without contracts left out)
+    by_year_fen: dict[int, int] = field(default_factory=dict)
 
     @property
     def finished(self) -> bool:
@@ -242,9 +244,12 @@ def target_fen(indicator: Indicator) -> int:
     return int(Decimal(indicator.target) * scale * 100)
 
 
-def goal(session: Session, plan: Plan, indicator: Indicator, today: date) -> Goal:
-    """Turnover registered within the plan's years against the indicator's target."""
-    by_month = monthly(session, StatsFilters(plan.start_year, plan.end_year))
+def goal(session: Session, plan: Plan, indicator: Indicator, today: date,
+         by_month: dict[int, tuple[int, int, int]] | None = None) -> Goal:
+    """Turnover registered within the plan's years against the indicator's target (``by_month``: the plan
+    period's months when the caller has them already)."""
+    if by_month is None:
+        by_month = monthly(session, StatsFilters(plan.start_year, plan.end_year))
     total = _total_of(by_month)
     target = target_fen(indicator)
     remaining = figures.years_remaining(plan.start_year, plan.end_year, today)
@@ -258,6 +263,7 @@ def goal(session: Session, plan: Plan, indicator: Indicator, today: date) -> Goa
         done_fen=total.amount_fen, contracts=total.contracts,
         share_percent=figures.share_percent(total.amount_fen, target), years_remaining=remaining,
         pace_fen=figures.pace_needed_fen(total.amount_fen, target, remaining), path=path,
+        by_year_fen={int(r.key): r.amount_fen for r in _by_year(by_month)},
     )
 
 
@@ -328,9 +334,14 @@ def dashboard(session: Session, filters: StatsFilters, today: date) -> Dashboard
     found = turnover_plan(session)
     steps, funnel_amount = funnel(session, filters)
     by_month = monthly(session, filters)
+    plan_months = None
+    if found and not filters.field and not filters.town and (filters.year_from or 0) <= found[0].start_year \
+            and (filters.year_to or 9999) >= found[0].end_year:
+        # The filtered months include the whole plan period: no second pass over the summary.
+        plan_months = {m: v for m, v in by_month.items() if found[0].start_year <= m // 100 <= found[0].end_year}
     return Dashboard(
         filters=filters,
-        goal=goal(session, found[0], found[1], today) if found else None,
+        goal=goal(session, found[0], found[1], today, plan_months) if found else None,
         totals=_total_of(by_month),
         breakdowns={by: _by_year(by_month) if by == "year" else breakdown(session, filters, by) for by in BREAKDOWNS},
         funnel=steps,

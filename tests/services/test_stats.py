@@ -148,3 +148,16 @@ def test_rebuilding_the_summary_gives_what_the_triggers_kept(db: Session) -> Non
     stats.rebuild_summary(db)
     assert ([(r.key, r.amount_fen) for r in stats.breakdown(db, stats.StatsFilters(), "field")],
             stats.monthly_fen(db, stats.StatsFilters())) == (before, monthly)
+
+
+def test_the_dashboard_reuses_its_month_pass_for_the_goal_and_gets_the_same_figures(db: Session) -> None:
+    add(db, 1, 100, date(2021, 3, 1))
+    add(db, 2, 250, date(2024, 11, 30))
+    add(db, 3, 9, date(2026, 2, 1))
+    board = stats.dashboard(db, stats.StatsFilters(), date(2026, 3, 1))
+    found = stats.turnover_plan(db)
+    assert found is not None
+    alone = stats.goal(db, *found, date(2026, 3, 1))
+    reused = [r.attainment for r in indicators.plans(db, date(2026, 3, 1), {(2021, 2025): board.goal.by_year_fen})[0].rows]
+    fresh = [r.attainment for r in indicators.plans(db, date(2026, 3, 1))[0].rows]
+    assert (board.goal, board.goal.by_year_fen, board.totals.amount_fen, reused) == (alone, {2021: 100, 2024: 250}, 359, fresh)

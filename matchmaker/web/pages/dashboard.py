@@ -102,7 +102,8 @@ async def dashboard_page(request: Request) -> Response:
         errors, filters = exc.by_field(), stats.StatsFilters()
     with services.session() as session:
         board = stats.dashboard(session, filters, date.today())
-        plans = indicators.plans(session, date.today())
+        known = {(board.goal.start_year, board.goal.end_year): board.goal.by_year_fen} if board.goal else {}
+        plans = indicators.plans(session, date.today(), known)
     fmt = request.query_params.get("export")
     if fmt in ("xlsx", "csv") and not errors:
         return table_response(fmt, "技术合同统计报告", REPORT_HEADERS, report_rows(board))
