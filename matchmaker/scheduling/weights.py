@@ -14,6 +14,9 @@ from typing import Final
 from matchmaker.scheduling.model import Meeting, Pair, Problem
 
 SCORE_SCALE: Final = 1000
+#: Every candidate pair is worth a meeting when there is room: the organizer put it on the list, so even a pair
+#: the matcher scores 0 (picked by hand) must not be left out of free slots.
+MEETING_BASE: Final = 100
 ACCEPTED_REQUEST_BONUS: Final = 500
 MUST_BONUS: Final = 2000
 MIN_MEETINGS_BONUS: Final = 1000
@@ -21,8 +24,9 @@ MOVE_PENALTY: Final = 2000
 
 
 def pair_weight(pair: Pair) -> int:
-    """Value of scheduling ``pair``: its scaled score plus the bonuses for an accepted request and 必须见."""
-    weight = round(min(max(pair.score, 0.0), 1.0) * SCORE_SCALE)
+    """Value of scheduling ``pair``: a base value, its scaled score, and the bonuses for an accepted request and
+    必须见."""
+    weight = MEETING_BASE + round(min(max(pair.score, 0.0), 1.0) * SCORE_SCALE)
     if pair.accepted_request:
         weight += ACCEPTED_REQUEST_BONUS
     if pair.must:
