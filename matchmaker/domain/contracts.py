@@ -18,6 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from matchmaker.domain.cells import cell_text, squeeze
 from matchmaker.domain.errors import FieldError, ValidationFailed
 from matchmaker.domain.identifiers import IdentifierError, parse_credit_code
 from matchmaker.domain.institutions import Resolution
@@ -123,18 +124,18 @@ def validate_contract(
     errors: list[FieldError] = []
     warnings: list[str] = []
 
-    registration_number = normalise_registration_number(_text(raw.get("registration_number")))
+    registration_number = normalise_registration_number(cell_text(raw.get("registration_number")))
     if not registration_number:
         errors.append(FieldError("registration_number", "合同登记编号不能为空"))
     elif not _REGISTRATION_RE.match(registration_number):
         errors.append(
             FieldError(
                 "registration_number",
-                f"合同登记编号「{_text(raw.get('registration_number'))}」应为 16 位数字，现为 {len(registration_number)} 位",
+                f"合同登记编号「{cell_text(raw.get('registration_number'))}」应为 16 位数字，现为 {len(registration_number)} 位",
             )
         )
 
-    title = _text(raw.get("title"))
+    title = cell_text(raw.get("title"))
     if not title:
         errors.append(FieldError("title", "项目名称不能为空"))
     elif len(title) > TITLE_MAX_CHARS:
@@ -142,7 +143,7 @@ def validate_contract(
 
     contract_type: str | None = None
     sub_type: str | None = None
-    type_text = _text(raw.get("contract_type"))
+    type_text = cell_text(raw.get("contract_type"))
     if not type_text:
         errors.append(FieldError("contract_type", "合同类型不能为空"))
     else:
@@ -151,9 +152,9 @@ def validate_contract(
         except ValueError as exc:
             errors.append(FieldError("contract_type", str(exc)))
 
-    seller = _party("seller", _text(raw.get("seller")), normalizer, errors)
-    buyer = _party("buyer", _text(raw.get("buyer")), normalizer, errors)
-    credit_code = _credit_code(_text(raw.get("buyer_credit_code")), errors)
+    seller = _party("seller", cell_text(raw.get("seller")), normalizer, errors)
+    buyer = _party("buyer", cell_text(raw.get("buyer")), normalizer, errors)
+    credit_code = _credit_code(cell_text(raw.get("buyer_credit_code")), errors)
 
     amount_yuan = _contract_amount(raw.get("amount_yuan"), raw.get("amount_wan"), errors, warnings)
     technology_amount_yuan = _technology_amount(
@@ -171,11 +172,11 @@ def validate_contract(
         )
     valid_from, valid_to = _validity(raw, errors)
 
-    field = _squeezed(_text(raw.get("field"))) or None
-    town = _squeezed(_text(raw.get("town"))) or None
+    field = squeeze(cell_text(raw.get("field"))) or None
+    town = squeeze(cell_text(raw.get("town"))) or None
     if town is not None and town not in towns:
         errors.append(
-            FieldError("town", f"所在镇（街道）「{_text(raw.get('town'))}」不在溧阳的镇街园区列表中")
+            FieldError("town", f"所在镇（街道）「{cell_text(raw.get('town'))}」不在溧阳的镇街园区列表中")
         )
 
     if (
@@ -215,21 +216,6 @@ def validate_contract(
 # --- field rules ----------------------------------------------------------------------------------------------
 
 
-def _text(value: object) -> str:
-    """A cell or form value as stripped text; numbers keep their digits (no exponent), dates are ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _squeezed(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
-
-
 def _party(
     role: str, text: str, normalizer: InstitutionResolver, errors: list[FieldError]
 ) -> tuple[str, bool] | None:
@@ -262,7 +248,7 @@ def _amount(field: str, value: object, errors: list[FieldError]) -> ParsedAmount
     try:
         if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             return parse(Decimal(value))
-        return parse(_text(value))
+        return parse(cell_text(value))
     except AmountError as exc:
         errors.append(FieldError(field, f"{FIELD_LABELS[field]}有误：{exc.message}"))
         return None
@@ -273,7 +259,7 @@ def _contract_amount(
 ) -> Decimal | None:
     """Exactly one of the 元 and 万元 columns; both filled must agree (a second, conflicting figure is not a
     detail to pick from), and a contract's amount is positive."""
-    has_yuan, has_wan = bool(_text(yuan_value)), bool(_text(wan_value))
+    has_yuan, has_wan = bool(cell_text(yuan_value)), bool(cell_text(wan_value))
     if not has_yuan and not has_wan:
         errors.append(
             FieldError("amount_yuan", "合同成交额不能为空，请填写合同成交额（元）或合同成交额（万元）")
@@ -287,7 +273,7 @@ def _contract_amount(
         errors.append(
             FieldError(
                 "amount_wan",
-                f"合同成交额（元）{format_yuan(in_yuan.yuan)} 元与合同成交额（万元）{_text(wan_value)} 万元不一致，请只填一列",
+                f"合同成交额（元）{format_yuan(in_yuan.yuan)} 元与合同成交额（万元）{cell_text(wan_value)} 万元不一致，请只填一列",
             )
         )
         return None
@@ -305,7 +291,7 @@ def _technology_amount(
     value: object, amount_yuan: Decimal | None, errors: list[FieldError], warnings: list[str]
 ) -> Decimal | None:
     """技术交易额 in 元, never above the contract amount; missing means the whole amount is technology."""
-    if not _text(value):
+    if not cell_text(value):
         if amount_yuan is not None:
             warnings.append("技术交易额未填写，已按合同成交额计")
         return amount_yuan
@@ -331,7 +317,7 @@ def parse_date(value: object) -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    text = _squeezed(_text(value))
+    text = squeeze(cell_text(value))
     match = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
     if match is None:
         raise ValueError("应写成 2023-05-04 或 2023/5/4")
@@ -343,20 +329,20 @@ def parse_date(value: object) -> date:
 
 def _date(field: str, value: object, errors: list[FieldError], *, required: bool) -> date | None:
     label = FIELD_LABELS[field]
-    if not _text(value):
+    if not cell_text(value):
         if required:
             errors.append(FieldError(field, f"{label}不能为空"))
         return None
     try:
         return parse_date(value)
     except ValueError as exc:
-        errors.append(FieldError(field, f"{label}「{_text(value)}」{exc}"))
+        errors.append(FieldError(field, f"{label}「{cell_text(value)}」{exc}"))
         return None
 
 
 def _validity(raw: Mapping[str, object], errors: list[FieldError]) -> tuple[date | None, date | None]:
     """合同有效期限 as 「2023-04-26至2024-04-25」 (import) or separate ``valid_from``/``valid_to`` (form)."""
-    period = _squeezed(_text(raw.get("validity")))
+    period = squeeze(cell_text(raw.get("validity")))
     if period:
         match = _PERIOD_RE.match(period)
         if match is None:
@@ -364,7 +350,7 @@ def _validity(raw: Mapping[str, object], errors: list[FieldError]) -> tuple[date
             return None, None
         start_text, end_text = match[1], match[2]
     else:
-        start_text, end_text = _text(raw.get("valid_from")), _text(raw.get("valid_to"))
+        start_text, end_text = cell_text(raw.get("valid_from")), cell_text(raw.get("valid_to"))
     start = end = None
     try:
         start = parse_date(start_text) if start_text else None

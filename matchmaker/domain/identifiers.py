@@ -14,10 +14,10 @@ but strict about the check characters: a wrong one is refused with the expected 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from matchmaker.domain.cells import squeeze
 from matchmaker.domain.vocab import PATENT_TYPE_BY_DIGIT
 
 
@@ -87,7 +87,7 @@ def patent_check_char(digits: str) -> str:
 
 def _squeeze(text: str) -> str:
     """NFKC (full-width → ASCII), upper case, all whitespace removed."""
-    return "".join(unicodedata.normalize("NFKC", text).upper().split())
+    return squeeze(text).upper()
 
 
 def parse_application_number(text: str, *, current_year: int | None = None) -> ApplicationNumber:

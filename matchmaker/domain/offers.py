@@ -12,12 +12,12 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
 from rapidfuzz import fuzz
 
+from matchmaker.domain.cells import cell_text, squeeze
 from matchmaker.domain.errors import FieldError, ValidationFailed
 from matchmaker.domain.identifiers import (
     ApplicationNumber,
@@ -147,19 +147,19 @@ def validate_offer(
     errors: list[FieldError] = []
     warnings: list[str] = []
 
-    title = _text(raw.get("title"))
+    title = cell_text(raw.get("title"))
     if not title:
         errors.append(FieldError("title", "专利名称不能为空"))
     elif len(title) > TITLE_MAX_CHARS:
         errors.append(FieldError("title", f"专利名称不能超过 {TITLE_MAX_CHARS} 个字，现有 {len(title)} 个字"))
 
-    abstract = _text(raw.get("abstract"))
-    claims = _text(raw.get("claims"))
+    abstract = cell_text(raw.get("abstract"))
+    claims = cell_text(raw.get("claims"))
     for name, value in (("abstract", abstract), ("claims", claims)):
         if len(value) > TEXT_MAX_CHARS:
             errors.append(FieldError(name, f"{FIELD_LABELS[name]}不能超过 {TEXT_MAX_CHARS} 个字"))
 
-    number_text = _text(raw.get("application_number"))
+    number_text = cell_text(raw.get("application_number"))
     number = None
     if not number_text:
         errors.append(FieldError("application_number", "申请号不能为空"))
@@ -169,16 +169,16 @@ def validate_offer(
         except IdentifierError as exc:
             errors.append(FieldError("application_number", exc.message))
 
-    patent_type = _patent_type(_text(raw.get("patent_type")), number, errors, warnings)
-    legal_status = _legal_status(_text(raw.get("legal_status")), errors)
-    ipc = _ipc_codes(_text(raw.get("ipc")), patent_type, errors)
-    inventors = split_names(_text(raw.get("inventors")))
-    institution = _institution(_text(raw.get("institution")), normalizer, errors, warnings)
-    transfer_modes = _transfer_modes(_text(raw.get("transfer_modes")), errors, warnings)
+    patent_type = _patent_type(cell_text(raw.get("patent_type")), number, errors, warnings)
+    legal_status = _legal_status(cell_text(raw.get("legal_status")), errors)
+    ipc = _ipc_codes(cell_text(raw.get("ipc")), patent_type, errors)
+    inventors = split_names(cell_text(raw.get("inventors")))
+    institution = _institution(cell_text(raw.get("institution")), normalizer, errors, warnings)
+    transfer_modes = _transfer_modes(cell_text(raw.get("transfer_modes")), errors, warnings)
     price_wan, price_range_wan = _price(raw.get("price_wan"), errors, warnings)
     trl = _trl(raw.get("trl"), errors)
-    field = _industry_field(_text(raw.get("field")), fields, errors)
-    contact = _text(raw.get("contact"))
+    field = _industry_field(cell_text(raw.get("field")), fields, errors)
+    contact = cell_text(raw.get("contact"))
 
     if errors or number is None or patent_type is None or institution is None:
         raise ValidationFailed(errors)
@@ -255,21 +255,6 @@ def near_duplicate_title(a: str, b: str) -> bool:
 # --- field rules ----------------------------------------------------------------------------------------------
 
 
-def _text(value: object) -> str:
-    """A cell or form value as stripped text; numbers keep their digits (no exponent), dates are ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _squeezed(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
-
-
 def _patent_type(
     text: str, number: ApplicationNumber | None, errors: list[FieldError], warnings: list[str]
 ) -> str | None:
@@ -278,7 +263,7 @@ def _patent_type(
     from_number = number.patent_type if number is not None else None
     if not text:
         return from_number
-    squeezed = _squeezed(text)
+    squeezed = squeeze(text)
     notes = _NOTE.findall(squeezed)
     patent_type = _PATENT_TYPE_SPELLINGS.get(_NOTE.sub("", squeezed).removesuffix("专利"))
     if patent_type is None:
@@ -301,7 +286,7 @@ def _patent_type(
 def _legal_status(text: str, errors: list[FieldError]) -> str | None:
     if not text:
         return None
-    status = _LEGAL_STATUS_SPELLINGS.get(_squeezed(text))
+    status = _LEGAL_STATUS_SPELLINGS.get(squeeze(text))
     if status is None:
         errors.append(
             FieldError("legal_status", f"法律状态「{text}」无法识别，应为{'、'.join(LEGAL_STATUSES)}之一")
@@ -349,7 +334,7 @@ def _institution(
 def _transfer_modes(text: str, errors: list[FieldError], warnings: list[str]) -> tuple[str, ...]:
     """Modes in vocabulary order, whatever order and separators were typed."""
     found: set[str] = set()
-    for part in _LIST_SEPARATORS.split(_squeezed(text)):
+    for part in _LIST_SEPARATORS.split(squeeze(text)):
         if not part:
             continue
         mode = _TRANSFER_MODE_SPELLINGS.get(part)
@@ -370,7 +355,7 @@ def _price(
     value: object, errors: list[FieldError], warnings: list[str]
 ) -> tuple[int | None, tuple[int, int] | None]:
     """Asking price in integer 万元; empty and 面议 are None, a range is kept aside and stored as 面议."""
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return None, None
     try:
@@ -385,7 +370,7 @@ def _price(
 
 def _trl(value: object, errors: list[FieldError]) -> int | None:
     """Technology readiness 1–9 from 6, 「TRL6」, 「TRL 6」, 「6级」 or a numeric cell."""
-    text = _squeezed(_text(value)).upper()
+    text = squeeze(cell_text(value)).upper()
     if not text:
         return None
     match = _TRL.match(text)
@@ -396,7 +381,7 @@ def _trl(value: object, errors: list[FieldError]) -> int | None:
             number = None
         if number is None or number != number.to_integral_value():
             errors.append(
-                FieldError("trl", f"技术成熟度「{_text(value)}」应为 1–9 的整数，如 6、TRL6 或 6级")
+                FieldError("trl", f"技术成熟度「{cell_text(value)}」应为 1–9 的整数，如 6、TRL6 或 6级")
             )
             return None
         level = int(number)
@@ -411,7 +396,7 @@ def _trl(value: object, errors: list[FieldError]) -> int | None:
 def _industry_field(text: str, fields: Collection[str], errors: list[FieldError]) -> str | None:
     if not text:
         return None
-    field = _squeezed(text)
+    field = squeeze(text)
     if field not in fields:
         errors.append(FieldError("field", f"所属领域「{text}」不在领域列表中，应为{'、'.join(fields)}之一"))
         return None
