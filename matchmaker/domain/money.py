@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -214,7 +213,7 @@ class _ChineseNumeralReader:
 
 def parse_chinese_numerals(text: str) -> Decimal:
     """中文大写 (壹拾万元整, 叁仟元伍角陆分, also 一二三 / 十百千 / 两) → exact 元 with two decimals."""
-    squeezed = "".join(unicodedata.normalize("NFKC", text).split())
+    squeezed = squeeze(text)
     if not squeezed:
         raise AmountError("金额大写为空")
     return _ChineseNumeralReader(squeezed).read()
@@ -224,11 +223,6 @@ def parse_chinese_numerals(text: str) -> Decimal:
 
 _NUMBER_RE = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 _SCALE_BY_SUFFIX = {"万": 4, "亿": 8}  # powers of ten
-
-
-def _squeeze(text: str) -> str:
-    """NFKC (full-width digits, commas, dots → ASCII) and no whitespace."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 def _number(value: str | Decimal | float, shown: str) -> Decimal:
@@ -262,7 +256,7 @@ def parse_yuan(value: str | Decimal | float) -> ParsedAmount:
         shown = _shown(value)
         yuan = fen_to_yuan(_exact_fen(_number(value, shown), shown))
         return ParsedAmount(yuan, f"{shown} → {format_yuan(yuan)} 元")
-    text = _squeeze(value)
+    text = squeeze(value)
     if not text:
         raise AmountError("金额为空")
     if any(c in _CHINESE_NUMERAL_CHARS for c in text):
@@ -285,7 +279,7 @@ def parse_wan_yuan(value: str | Decimal | float) -> ParsedAmount:
     """A 万元 column (``12.5`` → 125,000.00 元); a ``万``/``万元`` suffix is tolerated, other units are not."""
     if isinstance(value, str):
         shown = value.strip()
-        text = _squeeze(value)
+        text = squeeze(value)
         if not text:
             raise AmountError("金额（万元）为空")
         number_text = text.removesuffix("万元") if text.endswith("万元") else text.removesuffix("万")
@@ -334,7 +328,7 @@ def parse_price_wan(value: str | Decimal | float | None) -> OfferPrice:
         if not number.is_finite():
             raise AmountError(f"意向价格 {shown} 不是有效数字")
         return OfferPrice(_whole_wan(number, shown))
-    text = _squeeze(value)
+    text = squeeze(value)
     shown = value.strip()
     if text in _NEGOTIABLE:
         return OfferPrice(None)
