@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from matchmaker.domain.cells import squeeze
+
 _WAN = 10_000
 _YI = 100_000_000
 
