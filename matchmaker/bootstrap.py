@@ -35,8 +35,14 @@ class Services:
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
-    def transaction(self) -> Any:
-        return transaction(self.engine)
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work; after it commits, the callables services left in ``session.info["after_commit"]``
+        run with these services (change listeners: the matcher hears about a need only once it is stored)."""
+        with transaction(self.engine) as session:
+            yield session
+        for hook in session.info.pop("after_commit", []):
+            hook(self)
 
 
 def build(settings: Settings, *, engine: Engine | None = None) -> Services:

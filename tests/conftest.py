@@ -93,7 +93,8 @@ def settings(tmp_path: Path, _template_db: Path) -> Settings:
     var_dir.mkdir()
     db = var_dir / "matchmaker.db"
     shutil.copy(_template_db, db)
-    return Settings(database_url=f"sqlite:///{db}", secret_key="test-secret", var_dir=var_dir)
+    # The hashing embedder: the matcher is built inside the test in milliseconds, offline (never a quality figure).
+    return Settings(database_url=f"sqlite:///{db}", secret_key="test-secret", var_dir=var_dir, embedder="hashing")
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ everything (organizers need the budget to pair needs with offers, the bureau for
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import logging
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -23,6 +24,9 @@ from matchmaker.domain.vocab import NEED_STATUSES, NEED_TRANSITIONS
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.storage import audit
 from matchmaker.storage.models import Company, Need, utcnow
+
+log = logging.getLogger("matchmaker.needs")
+NeedListener = Callable[[int, str], None]
 
 #: Roles that see every field of every need.
 FULL_VIEW_ROLES = ("organizer", "bureau", "admin")
@@ -229,6 +233,28 @@ def _draft_values(draft: NeedDraft) -> dict[str, Any]:
     }
 
 
+def need_listeners(services: Any) -> list[NeedListener]:
+    """The callbacks told about committed need changes: ``callback(need_id, change)``, change one of ``created``,
+    ``updated`` or ``status`` — as ``offers.offer_listeners``, so the matcher re-indexes without this module
+    knowing about it."""
+    listeners: list[NeedListener] = services.extras.setdefault("need_listeners", [])
+    return listeners
+
+
+def _changed(session: Session, need_id: int, change: str) -> None:
+    """Tell the listeners once the caller's transaction commits (``Services.transaction`` runs the session's
+    ``after_commit`` hooks); nothing is told about a change that was rolled back."""
+
+    def tell(services: Any) -> None:
+        for listener in need_listeners(services):
+            try:
+                listener(need_id, change)
+            except Exception:
+                log.exception("need listener %r failed for need %s (%s)", listener, need_id, change)
+
+    session.info.setdefault("after_commit", []).append(tell)
+
+
 def create_need(
     session: Session, actor: Actor, raw: Mapping[str, object], *, fields: Collection[str], today: date,
     company_id: int | None = None,
@@ -247,6 +273,7 @@ def create_need(
     assert need.id is not None
     audit.record(session, user_id=actor.id, username=actor.username, entity="need", entity_id=need.id,
                  action="create", new=need.title)
+    _changed(session, need.id, "created")
     return need
 
 
@@ -272,6 +299,7 @@ def update_need(
                                    entity_id=need_id, before=before, after=after)
     if changed:
         need.updated_at = utcnow()
+        _changed(session, need_id, "updated")
     session.add(need)
     return need
 
@@ -285,6 +313,7 @@ def change_status(session: Session, actor: Actor, need_id: int, new_status: str)
     need.status = new_status
     need.updated_at = utcnow()
     session.add(need)
+    _changed(session, need_id, "status")
     return need
 
 

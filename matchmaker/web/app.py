@@ -20,6 +20,7 @@ from matchmaker.web.pages import offers as offer_pages
 from matchmaker.web.pages import needs as need_pages, search as search_pages, requests as request_pages, api_needs
 from matchmaker.web.pages import api_contracts, contracts as contract_pages, dashboard
 from matchmaker.web.pages import api_events, events as event_pages
+from matchmaker.web.pages import api_matches, matches as match_pages
 from matchmaker.web.templating import make_templates
 
 #: Route lists of the page areas, in order. Feature areas append theirs here.
@@ -28,6 +29,7 @@ ROUTE_MODULES += [need_pages, search_pages, request_pages, api_needs]
 ROUTE_MODULES += [offer_pages, api_offers]
 ROUTE_MODULES += [contract_pages, dashboard, api_contracts]
 ROUTE_MODULES += [event_pages, api_events]
+ROUTE_MODULES += [match_pages, api_matches]
 
 
 def _unread(services: Services, user: Any) -> int:
@@ -50,5 +52,6 @@ def create_app(services: Services) -> Starlette:
     app.state.services = services
     app.state.templates = make_templates(str(settings.templates_dir))
     app.state.unread_counter = _unread
+    match_pages.install(app)
     api.schemas.get_schema(routes)  # fail fast on a malformed docstring
     return app

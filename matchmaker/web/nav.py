@@ -34,6 +34,7 @@ NAV: list[NavItem] = [
     NavItem("对接会", "/events", ("organizer", "admin")),
     NavItem("我的对接会", "/my/events", ("researcher", "sme")),
     NavItem("规划指标", "/indicators", ("bureau", "admin")),
+    NavItem("匹配评价", "/matches/judgements", ("organizer", "admin")),
 ]
 
 

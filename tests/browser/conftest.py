@@ -42,7 +42,7 @@ def _free_port() -> int:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     var_dir = tmp_path_factory.mktemp("browser-var")
     settings = Settings(database_url=f"sqlite:///{var_dir / 'matchmaker.db'}", secret_key="browser-test",
-                        var_dir=var_dir)
+                        var_dir=var_dir, embedder="hashing")  # the matcher's fast, offline stand-in
     services = build(settings)
     upgrade(services.engine)
     with Session(services.engine) as session:

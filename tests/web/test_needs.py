@@ -134,5 +134,5 @@ def test_the_openapi_document_lists_the_needs_endpoints(client, login_as) -> Non
     login_as("sme")
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert sorted(p for p in paths if "needs" in p or "search" in p or "companies" in p) == [
-        "/api/v1/companies", "/api/v1/needs", "/api/v1/needs/{need_id}", "/api/v1/needs/{need_id}/status",
-        "/api/v1/search/offers"]
+        "/api/v1/companies", "/api/v1/needs", "/api/v1/needs/{need_id}", "/api/v1/needs/{need_id}/matches",
+        "/api/v1/needs/{need_id}/status", "/api/v1/search/offers"]

@@ -383,6 +383,7 @@ def test_the_openapi_document_lists_the_offer_operations(client, login_as) -> No
         "/api/v1/offers": ["get", "post"],
         "/api/v1/offers/{offer_id}": ["get", "patch", "put"],
         "/api/v1/offers/{offer_id}/status": ["post"],
+        "/api/v1/offers/{offer_id}/matches": ["get"],  # the matcher's (issue 6)
     }
 
 

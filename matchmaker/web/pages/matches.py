@@ -1,0 +1,129 @@
+"""Match suggestions on the need, offer and "我的需求" pages; organizers' 好匹配 / 不相关 marks; the 匹配评价 page.
+
+The need page has a panel hook (``needs.NEED_PANELS``); the offer page and "我的需求" include partials that call
+the template functions registered by :func:`install`, so those pages' handlers need not know about the matcher.
+Every need shown goes through ``services.needs.visible_need`` (inside ``services.matching``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import pass_context
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from matchmaker.domain.errors import NotFound, ValidationFailed
+from matchmaker.services import judgements, matching, needs
+from matchmaker.services.permissions import Actor, allowed
+from matchmaker.storage.models import Offer
+from matchmaker.web.exports import table_response
+from matchmaker.web.pages.needs import NEED_PANELS
+from matchmaker.web.security import current_actor, form_str, query_int, read_form, require_actor
+from matchmaker.web.templating import flash
+
+#: Suggestions on a need's or an offer's page, and per need on "我的需求".
+ON_DETAIL_PAGE = 10
+ON_MY_NEEDS = 3
+JUDGE_ROLES = ("organizer",)
+
+
+def _panel_context(services: Any, actor: Actor, result: matching.MatchList, *, direction: str, back: str,
+                   need: needs.NeedView | None = None) -> dict[str, Any]:
+    """What ``matches/_list.html`` reads: the suggestions, who may mark them, and the marks already made."""
+    can_judge = allowed(actor, "judgement.create")
+    marks: dict[tuple[int, int], str] = {}
+    if can_judge and result.items:
+        with services.session() as session:
+            marks = judgements.organizer_marks(session, [(s.need_id, s.offer_id) for s in result.items])
+    may_request = need is not None and actor.role == "sme" and need.can_edit
+    return {"result": result, "direction": direction, "can_judge": can_judge, "marks": marks, "back": back,
+            "may_request": may_request, "labels": list(judgements.ORGANIZER_LABELS)}
+
+
+def need_panel(services: Any) -> Any:
+    """The need page's panel: offers that could solve the need (``needs.NEED_PANELS`` hook)."""
+
+    def panel(_session: Any, actor: Actor, view: needs.NeedView) -> tuple[str, dict[str, Any]]:
+        result = matching.offers_for_need(services, actor, view, ON_DETAIL_PAGE)
+        return "matches/_list.html", _panel_context(services, actor, result, direction="offers",
+                                                    back=f"/needs/{view.id}#matches", need=view)
+
+    return panel
+
+
+def install(app: Starlette) -> None:
+    """Hook the suggestions into the need page, the offer page and "我的需求", and start listening for changes."""
+    services = app.state.services
+    matching.state(services)
+    services.extras.setdefault(NEED_PANELS, []).append(need_panel(services))
+
+    @pass_context
+    def offer_matches(context: Any, offer: Offer) -> dict[str, Any] | None:
+        actor = current_actor(context["request"])
+        if actor is None or not matching.may_see_offer_needs(actor, offer):
+            return None
+        result = matching.needs_for_offer(services, actor, offer, ON_DETAIL_PAGE)
+        return _panel_context(services, actor, result, direction="needs", back=f"/offers/{offer.id}#matches")
+
+    @pass_context
+    def need_matches(context: Any, view: needs.NeedView) -> dict[str, Any] | None:
+        actor = current_actor(context["request"])
+        if actor is None:
+            return None
+        result = matching.offers_for_need(services, actor, view, ON_MY_NEEDS)
+        return _panel_context(services, actor, result, direction="offers", back="/my/needs", need=view)
+
+    app.state.templates.env.globals["offer_matches"] = offer_matches
+    app.state.templates.env.globals["need_matches"] = need_matches
+
+
+def _safe_back(text: str) -> str:
+    """Only a path on this site (no scheme, no //host) may be a redirect target."""
+    return text if text.startswith("/") and not text.startswith("//") else "/"
+
+
+async def judge(request: Request) -> Response:
+    """An organizer marks a suggested pair 好匹配 or 不相关 (the form on each suggestion)."""
+    actor = require_actor(request)
+    form = await read_form(request)
+    back = _safe_back(form_str(form, "back"))
+    need_id, offer_id = form_str(form, "need_id"), form_str(form, "offer_id")
+    label = form_str(form, "label")
+    if not need_id.isdigit() or not offer_id.isdigit():
+        raise NotFound("要评价的配对不存在")
+    try:
+        with request.app.state.services.transaction() as session:
+            judgements.mark(session, actor, int(need_id), int(offer_id), label, form_str(form, "note"))
+        flash(request, f"已将该配对标记为「{label}」")
+    except ValidationFailed as exc:
+        flash(request, exc.message, "error")
+    return RedirectResponse(back, status_code=303)
+
+
+async def judgement_list(request: Request) -> Response:
+    """匹配评价: every judgement (organizers' marks, meeting outcomes, answered requests), filterable, exportable."""
+    require_actor(request, JUDGE_ROLES)
+    params = request.query_params
+    filters = judgements.JudgementFilters(label=params.get("label", ""), source=params.get("source", ""),
+                                          q=params.get("q", "").strip())
+    fmt = params.get("export")
+    with request.app.state.services.session() as session:
+        if fmt in ("xlsx", "csv"):
+            rows = judgements.list_judgements(session, filters, per_page=None).rows
+            return table_response(fmt, "匹配评价", judgements.EXPORT_HEADERS, [
+                (r.id, needs.local_time(r.at), r.need_id, r.need_title, r.offer_id, r.offer_title, r.label, r.grade,
+                 r.source_text, r.username, r.note) for r in rows])
+        result = judgements.list_judgements(session, filters, page=query_int(request, "page", 1))
+        labels = judgements.labels_in_use(session)
+    base = f"/matches/judgements?label={filters.label}&source={filters.source}&q={filters.q}"
+    return request.app.state.templates.TemplateResponse(request, "matches/judgements.html", {
+        "result": result, "filters": filters, "labels": labels, "sources": judgements.SOURCE_LABELS, "base": base})
+
+
+routes = [
+    Route("/matches/judge", judge, methods=["POST"], include_in_schema=False),
+    Route("/matches/judgements", judgement_list, include_in_schema=False),
+]
