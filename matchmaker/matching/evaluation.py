@@ -92,7 +92,11 @@ def summarise(rankings: dict[str, list[str]], qrels: Qrels) -> dict[str, float]:
 
 @dataclass
 class SignalTable:
-    """Every signal for every need × offer pair: ``values[n, o, s]`` in the order of ``SIGNALS``."""
+    """Every signal for every need × offer pair as fused: ``values[n, o, s]`` in the order of ``SIGNALS``.
+
+    Text signals are the per-need z-scores the index fuses; each is monotone in its raw value for a need, so
+    ranking by one column alone is that signal's ablation.
+    """
 
     need_ids: list[str]
     offer_ids: list[str]
@@ -116,33 +120,24 @@ class SignalTable:
         return out
 
 
-def weight_vector(weights: Weights) -> np.ndarray:
-    return np.array([weights.by_signal.get(name, 0.0) for name in SIGNALS], dtype=np.float64)
-
-
 def build_index(
     dataset: Dataset, embedder: Embedder, cache_dir: str | Path, weights: Weights | None = None,
-    extra_offers: Sequence[OfferDoc] = (),
+    extra_offers: Sequence[OfferDoc] = (), progress: bool = True,
 ) -> MatchIndex:
     """A fresh index of the set (and distractors), embeddings through the on-disk cache."""
-    cached = CachedEmbedder(embedder, VectorCache(cache_dir), progress=True)
+    cached = CachedEmbedder(embedder, VectorCache(cache_dir), progress=progress)
     index = MatchIndex(cached, weights)
     index.add_offers([*dataset.offers, *extra_offers])
     index.add_needs(dataset.needs)
     return index
 
 
-def signal_table(index: MatchIndex, dataset: Dataset, progress: bool = True) -> SignalTable:
-    """All signals of all pairs (the evaluation set is small: 50 × 150)."""
-    from tqdm import tqdm
-
+def signal_table(index: MatchIndex, dataset: Dataset) -> SignalTable:
+    """All signals of all pairs, as fused (the evaluation set is small: 50 × 150, one block)."""
     offers = list(index.offers.values())
     need_ids = [n.id for n in dataset.needs]
-    rows = []
-    for need_id in tqdm(need_ids, desc="scoring needs", disable=not progress):
-        values = index.pair_signals(index.needs[need_id], offers)
-        rows.append([[v[name] for name in SIGNALS] for v in values])
-    return SignalTable(need_ids, [o.doc.id for o in offers], np.array(rows, dtype=np.float64))
+    _raw, fused = index.signal_block([index.needs[i] for i in need_ids], offers)
+    return SignalTable(need_ids, [o.doc.id for o in offers], fused)
 
 
 def figures(table: SignalTable, weights: np.ndarray, qrels: Qrels) -> dict[str, float]:
@@ -173,9 +168,9 @@ def evaluate(
     """
     weights = weights or load_weights()
     dataset = load_dataset(data_dir)
-    index = build_index(dataset, embedder, cache_dir, weights)
-    table = signal_table(index, dataset, progress)
-    w = weight_vector(weights)
+    index = build_index(dataset, embedder, cache_dir, weights, progress=progress)
+    table = signal_table(index, dataset)
+    w = weights.vector()
     result: dict[str, object] = dict(figures(table, w, dataset.qrels))
     result["signals"] = {
         name: figures(table, np.eye(len(SIGNALS))[i], dataset.qrels) for i, name in enumerate(SIGNALS)
@@ -186,8 +181,8 @@ def evaluate(
         extra = [offer_from_json(r) for r in read_jsonl(Path(distractors))]
         known = {o.id for o in dataset.offers}
         extra = [o for o in extra if o.id not in known]
-        big = build_index(dataset, embedder, cache_dir, weights, extra)
-        big_table = signal_table(big, dataset, progress)
+        big = build_index(dataset, embedder, cache_dir, weights, extra, progress)
+        big_table = signal_table(big, dataset)
         result["with_distractors"] = {"distractor_offers": len(extra), **figures(big_table, w, dataset.qrels)}
     return result
 

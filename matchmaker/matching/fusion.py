@@ -1,22 +1,32 @@
 """Fusion of the signals into one score per pair, and the reasons a person can check.
 
-The score is a weighted sum of signals that each lie in [0, 1]; the weights are data (``seed/matching/weights.json``)
-fitted by ``tune`` with cross-validation, so a reader can see what counts and by how much. Reasons are structured
+The fused value is a weighted sum of the signals as fused: text signals as z-scores against the need's own
+reference statistics (see ``index.py``), structured ones as they are, in [0, 1]. The weights are data
+(``seed/matching/weights.json``) fitted by ``tune`` with cross-validation, so a reader can see what counts and by
+how much. The score a pair shows is that value squashed into [0, Σ weights] by a logistic curve fitted on the same
+data, so ``score / Σ weights`` reads as a 0–1 closeness and ordering is unchanged. Reasons are structured
 ``(kind, text)`` pairs in Chinese so the UI and API render them as they like.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from matchmaker.matching.text import SEED_DIR
 
-#: The signals in the order the ablation table prints them.
-SIGNALS = ("bm25", "semantic", "passage", "title", "field", "ipc", "price", "readiness", "mode", "legal")
-#: Signals that carry topic; the structured ones only reorder within a topic.
-TEXT_SIGNALS = ("bm25", "semantic", "passage", "title")
+#: Signals that carry topic, normalised per need before fusion. ``semantic`` compares the need with the offer's
+#: title + abstract, ``semantic_claims`` with title + abstract + claim 1, ``semantic_query`` with title + abstract
+#: embedded in the query role (need and offer are both descriptions: the symmetric use of e5).
+TEXT_SIGNALS = ("bm25", "semantic", "semantic_claims", "semantic_query", "passage", "title")
+#: Structured agreement; these only reorder within a topic.
+STRUCTURED_SIGNALS = ("field", "ipc", "price", "readiness", "mode", "legal")
+#: The signals in the order the ablation table prints them (and of every signal array).
+SIGNALS = TEXT_SIGNALS + STRUCTURED_SIGNALS
 
 WEIGHTS_PATH = SEED_DIR / "weights.json"
 
@@ -28,9 +38,28 @@ class Weights:
     by_signal: dict[str, float]
     cosine_floor: float = 0.75
     cosine_ceiling: float = 0.92
+    score_offset: float = 0.0
+    score_scale: float = 1.0
 
     def score(self, signals: dict[str, float]) -> float:
+        """The fused value of signals given by name (as fused: text signals normalised)."""
         return sum(self.by_signal.get(name, 0.0) * value for name, value in signals.items())
+
+    def vector(self) -> np.ndarray:
+        """The weights in ``SIGNALS`` order, for array-wide fusion."""
+        return np.array([self.by_signal.get(name, 0.0) for name in SIGNALS])
+
+    def total(self) -> float:
+        """Σ of the positive weights: the most a shown score can be."""
+        return sum(v for v in self.by_signal.values() if v > 0) or 1.0
+
+    def display_score(self, fused: float) -> float:
+        """The shown score in [0, Σ weights]: a logistic curve of the fused value (monotone, so order is kept)."""
+        return self.total() / (1.0 + math.exp(-max(min((fused - self.score_offset) / self.score_scale, 50.0), -50.0)))
+
+    def display_scores(self, fused: np.ndarray) -> np.ndarray:
+        z = np.clip((fused - self.score_offset) / self.score_scale, -50.0, 50.0)
+        return self.total() / (1.0 + np.exp(-z))
 
 
 def load_weights(path: Path = WEIGHTS_PATH) -> Weights:
@@ -39,6 +68,8 @@ def load_weights(path: Path = WEIGHTS_PATH) -> Weights:
         by_signal={k: float(v) for k, v in data["weights"].items()},
         cosine_floor=float(data.get("cosine_floor", 0.75)),
         cosine_ceiling=float(data.get("cosine_ceiling", 0.92)),
+        score_offset=float(data.get("score_offset", 0.0)),
+        score_scale=float(data.get("score_scale", 1.0)),
     )
 
 
@@ -48,6 +79,8 @@ def save_weights(weights: Weights, path: Path = WEIGHTS_PATH, note: str = "") ->
         "weights": {k: round(v, 4) for k, v in weights.by_signal.items()},
         "cosine_floor": weights.cosine_floor,
         "cosine_ceiling": weights.cosine_ceiling,
+        "score_offset": round(weights.score_offset, 4),
+        "score_scale": round(weights.score_scale, 4),
     }
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 

@@ -2,18 +2,25 @@
 
 Ranking is two-stage. Candidates come from whole-corpus scores that are cheap at 100,000 documents (bm25s over
 canonical terms, one dot product against whole-document vectors); every signal, the fused score and the reasons
-are then computed for the few hundred candidates only. Everything computed is persisted by :meth:`MatchIndex.save`
-so a restart recomputes nothing.
+are then computed for the candidates only, as array operations over the whole candidate block (one gather for
+BM25, one matrix product per embedding view, one rapidfuzz ``cdist`` for titles), never a Python loop per text
+signal. Everything computed is persisted by :meth:`MatchIndex.save` so a restart recomputes nothing.
+
+Text signals are normalised per need before fusion: each becomes a z-score against the need's own mean and spread
+over a fixed reference sample of offers. Needs differ in how wordy and how typical they are (one need's cosines all
+sit near 0.85, another's near 0.78); z-scores make one set of weights mean the same for both and transfer across
+corpora. The statistics depend only on the need, so a pair scores the same from either side and in an event.
 """
 
 from __future__ import annotations
 
+import hashlib
+import heapq
 import json
 import pickle
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 import bm25s
 import numpy as np
@@ -21,59 +28,89 @@ import numpy as np
 from matchmaker.matching import signals as sig
 from matchmaker.matching.docs import NeedDoc, OfferDoc
 from matchmaker.matching.embedding import Embedder
-from matchmaker.matching.fusion import Match, PairFacts, Weights, load_weights, reasons_for
+from matchmaker.matching.fusion import SIGNALS, TEXT_SIGNALS, Match, PairFacts, Weights, load_weights, reasons_for
 from matchmaker.matching.text import SEED_DIR, TextPipeline
 
 #: Candidates taken from each first-stage signal before every signal is computed.
-CANDIDATES_PER_SIGNAL = 150
+CANDIDATES_PER_SIGNAL = 120
 #: Offers whose text matches a need best, used as that need's IPC profile (pseudo-relevance feedback).
 IPC_PROFILE_OFFERS = 5
+#: Offers against which each need's text signals are normalised (all of them when there are fewer).
+REFERENCE_OFFERS = 256
 #: Documents added since the last bm25s build are scored exactly one by one; past this many, rebuild.
 MAX_UNBUILT = 2000
 #: Title terms count this many times in an offer's keyword document: a title states the invention.
 TITLE_REPEAT = 2
+#: Bumped whenever the saved layout changes; an older save is refused (services then rebuild).
+FORMAT_VERSION = 2
 
-T = TypeVar("T")
+#: Columns of the signal arrays: text signals first (``SIGNALS`` starts with them), the cosines among them.
+_TEXT = len(TEXT_SIGNALS)
+_COSINES = [TEXT_SIGNALS.index(name) for name in ("semantic", "semantic_claims", "semantic_query", "passage")]
 
 
 @dataclass
 class AnalyzedOffer:
     doc: OfferDoc
-    title_keys: list[str]
+    title_text: str  # canonical title terms joined by spaces (what the title signal compares)
     surface_by_key: dict[str, str]
-    doc_vector: np.ndarray
+    term_ids: np.ndarray  # distinct vocabulary ids of the keyword document
+    term_counts: np.ndarray  # their counts
     passage_vectors: np.ndarray
+    ipc_levels: tuple[tuple[str, str], ...]  # (main group, subclass) of each IPC code
 
 
 @dataclass
 class AnalyzedNeed:
     doc: NeedDoc
     keys: list[str]
-    title_keys: list[str]
+    key_ids: np.ndarray  # distinct vocabulary ids of the need's keys
+    title_text: str  # distinct canonical terms joined by spaces
     surface_by_key: dict[str, str]
     wanted_trl: int | None
     doc_vector: np.ndarray
     passage_vectors: np.ndarray
     ipc_profile: dict[str, float] = field(default_factory=dict)
+    text_mean: np.ndarray = field(default_factory=lambda: np.zeros(len(TEXT_SIGNALS)))
+    text_std: np.ndarray = field(default_factory=lambda: np.ones(len(TEXT_SIGNALS)))
 
 
-def offer_texts(pipeline: TextPipeline, offer: OfferDoc) -> tuple[str, str, list[str]]:
-    """(keyword text, document text to embed, passages to embed) of an offer, boilerplate removed."""
+@dataclass(frozen=True)
+class OfferTexts:
+    """What is read and embedded of an offer, boilerplate and names removed."""
+
+    keyword: str  # BM25 document: title twice, abstract, claims
+    document: str  # title + abstract (the ``semantic`` view, also used for candidates)
+    with_claims: str  # title + abstract + claim 1 (the ``semantic_claims`` view)
+    passages: list[str]
+
+
+def offer_texts(pipeline: TextPipeline, offer: OfferDoc) -> OfferTexts:
     abstract = pipeline.clean(offer.abstract)
     claims = pipeline.clean(offer.claims)
     title = pipeline.strip_names(offer.title)
-    keyword_text = "。".join([title] * TITLE_REPEAT + [abstract, claims])
+    document = f"{title}。{abstract}"
     passages = [title, *pipeline.passages(abstract), *pipeline.passages(claims)]
-    return keyword_text, f"{title}。{abstract}", [p for p in passages if p]
+    return OfferTexts(
+        keyword="。".join([title] * TITLE_REPEAT + [abstract, claims]),
+        document=document,
+        with_claims=f"{document}。{claims}" if claims else document,
+        passages=[p for p in passages if p],
+    )
 
 
 def need_texts(pipeline: TextPipeline, need: NeedDoc) -> tuple[str, str, list[str]]:
-    """(keyword text, document text to embed, passages to embed) of a need."""
+    """(keyword text, query text to embed, passages to embed) of a need.
+
+    The query names the expected outcome too (样机, 工艺包, 配方): it says what kind of invention would help and
+    moved the held-out nDCG@10 of the embeddings alone from 0.854 to 0.865 on the dev set.
+    """
     description = pipeline.clean(need.description)
     title = pipeline.strip_names(need.title)
     passages = [title, *pipeline.passages(description)]
     text = f"{title}。{description}"
-    return text, text + bridged_suffix(pipeline, text), [p for p in passages if p]
+    outcome = f"。期望成果：{need.expected_outcome}" if need.expected_outcome else ""
+    return text, text + outcome + bridged_suffix(pipeline, text), [p for p in passages if p]
 
 
 def bridged_suffix(pipeline: TextPipeline, text: str) -> str:
@@ -138,10 +175,11 @@ class _KeywordSide:
 
 
 class _Vectors:
-    """Whole-document vectors of one side in one matrix (rows of removed documents are masked)."""
+    """Vectors of one side and one view in one matrix (rows of removed documents are zeroed and masked)."""
 
-    def __init__(self, dim: int = 0) -> None:
-        self.matrix = np.zeros((0, dim), dtype=np.float32)
+    def __init__(self, dtype: type = np.float32) -> None:
+        self.dtype = dtype
+        self.matrix = np.zeros((0, 0), dtype=dtype)
         self.ids: list[str] = []
         self.row: dict[str, int] = {}
         self.size = 0
@@ -151,9 +189,9 @@ class _Vectors:
             self.matrix[self.row[doc_id]] = vector
             return
         if self.matrix.shape[1] != vector.shape[0]:
-            self.matrix = np.zeros((0, vector.shape[0]), dtype=np.float32)
+            self.matrix = np.zeros((0, vector.shape[0]), dtype=self.dtype)
         if self.size == self.matrix.shape[0]:
-            grown = np.zeros((max(16, 2 * self.size), vector.shape[0]), dtype=np.float32)
+            grown = np.zeros((max(16, 2 * self.size), vector.shape[0]), dtype=self.dtype)
             grown[: self.size] = self.matrix[: self.size]
             self.matrix = grown
         self.matrix[self.size] = vector
@@ -166,6 +204,9 @@ class _Vectors:
         if row is not None:
             self.matrix[row] = 0.0
 
+    def rows(self, doc_ids: Sequence[str]) -> np.ndarray:
+        return self.matrix[[self.row[i] for i in doc_ids]].astype(np.float32)
+
     def top(self, vector: np.ndarray, k: int) -> list[str]:
         if not self.row:
             return []
@@ -175,6 +216,27 @@ class _Vectors:
         return [self.ids[i] for i in order[np.argsort(-scores[order])] if self.ids[i] in self.row]
 
 
+class _Vocabulary:
+    """Canonical keys as integer ids, and the offer-side document frequency of each id (for BM25 idf)."""
+
+    def __init__(self) -> None:
+        self.id_by_key: dict[str, int] = {}
+        self.df = np.zeros(0, dtype=np.int32)
+
+    def ids(self, keys: Iterable[str], grow: bool = True) -> np.ndarray:
+        out = []
+        for key in keys:
+            i = self.id_by_key.get(key)
+            if i is None:
+                if not grow:
+                    continue
+                i = self.id_by_key[key] = len(self.id_by_key)
+            out.append(i)
+        if len(self.id_by_key) > self.df.shape[0]:
+            self.df = np.concatenate([self.df, np.zeros(max(1024, len(self.id_by_key)), dtype=np.int32)])
+        return np.array(out, dtype=np.int32)
+
+
 def _surfaces(pipeline: TextPipeline, text: str) -> tuple[list[str], dict[str, str]]:
     keys: list[str] = []
     surface_by_key: dict[str, str] = {}
@@ -182,6 +244,16 @@ def _surfaces(pipeline: TextPipeline, text: str) -> tuple[list[str], dict[str, s
         keys.append(term.key)
         surface_by_key.setdefault(term.key, term.surface)
     return keys, surface_by_key
+
+
+def _ipc_levels(codes: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    parsed = (sig.parse_ipc(code) for code in codes)
+    return tuple((p.group, p.subclass) for p in parsed if p is not None)
+
+
+def _stable_rank(doc_id: str) -> bytes:
+    """A fixed pseudo-random order of offers, so the reference sample does not depend on insertion order."""
+    return hashlib.blake2b(doc_id.encode(), digest_size=8).digest()
 
 
 class MatchIndex:
@@ -202,9 +274,13 @@ class MatchIndex:
         ]
         self.offers: dict[str, AnalyzedOffer] = {}
         self.needs: dict[str, AnalyzedNeed] = {}
+        self._vocabulary = _Vocabulary()
+        self._offer_total_terms = 0
         self._offer_keywords = _KeywordSide()
         self._need_keywords = _KeywordSide()
         self._offer_vectors = _Vectors()
+        self._offer_claim_vectors = _Vectors(np.float16)
+        self._offer_query_vectors = _Vectors(np.float16)
         self._need_vectors = _Vectors()
 
     # ---- keeping current -------------------------------------------------------------------------------------
@@ -213,55 +289,65 @@ class MatchIndex:
         """Add or replace offers (published or edited); embeds only texts never embedded before."""
         self.pipeline.exclude_names(o.institution for o in offers)
         texts = [offer_texts(self.pipeline, o) for o in offers]
-        doc_vectors = self.embedder.passage([t[1] for t in texts])
-        flat = [p for t in texts for p in t[2]]
-        passage_vectors = self.embedder.passage(flat)
+        documents = self.embedder.passage([t.document for t in texts])
+        with_claims = self.embedder.passage([t.with_claims for t in texts])
+        as_queries = self.embedder.query([t.document for t in texts])
+        passage_vectors = self.embedder.passage([p for t in texts for p in t.passages])
         start = 0
-        for offer, (keyword_text, _doc, passages), doc_vector in zip(offers, texts, doc_vectors, strict=True):
-            keys, surface_by_key = _surfaces(self.pipeline, keyword_text)
-            title_keys = self.pipeline.keys(self.pipeline.strip_names(offer.title))
-            analyzed = AnalyzedOffer(
+        for i, (offer, text) in enumerate(zip(offers, texts, strict=True)):
+            self.remove_offer(offer.id)
+            keys, surface_by_key = _surfaces(self.pipeline, text.keyword)
+            ids, counts = np.unique(self._vocabulary.ids(keys), return_counts=True)
+            self._vocabulary.df[ids] += 1
+            self._offer_total_terms += len(keys)
+            self.offers[offer.id] = AnalyzedOffer(
                 doc=offer,
-                title_keys=title_keys,
+                title_text=" ".join(dict.fromkeys(self.pipeline.keys(self.pipeline.strip_names(offer.title)))),
                 surface_by_key=surface_by_key,
-                doc_vector=doc_vector,
-                passage_vectors=passage_vectors[start : start + len(passages)].astype(np.float16),
+                term_ids=ids.astype(np.int32),
+                term_counts=counts.astype(np.float32),
+                passage_vectors=passage_vectors[start : start + len(text.passages)].astype(np.float16),
+                ipc_levels=_ipc_levels(offer.ipc),
             )
-            start += len(passages)
-            self.offers[offer.id] = analyzed
+            start += len(text.passages)
             self._offer_keywords.add(offer.id, keys)
-            self._offer_vectors.put(offer.id, doc_vector)
+            self._offer_vectors.put(offer.id, documents[i])
+            self._offer_claim_vectors.put(offer.id, with_claims[i])
+            self._offer_query_vectors.put(offer.id, as_queries[i])
 
     def add_needs(self, needs: Sequence[NeedDoc]) -> None:
-        """Add or replace needs; each need's IPC profile is taken from the offers present now."""
+        """Add or replace needs; each need's IPC profile and normalisation come from the offers present now."""
         self.pipeline.exclude_names(n.company for n in needs)
         texts = [need_texts(self.pipeline, n) for n in needs]
         doc_vectors = self.embedder.query([t[1] for t in texts])
-        flat = [p for t in texts for p in t[2]]
-        passage_vectors = self.embedder.query(flat)
+        passage_vectors = self.embedder.query([p for t in texts for p in t[2]])
         start = 0
         for need, (keyword_text, _doc, passages), doc_vector in zip(needs, texts, doc_vectors, strict=True):
             keys, surface_by_key = _surfaces(self.pipeline, keyword_text)
-            analyzed = AnalyzedNeed(
+            self.needs[need.id] = AnalyzedNeed(
                 doc=need,
                 keys=keys,
-                title_keys=self.pipeline.keys(self.pipeline.strip_names(need.title)),
+                key_ids=np.unique(self._vocabulary.ids(keys)),
+                title_text=" ".join(dict.fromkeys(keys)),
                 surface_by_key=surface_by_key,
                 wanted_trl=sig.wanted_trl(need.expected_outcome, self.readiness_by_word),
                 doc_vector=doc_vector,
                 passage_vectors=passage_vectors[start : start + len(passages)].astype(np.float16),
             )
             start += len(passages)
-            self.needs[need.id] = analyzed
             self._need_keywords.add(need.id, keys)
             self._need_vectors.put(need.id, doc_vector)
-        self._ipc_profiles([self.needs[n.id] for n in needs])
+        self._profiles([self.needs[n.id] for n in needs])
 
     def remove_offer(self, offer_id: str) -> None:
         """Withdrawn, converted or deleted: never suggested again."""
-        self.offers.pop(offer_id, None)
+        old = self.offers.pop(offer_id, None)
+        if old is not None:
+            self._vocabulary.df[old.term_ids] -= 1
+            self._offer_total_terms -= int(old.term_counts.sum())
         self._offer_keywords.remove(offer_id)
-        self._offer_vectors.remove(offer_id)
+        for table in (self._offer_vectors, self._offer_claim_vectors, self._offer_query_vectors):
+            table.remove(offer_id)
 
     def remove_need(self, need_id: str) -> None:
         self.needs.pop(need_id, None)
@@ -269,37 +355,27 @@ class MatchIndex:
         self._need_vectors.remove(need_id)
 
     def refresh_profiles(self) -> None:
-        """Recompute every need's IPC profile against the current offers (part of a full reindex)."""
-        self._ipc_profiles(list(self.needs.values()))
+        """Recompute every need's IPC profile and normalisation against the current offers (part of a reindex)."""
+        self._profiles(list(self.needs.values()))
 
     # ---- signals ---------------------------------------------------------------------------------------------
 
-    def _text_signals(
-        self, need: AnalyzedNeed, offers: Sequence[AnalyzedOffer], matched: list[list[str]] | None = None
-    ) -> list[dict[str, float]]:
-        """The four text signals of one need against many offers, vectorised where it counts."""
-        if not offers:
-            return []
-        w = self.weights
-        stats = self._offer_keywords.stats
-        weights = stats.query_weights(need.keys)
-        cosines = np.stack([o.doc_vector for o in offers]) @ need.doc_vector
-        passages = sig.passage_similarities(need.passage_vectors, [o.passage_vectors for o in offers])
-        need_text = " ".join(dict.fromkeys(need.keys))
-        out = []
-        for offer, cosine, passage in zip(offers, cosines, passages, strict=True):
-            bm25, keys = stats.bm25(weights, offer.doc.id)
-            if matched is not None:
-                matched.append(keys)
-            out.append(
-                {
-                    "bm25": bm25,
-                    "semantic": sig.calibrate_cosine(float(cosine), w.cosine_floor, w.cosine_ceiling),
-                    "passage": sig.calibrate_cosine(float(passage), w.cosine_floor, w.cosine_ceiling),
-                    "title": sig.title_similarity_text(need_text, " ".join(offer.title_keys)),
-                }
-            )
-        return out
+    def _profiles(self, needs: Sequence[AnalyzedNeed]) -> None:
+        """IPC profiles, then the mean and spread of each text signal over the reference offers, batched."""
+        self._ipc_profiles(needs)
+        reference = [self.offers[i] for i in heapq.nsmallest(REFERENCE_OFFERS, self.offers, key=_stable_rank)]
+        for start in range(0, len(needs), 256):
+            chunk = needs[start : start + 256]
+            if not reference:
+                for need in chunk:
+                    need.text_mean = np.zeros(len(TEXT_SIGNALS))
+                    need.text_std = np.ones(len(TEXT_SIGNALS))
+                continue
+            raw = self._text_block(chunk, reference)  # needs × offers × text signals
+            means, stds = raw.mean(axis=1), raw.std(axis=1)
+            for need, mean, std in zip(chunk, means, stds, strict=True):
+                need.text_mean = mean
+                need.text_std = np.where(std > 1e-6, std, 1.0)
 
     def _ipc_profiles(self, needs: Sequence[AnalyzedNeed]) -> None:
         """Each need's IPC profile from the offers closest to it in meaning, batched (one matrix product).
@@ -325,31 +401,100 @@ class MatchIndex:
                     (self.offers[table.ids[r]].doc.ipc, max(float(row_scores[r]), 0.0)) for r in rows
                 )
 
-    def pair_signals(
-        self, need: AnalyzedNeed, offers: Sequence[AnalyzedOffer], matched: list[list[str]] | None = None
-    ) -> list[dict[str, float]]:
-        """Every signal for one need against several offers (``matched`` collects the shared keys of each)."""
-        out = self._text_signals(need, offers, matched)
-        for values, offer in zip(out, offers, strict=True):
-            o, n = offer.doc, need.doc
-            values["field"] = sig.field_agreement(n.field, o.field)
-            values["ipc"] = sig.ipc_agreement(o.ipc, need.ipc_profile)[0]
-            values["price"] = sig.price_fit(o.price_wan, n.budget_min_wan, n.budget_max_wan)
-            values["readiness"] = sig.readiness_fit(o.trl, need.wanted_trl)
-            values["mode"] = sig.mode_fit(o.transfer_modes, n.coop_modes)
-            values["legal"] = sig.legal_fit(o.legal_status)
+    def _bm25_block(self, needs: Sequence[AnalyzedNeed], offers: Sequence[AnalyzedOffer]) -> np.ndarray:
+        """BM25 of every need × offer divided by each need's upper bound Σ idf: one gather and one segment sum.
+
+        Same formula as :meth:`KeywordStats.bm25` (Lucene idf, k1 1.5, b 0.75), with term frequencies of the offers
+        and document frequencies of all current offers.
+        """
+        vocabulary = self._vocabulary
+        n_docs = max(len(self.offers), 1)
+        average = max(self._offer_total_terms / n_docs, 1e-9)
+        lengths = np.array([o.term_counts.sum() for o in offers], dtype=np.float32)
+        sizes = np.array([o.term_ids.shape[0] for o in offers])
+        out = np.zeros((len(needs), len(offers)))
+        if not sizes.sum():
+            return out
+        term_ids = np.concatenate([o.term_ids for o in offers])
+        counts = np.concatenate([o.term_counts for o in offers])
+        norm = np.repeat(sig.BM25_K1 * (1.0 - sig.BM25_B + sig.BM25_B * lengths / average), sizes)
+        saturation = counts / (counts + norm)
+        df = vocabulary.df[term_ids]
+        gain = np.log1p((n_docs - df + 0.5) / (df + 0.5)) * saturation
+        keep = sizes > 0
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))[keep]
+        for row, need in enumerate(needs):
+            if not need.key_ids.size:
+                continue
+            need_df = vocabulary.df[need.key_ids]
+            bound = float(np.log1p((n_docs - need_df + 0.5) / (need_df + 0.5)).sum())
+            hit = np.isin(term_ids, need.key_ids, assume_unique=False)
+            out[row, keep] = np.add.reduceat(np.where(hit, gain, 0.0), starts) / bound
         return out
 
-    def _match(
-        self, need: AnalyzedNeed, offer: AnalyzedOffer, values: dict[str, float], matched: list[str]
-    ) -> Match:
-        idf = self._offer_keywords.stats.idf
-        matched = sorted(matched, key=lambda key: -idf(key))
+    def _text_block(self, needs: Sequence[AnalyzedNeed], offers: Sequence[AnalyzedOffer]) -> np.ndarray:
+        """The raw text signals (``TEXT_SIGNALS`` order) of needs × offers, as arrays."""
+        ids = [o.doc.id for o in offers]
+        need_vectors = np.stack([n.doc_vector for n in needs]).astype(np.float32)
+        out = np.zeros((len(needs), len(offers), len(TEXT_SIGNALS)))
+        out[:, :, 0] = self._bm25_block(needs, offers)
+        for column, table in enumerate((self._offer_vectors, self._offer_claim_vectors, self._offer_query_vectors)):
+            out[:, :, 1 + column] = need_vectors @ table.rows(ids).T
+        lengths = [o.passage_vectors.shape[0] for o in offers]
+        stacked = np.concatenate([o.passage_vectors for o in offers]).astype(np.float32)
+        for row, need in enumerate(needs):
+            out[row, :, 4] = sig.passage_similarities(need.passage_vectors, stacked, lengths)
+        out[:, :, 5] = sig.title_similarities([n.title_text for n in needs], [o.title_text for o in offers])
+        return out
+
+    def _structured(self, need: AnalyzedNeed, offer: AnalyzedOffer) -> tuple[float, ...]:
+        """The ``STRUCTURED_SIGNALS`` of one pair (IPC levels parsed once per offer, not per pair)."""
+        o, n = offer.doc, need.doc
+        profile = need.ipc_profile
+        ipc = max((max(profile.get(g, 0.0), 0.5 * profile.get(s, 0.0)) for g, s in offer.ipc_levels), default=0.0)
+        return (
+            sig.field_agreement(n.field, o.field),
+            ipc,
+            sig.price_fit(o.price_wan, n.budget_min_wan, n.budget_max_wan),
+            sig.readiness_fit(o.trl, need.wanted_trl),
+            sig.mode_fit(o.transfer_modes, n.coop_modes),
+            sig.legal_fit(o.legal_status),
+        )
+
+    def signal_block(
+        self, needs: Sequence[AnalyzedNeed], offers: Sequence[AnalyzedOffer]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every signal of needs × offers, raw (each in [0, 1], what people see) and as fused (text signals as
+        z-scores against each need's reference statistics); both ``needs × offers × SIGNALS``."""
+        raw = np.zeros((len(needs), len(offers), len(SIGNALS)))
+        if not needs or not offers:
+            return raw, raw.copy()
+        text = self._text_block(needs, offers)
+        w = self.weights
+        raw[:, :, :_TEXT] = text
+        raw[:, :, _COSINES] = sig.calibrate_cosine(text[:, :, _COSINES], w.cosine_floor, w.cosine_ceiling)
+        for r, need in enumerate(needs):
+            raw[r, :, _TEXT:] = [self._structured(need, offer) for offer in offers]
+        fused = raw.copy()
+        means = np.stack([n.text_mean for n in needs])[:, None, :]
+        stds = np.stack([n.text_std for n in needs])[:, None, :]
+        fused[:, :, :_TEXT] = (text - means) / stds
+        return raw, fused
+
+    def pair_signals(self, need: AnalyzedNeed, offers: Sequence[AnalyzedOffer]) -> list[dict[str, float]]:
+        """Every raw signal for one need against several offers, by name."""
+        raw, _ = self.signal_block([need], offers)
+        return [dict(zip(SIGNALS, row.tolist(), strict=True)) for row in raw[0]]
+
+    def _match(self, need: AnalyzedNeed, offer: AnalyzedOffer, raw: np.ndarray, fused: np.ndarray) -> Match:
+        stats = self._offer_keywords.stats
+        counts = stats.tf.get(offer.doc.id, {})
+        matched = sorted((k for k in dict.fromkeys(need.keys) if k in counts), key=lambda key: -stats.idf(key))
         shared = tuple((need.surface_by_key.get(k, k), offer.surface_by_key.get(k, k)) for k in matched)
-        cosine = float(need.doc_vector @ offer.doc_vector)
+        values = dict(zip(SIGNALS, raw.tolist(), strict=True))
         facts = PairFacts(
             shared_terms=shared,
-            semantic_percent=round(100 * sig.calibrate_cosine(cosine, self.weights.cosine_floor, self.weights.cosine_ceiling)),
+            semantic_percent=round(100 * values["semantic"]),
             need_field=need.doc.field,
             offer_field=offer.doc.field,
             ipc_level=sig.ipc_agreement(offer.doc.ipc, need.ipc_profile)[1],
@@ -363,7 +508,7 @@ class MatchIndex:
         return Match(
             need_id=need.doc.id,
             offer_id=offer.doc.id,
-            score=self.weights.score(values),
+            score=self.weights.display_score(float(fused @ self.weights.vector())),
             signals=values,
             reasons=reasons_for(facts),
         )
@@ -382,42 +527,37 @@ class MatchIndex:
             return list(self.needs.values())
         keys = list(self._offer_keywords.stats.tf[offer.doc.id].elements())
         ids = self._need_keywords.top(keys, CANDIDATES_PER_SIGNAL)
-        ids += self._need_vectors.top(offer.doc_vector, CANDIDATES_PER_SIGNAL)
+        ids += self._need_vectors.top(self._offer_vectors.rows([offer.doc.id])[0], CANDIDATES_PER_SIGNAL)
         return [self.needs[i] for i in dict.fromkeys(ids) if i in self.needs]
 
+    def _order(self, raw: np.ndarray, fused: np.ndarray, ids: Sequence[str], signal: str | None) -> np.ndarray:
+        key = fused @ self.weights.vector() if signal is None else raw[:, SIGNALS.index(signal)]
+        return np.lexsort((np.array(ids), -key))
+
     def rank_offers(self, need_id: str, k: int = 10, signal: str | None = None) -> list[Match]:
-        """The ``k`` offers that could solve a need, best first (by one ``signal`` alone when given)."""
+        """The ``k`` offers that could solve a need, best first (by one raw ``signal`` alone when given)."""
         need = self.needs[need_id]
         candidates = self._offer_candidates(need)
-        matched: list[list[str]] = []
-        values = self.pair_signals(need, candidates, matched)
-        key = _ranker(self.weights, signal)
-        order = sorted(range(len(candidates)), key=lambda i: (-key(values[i]), candidates[i].doc.id))[:k]
-        return [self._match(need, candidates[i], values[i], matched[i]) for i in order]
+        raw, fused = self.signal_block([need], candidates)
+        order = self._order(raw[0], fused[0], [o.doc.id for o in candidates], signal)[:k]
+        return [self._match(need, candidates[i], raw[0, i], fused[0, i]) for i in order]
 
     def rank_needs(self, offer_id: str, k: int = 10, signal: str | None = None) -> list[Match]:
         """The ``k`` needs an offer could serve, best first, scored exactly as the other direction."""
         offer = self.offers[offer_id]
         candidates = self._need_candidates(offer)
-        matched: list[list[str]] = []
-        values = [self.pair_signals(need, [offer], matched)[0] for need in candidates]
-        key = _ranker(self.weights, signal)
-        order = sorted(range(len(candidates)), key=lambda i: (-key(values[i]), candidates[i].doc.id))[:k]
-        return [self._match(candidates[i], offer, values[i], matched[i]) for i in order]
+        raw, fused = self.signal_block(candidates, [offer])
+        order = self._order(raw[:, 0], fused[:, 0], [n.doc.id for n in candidates], signal)[:k]
+        return [self._match(candidates[i], offer, raw[i, 0], fused[i, 0]) for i in order]
 
     def pairs(self, need_ids: Iterable[str], offer_ids: Iterable[str], threshold: float) -> list[Match]:
-        """Every pair of an event scoring at least ``threshold``, best first."""
+        """Every pair of an event scoring at least ``threshold``, best first (one block of array operations)."""
         offers = [self.offers[i] for i in offer_ids if i in self.offers]
-        out: list[Match] = []
-        for need_id in need_ids:
-            need = self.needs.get(need_id)
-            if need is None:
-                continue
-            matched: list[list[str]] = []
-            values_list = self.pair_signals(need, offers, matched)
-            for offer, values, keys in zip(offers, values_list, matched, strict=True):
-                if self.weights.score(values) >= threshold:
-                    out.append(self._match(need, offer, values, keys))
+        needs = [self.needs[i] for i in need_ids if i in self.needs]
+        raw, fused = self.signal_block(needs, offers)
+        scores = self.weights.display_scores(fused @ self.weights.vector())
+        rows, columns = np.nonzero(scores >= threshold)
+        out = [self._match(needs[r], offers[c], raw[r, c], fused[r, c]) for r, c in zip(rows, columns, strict=True)]
         out.sort(key=lambda m: (-m.score, m.need_id, m.offer_id))
         return out
 
@@ -431,14 +571,10 @@ class MatchIndex:
             if side.unbuilt or side.retriever is None:
                 side.build()
         state = {
+            "format": FORMAT_VERSION,
             "model_id": self.embedder.model_id,
-            "offers": self.offers,
-            "needs": self.needs,
-            "offer_keywords": self._offer_keywords,
-            "need_keywords": self._need_keywords,
-            "offer_vectors": self._offer_vectors,
-            "need_vectors": self._need_vectors,
             "excluded": self.pipeline._excluded,
+            **{name: getattr(self, attribute) for name, attribute in _SAVED.items()},
         }
         tmp = path / "index.pickle.tmp"
         with tmp.open("wb") as f:
@@ -447,20 +583,31 @@ class MatchIndex:
 
     @classmethod
     def load(cls, directory: str | Path, embedder: Embedder, weights: Weights | None = None) -> MatchIndex:
-        """Restore a saved index; refuses one built with another embedding model (its vectors would not compare)."""
+        """Restore a saved index; refuses one built with another embedding model or an older layout (ValueError:
+        its vectors would not compare, or it lacks what this version computes — rebuild it)."""
         with (Path(directory) / "index.pickle").open("rb") as f:
             state = pickle.load(f)
+        if state.get("format") != FORMAT_VERSION:
+            raise ValueError(f"index was saved in layout {state.get('format')}, not {FORMAT_VERSION}")
         if state["model_id"] != embedder.model_id:
             raise ValueError(f"index was built with {state['model_id']}, not {embedder.model_id}")
         index = cls(embedder, weights)
-        index.offers, index.needs = state["offers"], state["needs"]
-        index._offer_keywords, index._need_keywords = state["offer_keywords"], state["need_keywords"]
-        index._offer_vectors, index._need_vectors = state["offer_vectors"], state["need_vectors"]
+        for name, attribute in _SAVED.items():
+            setattr(index, attribute, state[name])
         index.pipeline.exclude_names(state["excluded"])
         return index
 
 
-def _ranker(weights: Weights, signal: str | None) -> Callable[[dict[str, float]], float]:
-    if signal is None:
-        return weights.score
-    return lambda values: values[signal]
+#: What :meth:`MatchIndex.save` writes: saved name → attribute.
+_SAVED = {
+    "offers": "offers",
+    "needs": "needs",
+    "vocabulary": "_vocabulary",
+    "offer_total_terms": "_offer_total_terms",
+    "offer_keywords": "_offer_keywords",
+    "need_keywords": "_need_keywords",
+    "offer_vectors": "_offer_vectors",
+    "offer_claim_vectors": "_offer_claim_vectors",
+    "offer_query_vectors": "_offer_query_vectors",
+    "need_vectors": "_need_vectors",
+}

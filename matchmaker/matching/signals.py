@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 #: BM25 parameters (Okapi defaults; the evaluation set's README measures its baseline with the same).
 BM25_K1 = 1.5
@@ -84,21 +84,21 @@ def passage_similarity(query_passages: np.ndarray, doc_passages: np.ndarray, top
     A need usually states its problem in one or two sentences among several of context; the offer solves it in
     one sentence among several of method. Whole-document vectors blur both; the best sentence pairs do not.
     """
-    if query_passages.size == 0 or doc_passages.size == 0:
-        return 0.0
-    return float(passage_similarities(query_passages, [doc_passages], top)[0])
+    return float(passage_similarities(query_passages, doc_passages, [doc_passages.shape[0]], top)[0])
 
 
-def passage_similarities(query_passages: np.ndarray, docs: Sequence[np.ndarray], top: int = 2) -> np.ndarray:
-    """:func:`passage_similarity` for many documents in one matrix product (what the index calls)."""
-    lengths = np.array([d.shape[0] for d in docs])
-    out = np.zeros(len(docs), dtype=np.float32)
-    present = lengths > 0
+def passage_similarities(
+    query_passages: np.ndarray, stacked: np.ndarray, lengths: Sequence[int], top: int = 2
+) -> np.ndarray:
+    """:func:`passage_similarity` for many documents whose passages are stacked in one matrix (``lengths`` rows
+    each, in order): one matrix product and one segment maximum, which is what the index calls per need."""
+    sizes = np.asarray(lengths)
+    out = np.zeros(len(sizes), dtype=np.float32)
+    present = sizes > 0
     if query_passages.size == 0 or not present.any():
         return out
-    stacked = np.concatenate([d for d in docs if d.shape[0]]).astype(np.float32)
-    sims = query_passages.astype(np.float32) @ stacked.T
-    starts = np.concatenate(([0], np.cumsum(lengths[present])[:-1]))
+    sims = query_passages.astype(np.float32) @ stacked.astype(np.float32).T
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))[present]
     best_per_query = np.maximum.reduceat(sims, starts, axis=1)  # query passages × documents
     k = min(top, best_per_query.shape[0])
     best = -np.sort(-best_per_query, axis=0)[:k]
@@ -106,23 +106,25 @@ def passage_similarities(query_passages: np.ndarray, docs: Sequence[np.ndarray],
     return out
 
 
-def calibrate_cosine(cosine: float, floor: float, ceiling: float) -> float:
-    """e5 cosines of unrelated Chinese texts sit near 0.75 and of close ones near 0.92; map that band to 0–1."""
-    return float(min(1.0, max(0.0, (cosine - floor) / (ceiling - floor))))
+def calibrate_cosine(cosine: float | np.ndarray, floor: float, ceiling: float) -> float | np.ndarray:
+    """e5 cosines of unrelated Chinese texts sit near 0.75 and of close ones near 0.92; map that band to 0–1
+    (one value or an array of them)."""
+    calibrated = np.clip((np.asarray(cosine) - floor) / (ceiling - floor), 0.0, 1.0)
+    return float(calibrated) if calibrated.ndim == 0 else calibrated
 
 
 def title_similarity(query_keys: Sequence[str], title_keys: Sequence[str]) -> float:
     """Fuzzy overlap of canonical terms (rapidfuzz token-set ratio), 0–1; catches reordered or partial titles."""
-    if not query_keys or not title_keys:
-        return 0.0
-    return fuzz.token_set_ratio(" ".join(dict.fromkeys(query_keys)), " ".join(dict.fromkeys(title_keys))) / 100.0
+    return float(title_similarities([" ".join(dict.fromkeys(query_keys))], [" ".join(dict.fromkeys(title_keys))])[0, 0])
 
 
-def title_similarity_text(query_text: str, title_text: str) -> float:
-    """:func:`title_similarity` on space-joined terms already prepared once per need (the hot path)."""
-    if not query_text or not title_text:
-        return 0.0
-    return fuzz.token_set_ratio(query_text, title_text) / 100.0
+def title_similarities(query_texts: Sequence[str], title_texts: Sequence[str]) -> np.ndarray:
+    """:func:`title_similarity` of every query × title, each given as space-joined distinct terms: one rapidfuzz
+    ``cdist`` call in C (what the index calls for a candidate block)."""
+    ratios = process.cdist(query_texts, title_texts, scorer=fuzz.token_set_ratio, dtype=np.float32)
+    empty_query = np.array([not q for q in query_texts])[:, None]
+    empty_title = np.array([not t for t in title_texts])[None, :]
+    return np.where(empty_query | empty_title, 0.0, ratios / 100.0)
 
 
 def field_agreement(need_field: str, offer_field: str) -> float:

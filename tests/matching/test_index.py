@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from matchmaker.matching.docs import NeedDoc, OfferDoc
 from matchmaker.matching.embedding import HashingEmbedder
 from matchmaker.matching.fusion import Weights
@@ -78,3 +80,29 @@ def test_saved_index_serves_after_restart_without_embedding_anything(tmp_path: P
     restored = MatchIndex.load(tmp_path, embedder, WEIGHTS)
     assert restored.rank_offers("N1", k=3) == before
     assert embedder.calls == 0
+
+
+def test_event_pairs_score_as_the_need_direction_ranks() -> None:
+    index = _index()
+    by_pair = {(m.need_id, m.offer_id): round(m.score, 6) for m in index.pairs(["N1", "N2"], ["O1", "O2", "O3"], -1.0)}
+    assert {("N1", m.offer_id): round(m.score, 6) for m in index.rank_offers("N1", k=3)} == {
+        k: v for k, v in by_pair.items() if k[0] == "N1"
+    }
+
+
+def test_shown_signals_stay_in_unit_range_and_score_within_the_weight_total() -> None:
+    index = _index()
+    for match in index.pairs(["N1", "N2"], ["O1", "O2", "O3"], threshold=-1.0):
+        assert all(0.0 <= v <= 1.0 for v in match.signals.values())
+        assert 0.0 <= match.score <= index.weights.total()
+
+
+def test_index_saved_in_an_older_layout_is_refused(tmp_path: Path) -> None:
+    import pickle
+
+    _index().save(tmp_path)
+    state = pickle.loads((tmp_path / "index.pickle").read_bytes())
+    state["format"] = 1
+    (tmp_path / "index.pickle").write_bytes(pickle.dumps(state))
+    with pytest.raises(ValueError):
+        MatchIndex.load(tmp_path, HashingEmbedder(), WEIGHTS)

@@ -98,3 +98,17 @@ def test_licence_request_accepts_every_kind_of_licence() -> None:
 
 def test_lapsed_patent_is_demoted_and_pending_one_is_in_between() -> None:
     assert [sig.legal_fit(s) for s in ("有效", "审中", "失效")] == [1.0, 0.5, 0.0]
+
+
+def test_passage_similarities_of_stacked_documents_equal_each_alone() -> None:
+    query = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    first = np.array([[1.0, 0.0], [0.6, 0.8]], dtype=np.float32)
+    second = np.array([[0.8, 0.6]], dtype=np.float32)
+    together = sig.passage_similarities(query, np.concatenate([first, second]), [2, 0, 1])
+    alone = [sig.passage_similarity(query, first), 0.0, sig.passage_similarity(query, second)]
+    assert [round(float(v), 6) for v in together] == [round(v, 6) for v in alone]
+
+
+def test_title_similarities_score_every_query_against_every_title() -> None:
+    values = sig.title_similarities(["隔膜 涂覆", ""], ["涂覆 隔膜", "白茶"])
+    assert values.tolist() == [[1.0, 0.0], [0.0, 0.0]]

@@ -2,7 +2,7 @@ import numpy as np
 
 from matchmaker.matching.evaluation import SignalTable
 from matchmaker.matching.fusion import SIGNALS
-from matchmaker.matching.tuning import cross_validate, fit, folds_of
+from matchmaker.matching.tuning import MIN_WEIGHT, cross_validate, fit, folds_of, preference_pairs, score_curve
 
 
 def _table() -> tuple[SignalTable, dict[str, dict[str, int]]]:
@@ -17,10 +17,30 @@ def _table() -> tuple[SignalTable, dict[str, dict[str, int]]]:
 
 def test_fit_moves_weight_to_the_signal_that_ranks_well() -> None:
     table, qrels = _table()
-    start = np.zeros(len(SIGNALS))
-    start[SIGNALS.index("semantic")] = 1.0
-    weights = fit(table, qrels, range(10), start)
-    assert weights[SIGNALS.index("bm25")] > weights[SIGNALS.index("semantic")]
+    weights = fit(table, qrels, range(10))
+    assert weights[SIGNALS.index("bm25")] > 0.5
+    assert weights[SIGNALS.index("semantic")] == 0.0
+
+
+def test_fit_keeps_the_policy_floor_of_legal_status() -> None:
+    table, qrels = _table()
+    assert fit(table, qrels, range(10))[SIGNALS.index("legal")] == MIN_WEIGHT["legal"]
+
+
+def test_preference_pairs_set_each_relevant_offer_against_every_lower_grade() -> None:
+    table, qrels = _table()
+    differences, importance = preference_pairs(table, qrels, [0])
+    assert differences.shape == (9, len(SIGNALS))
+    assert importance.tolist() == [2.0] * 9
+    assert differences[:, SIGNALS.index("bm25")].tolist() == [1.0] * 9
+
+
+def test_score_curve_puts_typical_relevant_pair_above_the_middle() -> None:
+    table, qrels = _table()
+    weights = np.zeros(len(SIGNALS))
+    weights[SIGNALS.index("bm25")] = 1.0
+    offset, scale = score_curve(table, qrels, weights)
+    assert (offset, scale) == (0.5, 0.25)
 
 
 def test_folds_split_needs_without_overlap() -> None:
@@ -30,8 +50,6 @@ def test_folds_split_needs_without_overlap() -> None:
 
 def test_cross_validation_reports_every_fold_held_out() -> None:
     table, qrels = _table()
-    start = np.zeros(len(SIGNALS))
-    start[SIGNALS.index("semantic")] = 1.0
-    per_fold, pooled = cross_validate(table, qrels, 5, start)
+    per_fold, pooled = cross_validate(table, qrels, 5)
     assert [r.held_out_needs for r in per_fold] == [2, 2, 2, 2, 2]
     assert pooled["mrr@10"] == 1.0
