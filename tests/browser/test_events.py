@@ -46,7 +46,7 @@ def test_organizer_builds_schedules_pins_resolves_and_hands_out_an_ics(
     page.click("#import-requests")
     assert _flash(page) == "已导入 1 个已接受的会谈申请"
     page.click("#open-proposals")
-    assert page.locator("h2 .tag").inner_text() == "简易匹配"
+    assert page.locator("h2 .tag").inner_text() == "匹配引擎"
     page.fill("input[name=min_score]", "0.6")
     page.click("button:has-text('刷新推荐')")
     boxes = page.locator("input[name=pick]:not([disabled])")
