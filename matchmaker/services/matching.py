@@ -308,10 +308,10 @@ def _catch_up(services: Services, st: MatcherState) -> int:
     many documents were added, replaced or removed."""
     with services.session() as session:
         mark = _watermark(session)
-        offer_stamps = {i: t.isoformat() for i, t in session.exec(
-            select(Offer.id, Offer.updated_at).where(col(Offer.status).in_(OFFER_STATUSES)))}
-        need_stamps = {i: t.isoformat() for i, t in session.exec(
-            select(Need.id, Need.updated_at).where(col(Need.status).in_(NEED_STATUSES)))}
+        offer_stamps: dict[int, str] = {i: t.isoformat() for i, t in session.exec(
+            select(Offer.id, Offer.updated_at).where(col(Offer.status).in_(OFFER_STATUSES))) if i is not None}
+        need_stamps: dict[int, str] = {i: t.isoformat() for i, t in session.exec(
+            select(Need.id, Need.updated_at).where(col(Need.status).in_(NEED_STATUSES))) if i is not None}
         with st.lock:
             assert st.index is not None
             changed_offers = [i for i, t in offer_stamps.items() if st.versions["offer"].get(i) != t]
@@ -369,16 +369,15 @@ def ensure(services: Services, *, wait: bool = False) -> MatchIndex | None:
     """
     st = state(services)
     with st.lock:
-        if st.index is None and not st.building:
-            if not _load(services, st):
-                if wait or _cheap(services):
-                    st.building = True
-                    try:
-                        rebuild(services)
-                    finally:
-                        st.building = False
-                else:
-                    _build_in_background(services, st)
+        if st.index is None and not st.building and not _load(services, st):
+            if wait or _cheap(services):
+                st.building = True
+                try:
+                    rebuild(services)
+                finally:
+                    st.building = False
+            else:
+                _build_in_background(services, st)
     if st.index is None:
         if wait and st.thread is not None:
             st.thread.join()
@@ -666,9 +665,9 @@ def evaluate_judgements(services: Services) -> dict[str, Any]:
 def format_judgement_figures(result: dict[str, Any]) -> str:
     """The figures as a small table for people."""
     heads = ("MRR@10", "nDCG@10", "strict MRR", "无 2 分")
-    lines = [f"评判 {result['judgements']} 条，涉及需求 {result['needs_with_judgements']} 条，"
-             f"计入 {result['needs_counted']} 条（至少有一个 1 分或 2 分的成果）；候选成果 {result['offers_in_pool']} 项",
-             f"{'':<16}" + "".join(f"{h:>12}" for h in heads)]
+    summary = (f"评判 {result['judgements']} 条，涉及需求 {result['needs_with_judgements']} 条，"
+               f"计入 {result['needs_counted']} 条（至少有一个 1 分或 2 分的成果）；候选成果 {result['offers_in_pool']} 项")
+    lines = [summary, f"{'':<16}" + "".join(f"{h:>12}" for h in heads)]
 
     def row(name: str, fig: dict[str, Any]) -> str:
         return (f"{name:<16}{fig['mrr@10']:>12.3f}{fig['ndcg@10']:>12.3f}{fig['strict_mrr@10']:>12.3f}"

@@ -58,7 +58,7 @@ def test_another_company_sees_the_suggestions_without_the_private_budget(client,
 
 
 def test_my_needs_shows_the_best_three_offers_per_need(client, login_as, world, make) -> None:
-    company, need, good, _tea = world
+    company, need, _good, _tea = world
     for n in range(3):
         make.offer(title=f"一种锂离子电池隔膜涂覆装置{n}")
     login_as("sme", company=company)
