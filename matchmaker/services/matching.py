@@ -286,14 +286,15 @@ def _save(services: Services, st: MatcherState) -> None:
 
 
 def _load(services: Services, st: MatcherState) -> bool:
-    """Load the saved index; False when there is none or it was built with another embedding model."""
+    """Load the saved index; False when there is none, or it was built with another embedding model or saved
+    by an older version of the matcher (then it is rebuilt; vectors still come from the cache)."""
     directory = index_dir(services)
     if not (directory / "index.pickle").exists() or not (directory / VERSIONS_FILE).exists():
         return False
     try:
         index = MatchIndex.load(directory, embedder(services))
-    except ValueError:
-        log.warning("saved match index was built with another embedding model; rebuilding")
+    except ValueError as exc:  # another embedding model, or a layout from an older version of the matcher
+        log.warning("saved match index not usable (%s); rebuilding", exc)
         return False
     data = json.loads((directory / VERSIONS_FILE).read_text(encoding="utf-8"))
     st.index = index
