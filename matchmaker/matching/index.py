@@ -28,7 +28,15 @@ import numpy as np
 from matchmaker.matching import signals as sig
 from matchmaker.matching.docs import NeedDoc, OfferDoc
 from matchmaker.matching.embedding import Embedder
-from matchmaker.matching.fusion import SIGNALS, TEXT_SIGNALS, Match, PairFacts, Weights, load_weights, reasons_for
+from matchmaker.matching.fusion import (
+    SIGNALS,
+    TEXT_SIGNALS,
+    Match,
+    PairFacts,
+    Weights,
+    load_weights,
+    reasons_for,
+)
 from matchmaker.matching.text import SEED_DIR, TextPipeline
 
 #: Candidates taken from each first-stage signal before every signal is computed.
@@ -251,6 +259,16 @@ def _ipc_levels(codes: Sequence[str]) -> tuple[tuple[str, str], ...]:
     return tuple((p.group, p.subclass) for p in parsed if p is not None)
 
 
+def _ipc_level(levels: tuple[tuple[str, str], ...], profile: dict[str, float]) -> str:
+    """The level (group, else subclass) at which an offer's IPC agrees best with a need's profile, for reasons."""
+    best, best_level = 0.0, ""
+    for group, subclass in levels:
+        for level, factor in ((group, 1.0), (subclass, 0.5)):
+            if profile.get(level, 0.0) * factor > best:
+                best, best_level = profile[level] * factor, level
+    return best_level
+
+
 def _stable_rank(doc_id: str) -> bytes:
     """A fixed pseudo-random order of offers, so the reference sample does not depend on insertion order."""
     return hashlib.blake2b(doc_id.encode(), digest_size=8).digest()
@@ -402,34 +420,61 @@ class MatchIndex:
                 )
 
     def _bm25_block(self, needs: Sequence[AnalyzedNeed], offers: Sequence[AnalyzedOffer]) -> np.ndarray:
-        """BM25 of every need × offer divided by each need's upper bound Σ idf: one gather and one segment sum.
+        """BM25 of every need × offer divided by each need's upper bound Σ idf, as one matrix product: needs ×
+        the block's terms (0/1) times the offers' per-term gains (idf × saturated term frequency).
 
         Same formula as :meth:`KeywordStats.bm25` (Lucene idf, k1 1.5, b 0.75), with term frequencies of the offers
         and document frequencies of all current offers.
         """
-        vocabulary = self._vocabulary
+        df_all = self._vocabulary.df
         n_docs = max(len(self.offers), 1)
-        average = max(self._offer_total_terms / n_docs, 1e-9)
-        lengths = np.array([o.term_counts.sum() for o in offers], dtype=np.float32)
-        sizes = np.array([o.term_ids.shape[0] for o in offers])
         out = np.zeros((len(needs), len(offers)))
-        if not sizes.sum():
+        sizes = np.array([o.term_ids.shape[0] for o in offers])
+        need_sizes = np.array([n.key_ids.shape[0] for n in needs])
+        if not sizes.sum() or not need_sizes.sum():
             return out
+        average = max(self._offer_total_terms / n_docs, 1e-9)
+        lengths = np.array([o.term_counts.sum() for o in offers])
         term_ids = np.concatenate([o.term_ids for o in offers])
         counts = np.concatenate([o.term_counts for o in offers])
         norm = np.repeat(sig.BM25_K1 * (1.0 - sig.BM25_B + sig.BM25_B * lengths / average), sizes)
-        saturation = counts / (counts + norm)
-        df = vocabulary.df[term_ids]
-        gain = np.log1p((n_docs - df + 0.5) / (df + 0.5)) * saturation
-        keep = sizes > 0
-        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))[keep]
-        for row, need in enumerate(needs):
-            if not need.key_ids.size:
-                continue
-            need_df = vocabulary.df[need.key_ids]
-            bound = float(np.log1p((n_docs - need_df + 0.5) / (need_df + 0.5)).sum())
-            hit = np.isin(term_ids, need.key_ids, assume_unique=False)
-            out[row, keep] = np.add.reduceat(np.where(hit, gain, 0.0), starts) / bound
+        df = df_all[term_ids]
+        gain = np.log1p((n_docs - df + 0.5) / (df + 0.5)) * counts / (counts + norm)
+        terms, column = np.unique(term_ids, return_inverse=True)
+        gains = np.zeros((len(offers), terms.shape[0]))
+        gains[np.repeat(np.arange(len(offers)), sizes), column] = gain
+        need_keys = np.concatenate([n.key_ids for n in needs])
+        need_rows = np.repeat(np.arange(len(needs)), need_sizes)
+        position = np.minimum(np.searchsorted(terms, need_keys), terms.shape[0] - 1)
+        found = terms[position] == need_keys
+        members = np.zeros((len(needs), terms.shape[0]))
+        members[need_rows[found], position[found]] = 1.0
+        need_df = df_all[need_keys]
+        bounds = np.bincount(need_rows, np.log1p((n_docs - need_df + 0.5) / (need_df + 0.5)), len(needs))
+        return (members @ gains.T) / np.where(bounds > 0, bounds, 1.0)[:, None]
+
+    def _passage_block(self, needs: Sequence[AnalyzedNeed], offers: Sequence[AnalyzedOffer]) -> np.ndarray:
+        """:func:`signals.passage_similarity` (best two sentence pairs) of every need × offer: one product of all
+        need passages with all offer passages, a segment maximum per offer, the top two per need."""
+        out = np.zeros((len(needs), len(offers)))
+        sizes = np.array([o.passage_vectors.shape[0] for o in offers])
+        need_sizes = np.array([n.passage_vectors.shape[0] for n in needs])
+        if not sizes.sum() or not need_sizes.sum():
+            return out
+        offer_passages = np.concatenate([o.passage_vectors for o in offers]).astype(np.float32)
+        need_passages = np.concatenate([n.passage_vectors for n in needs]).astype(np.float32)
+        present = sizes > 0
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))[present]
+        best = np.maximum.reduceat(need_passages @ offer_passages.T, starts, axis=1)  # need passages × offers
+        rows = np.repeat(np.arange(len(needs)), need_sizes)
+        slot = np.arange(need_passages.shape[0]) - np.repeat(np.cumsum(need_sizes) - need_sizes, need_sizes)
+        padded = np.full((len(needs), int(need_sizes.max()), best.shape[1]), -np.inf, dtype=np.float32)
+        padded[rows, slot] = best
+        padded.sort(axis=1)
+        first = padded[:, -1]
+        second = padded[:, -2] if padded.shape[1] > 1 else first
+        two = np.where((need_sizes > 1)[:, None], (first + second) / 2, first)
+        out[:, present] = np.where((need_sizes > 0)[:, None], two, 0.0)
         return out
 
     def _text_block(self, needs: Sequence[AnalyzedNeed], offers: Sequence[AnalyzedOffer]) -> np.ndarray:
@@ -440,10 +485,7 @@ class MatchIndex:
         out[:, :, 0] = self._bm25_block(needs, offers)
         for column, table in enumerate((self._offer_vectors, self._offer_claim_vectors, self._offer_query_vectors)):
             out[:, :, 1 + column] = need_vectors @ table.rows(ids).T
-        lengths = [o.passage_vectors.shape[0] for o in offers]
-        stacked = np.concatenate([o.passage_vectors for o in offers]).astype(np.float32)
-        for row, need in enumerate(needs):
-            out[row, :, 4] = sig.passage_similarities(need.passage_vectors, stacked, lengths)
+        out[:, :, 4] = self._passage_block(needs, offers)
         out[:, :, 5] = sig.title_similarities([n.title_text for n in needs], [o.title_text for o in offers])
         return out
 
@@ -451,10 +493,9 @@ class MatchIndex:
         """The ``STRUCTURED_SIGNALS`` of one pair (IPC levels parsed once per offer, not per pair)."""
         o, n = offer.doc, need.doc
         profile = need.ipc_profile
-        ipc = max((max(profile.get(g, 0.0), 0.5 * profile.get(s, 0.0)) for g, s in offer.ipc_levels), default=0.0)
         return (
             sig.field_agreement(n.field, o.field),
-            ipc,
+            max((max(profile.get(g, 0.0), 0.5 * profile.get(s, 0.0)) for g, s in offer.ipc_levels), default=0.0),
             sig.price_fit(o.price_wan, n.budget_min_wan, n.budget_max_wan),
             sig.readiness_fit(o.trl, need.wanted_trl),
             sig.mode_fit(o.transfer_modes, n.coop_modes),
@@ -487,9 +528,10 @@ class MatchIndex:
         return [dict(zip(SIGNALS, row.tolist(), strict=True)) for row in raw[0]]
 
     def _match(self, need: AnalyzedNeed, offer: AnalyzedOffer, raw: np.ndarray, fused: np.ndarray) -> Match:
-        stats = self._offer_keywords.stats
-        counts = stats.tf.get(offer.doc.id, {})
-        matched = sorted((k for k in dict.fromkeys(need.keys) if k in counts), key=lambda key: -stats.idf(key))
+        counts = self._offer_keywords.stats.tf.get(offer.doc.id, {})
+        df = self._vocabulary.df
+        id_by_key = self._vocabulary.id_by_key
+        matched = sorted((k for k in dict.fromkeys(need.keys) if k in counts), key=lambda key: df[id_by_key[key]])
         shared = tuple((need.surface_by_key.get(k, k), offer.surface_by_key.get(k, k)) for k in matched)
         values = dict(zip(SIGNALS, raw.tolist(), strict=True))
         facts = PairFacts(
@@ -497,7 +539,7 @@ class MatchIndex:
             semantic_percent=round(100 * values["semantic"]),
             need_field=need.doc.field,
             offer_field=offer.doc.field,
-            ipc_level=sig.ipc_agreement(offer.doc.ipc, need.ipc_profile)[1],
+            ipc_level=_ipc_level(offer.ipc_levels, need.ipc_profile),
             price_wan=offer.doc.price_wan,
             budget_max_wan=need.doc.budget_max_wan,
             trl=offer.doc.trl,

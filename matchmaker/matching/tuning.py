@@ -28,7 +28,7 @@ from matchmaker.matching.evaluation import (
     signal_table,
     summarise,
 )
-from matchmaker.matching.fusion import SIGNALS, WEIGHTS_PATH, Weights, load_weights, save_weights
+from matchmaker.matching.fusion import SIGNALS, WEIGHTS_PATH, load_weights, save_weights
 
 #: L2 penalty per training need; 0.1–10 gave the same held-out figures within 0.01 on the dev set.
 L2_PENALTY = 1.0
