@@ -9,12 +9,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from starlette.responses import Response
 
+BEIJING = ZoneInfo("Asia/Shanghai")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -27,6 +29,8 @@ def _cell(value: Any) -> Any:
         return "、".join(str(v) for v in value)
     if isinstance(value, Decimal):
         return str(value)  # text keeps every fen; Excel floats would not
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(BEIJING).replace(tzinfo=None)  # Excel has no time zones; people read Beijing time
     return value
 
 

@@ -82,3 +82,19 @@ def test_user_list_exports_to_excel(client, login_as) -> None:
     assert response.status_code == 200
     assert response.content[:2] == b"PK"
     assert "attachment" in response.headers["content-disposition"]
+
+
+def test_audit_log_exports_to_excel_in_beijing_time(client, login_as, csrf, make) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    login_as("admin")
+    inst = make.institution()
+    client.post("/admin/institutions", data={"csrf_token": csrf(), "action": "add_alias",
+                                             "institution_id": str(inst.id), "alias": "导出测试别名"})
+    response = client.get("/admin/audit?export=xlsx")
+    assert response.status_code == 200
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("时间", "操作人", "对象")
+    assert any(row[7] == "导出测试别名" and row[0].tzinfo is None for row in rows[1:])

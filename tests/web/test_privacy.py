@@ -133,3 +133,14 @@ def test_another_company_cannot_open_the_edit_form_which_would_show_the_stored_v
     response = client.get(f"/needs/{private_need.id}/edit")
     assert response.status_code == 403
     assert_hidden(response.text)
+
+
+def test_researchers_browsing_needs_never_see_private_contact_or_budget(client, login_as, make) -> None:
+    company = make.company()
+    make.need(company, title="私密需求样例", contact="保密联系人 13912345678", budget_min_wan=11, budget_max_wan=77,
+              contact_public=False, budget_public=False)
+    login_as("researcher")
+    page = client.get("/needs").text
+    assert "私密需求样例" in page
+    assert "13912345678" not in page
+    assert "（未公开）" in page
