@@ -339,46 +339,50 @@ def _catch_up(services: Services, st: MatcherState) -> int:
     return len(offers) + len(needs) + len(gone_offers) + len(gone_needs)
 
 
-def _build_in_background(services: Services, st: MatcherState) -> None:
+def _load_or_build(services: Services, st: MatcherState) -> None:
+    """Load the saved index, else build one; the caller has set ``st.building``."""
+    try:
+        if not _load(services, st):
+            rebuild(services)
+    finally:
+        st.building = False
+
+
+def start(services: Services) -> None:
+    """Load the saved index, or build one, in a background thread, so ``serve`` answers at once; meanwhile pages
+    say 正在载入 / 正在建立（x/y） instead of failing."""
+    st = state(services)
+    with st.lock:
+        if st.index is not None or st.building:
+            return
+        st.building, st.error, st.done, st.total = True, "", 0, 0
+
     def run() -> None:
         try:
-            rebuild(services)
+            _load_or_build(services, st)
         except Exception as exc:  # the server keeps serving; pages say the index could not be built
             log.exception("building the match index failed")
             st.error = str(exc) or type(exc).__name__
-        finally:
-            st.building = False
 
-    with services.session() as session:
-        total = session.exec(select(func.count(col(Offer.id))).where(col(Offer.status).in_(OFFER_STATUSES))).one()
-        total += session.exec(select(func.count(col(Need.id))).where(col(Need.status).in_(NEED_STATUSES))).one()
-    st.building, st.error, st.done, st.total = True, "", 0, int(total)
     st.thread = threading.Thread(target=run, name="match-index-build", daemon=True)
     st.thread.start()
 
 
-def start(services: Services) -> None:
-    """Called by ``serve``: load the saved index, or start building one in the background at once."""
-    ensure(services)
-
-
 def ensure(services: Services, *, wait: bool = False) -> MatchIndex | None:
-    """The index in service, current with the database; ``None`` while a first build is running.
+    """The index in service, current with the database; ``None`` while it is first loaded or built.
 
-    Loads the saved index when there is one; otherwise builds — in the background, unless ``wait`` is asked for
-    or the embedder is the free stand-in. Each call costs one aggregate query when nothing changed.
+    Loads or builds in the background (:func:`start`), unless ``wait`` is asked for (CLI, event proposals) or
+    the embedder is the free stand-in (tests). Each call costs one aggregate query when nothing changed.
     """
     st = state(services)
-    with st.lock:
-        if st.index is None and not st.building and not _load(services, st):
-            if wait or _cheap(services):
-                st.building = True
-                try:
-                    rebuild(services)
-                finally:
-                    st.building = False
-            else:
-                _build_in_background(services, st)
+    if st.index is None and not st.building:
+        if wait or _cheap(services):
+            with st.lock:
+                if st.index is None and not st.building:
+                    st.building, st.error = True, ""
+                    _load_or_build(services, st)
+        else:
+            start(services)
     if st.index is None:
         if wait and st.thread is not None:
             st.thread.join()
@@ -496,6 +500,8 @@ def _hide_budget(reason: Reason) -> Reason:
 def _not_ready(st: MatcherState) -> MatchList:
     if st.error:
         return MatchList("failed", message=f"匹配索引建立失败：{st.error}。请运维人员运行 matchmaker reindex。")
+    if st.total == 0:
+        return MatchList("building", message="正在载入匹配索引…")
     return MatchList("building", done=st.done, total=st.total,
                      message=f"匹配索引正在建立（{st.done}/{st.total}）…")
 

@@ -153,7 +153,7 @@ def test_a_restart_loads_the_saved_index_and_embeds_nothing_again(settings, make
     restarted = build(settings)
     counting = CountingEmbedder()
     restarted.extras[matching.EMBEDDER_KEY] = counting
-    index = matching.ensure(restarted)
+    index = matching.ensure(restarted, wait=True)
 
     assert (report.offers, report.needs, report.embedded > 0) == (1, 1, True)
     assert index is not None
@@ -176,7 +176,7 @@ def test_an_offer_changed_while_the_server_was_down_is_re_added_from_the_vector_
     restarted = build(settings)
     counting = CountingEmbedder()
     restarted.extras[matching.EMBEDDER_KEY] = counting
-    index = matching.ensure(restarted)
+    index = matching.ensure(restarted, wait=True)
 
     assert index is not None
     assert (list(index.offers), counting.texts) == ([str(offer.id)], 0)
@@ -190,6 +190,12 @@ def test_without_a_saved_index_a_slow_model_builds_in_the_background_and_pages_s
     make.offer()
     need_id = post_need(services, sme)
 
+    loading = matching.offers_for_need(services, sme, view(services, need_id, sme))
+    st = matching.state(services)
+    for _ in range(3000):  # until the thread has counted the documents (at most 30 s)
+        if st.total:
+            break
+        threading.Event().wait(0.01)
     during = matching.offers_for_need(services, sme, view(services, need_id, sme))
     gate.set()
     thread = matching.state(services).thread
@@ -197,6 +203,7 @@ def test_without_a_saved_index_a_slow_model_builds_in_the_background_and_pages_s
     thread.join(timeout=60)
     after = matching.offers_for_need(services, sme, view(services, need_id, sme))
 
+    assert loading.state == "building"
     assert (during.state, during.message) == ("building", "匹配索引正在建立（0/3）…")
     assert (after.state, len(after.items)) == ("ready", 2)
 
