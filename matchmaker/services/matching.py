@@ -674,6 +674,8 @@ def format_judgement_figures(result: dict[str, Any]) -> str:
     heads = ("MRR@10", "nDCG@10", "strict MRR", "无 2 分")
     summary = (f"评判 {result['judgements']} 条，涉及需求 {result['needs_with_judgements']} 条，"
                f"计入 {result['needs_counted']} 条（至少有一个 1 分或 2 分的成果）；候选成果 {result['offers_in_pool']} 项")
+    if not result["needs_counted"]:
+        return summary + "\n还没有可计入的评价：组织者在推荐上标记「好匹配」，或登记对接会结果（签约、意向）后再运行。"
     lines = [summary, f"{'':<16}" + "".join(f"{h:>12}" for h in heads)]
 
     def row(name: str, fig: dict[str, Any]) -> str:

@@ -321,6 +321,20 @@ def test_the_eval_judgements_command_prints_json(settings, services, make, sme) 
     assert (figures["mrr@10"], figures["needs_counted"]) == (1.0, 1)
 
 
+def test_eval_judgements_without_any_judgement_says_what_to_do(settings, make) -> None:
+    make.offer()
+    env = {"DATABASE_URL": settings.database_url, "MATCHMAKER_VAR_DIR": str(settings.var_dir),
+           "SECRET_KEY": "cli-test", "MATCHMAKER_EMBEDDER": "hashing"}
+    from matchmaker.cli import main
+
+    result = CliRunner().invoke(main, ["eval", "--judgements"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-2:] == [
+        "评判 0 条，涉及需求 0 条，计入 0 条（至少有一个 1 分或 2 分的成果）；候选成果 1 项",
+        "还没有可计入的评价：组织者在推荐上标记「好匹配」，或登记对接会结果（签约、意向）后再运行。"]
+
+
 def test_the_reindex_command_reports_what_it_indexed(settings, make) -> None:
     make.offer()
     make.need(make.company())
