@@ -409,8 +409,8 @@ class MatchIndex:
         matrix = table.matrix[: table.size]
         alive = np.array([doc_id in table.row for doc_id in table.ids])
         k = min(IPC_PROFILE_OFFERS, int(alive.sum()))
-        for start in range(0, len(needs), 512):
-            chunk = needs[start : start + 512]
+        for start in range(0, len(needs), 128):  # 128 needs × 100,000 offers of scores and indices ≈ 150 MB
+            chunk = needs[start : start + 128]
             scores = np.stack([n.doc_vector for n in chunk]) @ matrix.T
             scores[:, ~alive] = -np.inf
             top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
