@@ -188,7 +188,7 @@ def main() -> None:
         index.save(tmp)
         size_mb = sum(p.stat().st_size for p in Path(tmp).iterdir()) / 1e6
         print(f"save: {time.perf_counter() - start:.1f} s ({size_mb:,.0f} MB)")
-        del index
+        del index, rank  # the loop variable holds a bound method of the index: drop both, as a restart would
         start = time.perf_counter()
         restored = MatchIndex.load(tmp, StandInEmbedder(), load_weights())
         restored.rank_offers(needs[0].id, 10)
