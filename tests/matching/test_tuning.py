@@ -2,7 +2,14 @@ import numpy as np
 
 from matchmaker.matching.evaluation import SignalTable
 from matchmaker.matching.fusion import SIGNALS
-from matchmaker.matching.tuning import MIN_WEIGHT, cross_validate, fit, folds_of, preference_pairs, score_curve
+from matchmaker.matching.tuning import (
+    MIN_WEIGHT,
+    cross_validate,
+    fit,
+    folds_of,
+    preference_pairs,
+    score_curve,
+)
 
 
 def _table() -> tuple[SignalTable, dict[str, dict[str, int]]]:
