@@ -18,6 +18,7 @@ import hashlib
 import heapq
 import json
 import pickle
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,7 +188,7 @@ class _Vectors:
 
     def __init__(self, dtype: type = np.float32) -> None:
         self.dtype = dtype
-        self.matrix = np.zeros((0, 0), dtype=dtype)
+        self.matrix: np.ndarray = np.zeros((0, 0), dtype=dtype)
         self.ids: list[str] = []
         self.row: dict[str, int] = {}
         self.size = 0
@@ -199,7 +200,7 @@ class _Vectors:
         if self.matrix.shape[1] != vector.shape[0]:
             self.matrix = np.zeros((0, vector.shape[0]), dtype=self.dtype)
         if self.size == self.matrix.shape[0]:
-            grown = np.zeros((max(16, 2 * self.size), vector.shape[0]), dtype=self.dtype)
+            grown: np.ndarray = np.zeros((max(16, 2 * self.size), vector.shape[0]), dtype=self.dtype)
             grown[: self.size] = self.matrix[: self.size]
             self.matrix = grown
         self.matrix[self.size] = vector
@@ -528,7 +529,7 @@ class MatchIndex:
         return [dict(zip(SIGNALS, row.tolist(), strict=True)) for row in raw[0]]
 
     def _match(self, need: AnalyzedNeed, offer: AnalyzedOffer, raw: np.ndarray, fused: np.ndarray) -> Match:
-        counts = self._offer_keywords.stats.tf.get(offer.doc.id, {})
+        counts = self._offer_keywords.stats.tf.get(offer.doc.id) or Counter()
         df = self._vocabulary.df
         id_by_key = self._vocabulary.id_by_key
         matched = sorted((k for k in dict.fromkeys(need.keys) if k in counts), key=lambda key: df[id_by_key[key]])
