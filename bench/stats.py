@@ -3,8 +3,9 @@
     .venv/bin/python bench/stats.py [--contracts 1000000] [--runs 20] [--seed 7] [--only sqlite|postgresql]
 
 Generates N contracts (2021–2025, the plan's fields, towns, institutions and types, 1 % voided), bulk-loads them
-into a temporary SQLite file (executemany; the 0004 triggers keep ``contract_stat`` as rows arrive) and into a
-fresh schema of the local PostgreSQL (COPY with triggers off, then one ``rebuild_summary``; the schema is
+into a temporary SQLite file (executemany; the 0004 and 0006 triggers keep ``contract_stat`` and
+``contract_rollup`` as rows arrive) and into a fresh schema of the local PostgreSQL (COPY with triggers off, then
+one ``rebuild_summary`` of both; the schema is
 dropped afterwards). Then times each dashboard query and the whole 统计看板 page (rendered through the app,
 logged in as a bureau user), p50/p95 over the runs, and checks the totals — from the summary, from a direct
 SUM over ``contract`` and from the page — against an exact Decimal sum computed here.

@@ -275,6 +275,24 @@ class ContractStat(SQLModel, table=True):
     technology_amount_fen: int = Field(default=0, sa_type=BigInteger)
 
 
+class ContractRollup(SQLModel, table=True):
+    """Registered, non-voided turnover per month × ONE dimension of ``contract_stat`` (field, town, seller
+    institution, type): a few hundred rows each, so the unfiltered dashboard's breakdowns read those instead of
+    regrouping ≈200,000 summary cells. Kept by triggers (migration 0006); ``item`` is the value as text (the
+    seller's institution id, ``"0"`` for a company).
+    """
+
+    __tablename__ = "contract_rollup"
+    __table_args__ = (UniqueConstraint("dimension", "month", "item"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dimension: str = Field(max_length=12)  # field | town | institution | type
+    month: int  # yyyymm of the registration date
+    item: str = Field(default="", max_length=30)
+    contracts: int = 0
+    amount_fen: int = Field(default=0, sa_type=BigInteger)
+    technology_amount_fen: int = Field(default=0, sa_type=BigInteger)
+
+
 class Plan(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=20, unique=True)

@@ -13,7 +13,7 @@ from matchmaker.services import indicators, stats
 from matchmaker.services.permissions import Actor
 from matchmaker.services.seeding import seed_reference
 from matchmaker.settings import PROJECT_ROOT
-from matchmaker.storage.models import AuditLog, Contract, Indicator
+from matchmaker.storage.models import AuditLog, Contract, ContractRollup, Indicator, Institution
 
 BUREAU = Actor(id=None, username="ipo_stats", role="bureau")
 
@@ -161,3 +161,59 @@ def test_the_dashboard_reuses_its_month_pass_for_the_goal_and_gets_the_same_figu
     reused = [r.attainment for r in indicators.plans(db, date(2026, 3, 1), {(2021, 2025): board.goal.by_year_fen})[0].rows]
     fresh = [r.attainment for r in indicators.plans(db, date(2026, 3, 1))[0].rows]
     assert (board.goal, board.goal.by_year_fen, board.totals.amount_fen, reused) == (alone, {2021: 100, 2024: 250}, 359, fresh)
+
+
+def rollups(db: Session) -> dict[tuple[str, int, str], tuple[int, int, int]]:
+    """The rollup's non-empty cells (a cell emptied by a void or an update stays behind as zeros)."""
+    rows = db.exec(select(ContractRollup.dimension, ContractRollup.month, ContractRollup.item,
+                          ContractRollup.contracts, ContractRollup.amount_fen, ContractRollup.technology_amount_fen))
+    return {(d, m, i): (n, a, t) for d, m, i, n, a, t in rows if (n, a, t) != (0, 0, 0)}
+
+
+def rollups_from_contracts(db: Session) -> dict[tuple[str, int, str], tuple[int, int, int]]:
+    """What the rollup should hold, summed here in Python from the live contracts."""
+    expected: dict[tuple[str, int, str], tuple[int, int, int]] = {}
+    for c in db.exec(select(Contract).where(col(Contract.voided).is_(False))):
+        month = c.registered_on.year * 100 + c.registered_on.month
+        items = {"field": c.field, "town": c.town, "institution": str(c.seller_institution_id or 0),
+                 "type": c.contract_type}
+        for dimension, item in items.items():
+            n, a, t = expected.get((dimension, month, item), (0, 0, 0))
+            expected[(dimension, month, item)] = (n + 1, a + c.amount_fen, t + c.technology_amount_fen)
+    return expected
+
+
+def test_the_rollups_equal_the_contracts_after_inserts_updates_voids_deletes_and_a_rebuild(db: Session) -> None:
+    a = add(db, 1, 100, date(2022, 5, 1), technology_amount_fen=60)
+    b = add(db, 2, 250, date(2023, 7, 9), town="溧城街道")
+    add(db, 3, 7, date(2023, 8, 1), voided=True)
+    add(db, 4, 40, date(2022, 5, 20), field="农业", seller_institution_id=None, contract_type="技术开发")
+    a.amount_fen, a.registered_on, a.field = 130, date(2024, 1, 2), "农业"
+    db.add(a)
+    b.voided = True
+    db.add(b)
+    db.flush()
+    db.delete(add(db, 5, 99, date(2021, 1, 1)))
+    db.flush()
+    kept = rollups(db)
+    stats.rebuild_summary(db)
+    by_field = {(m, i): v for (d, m, i), v in kept.items() if d == "field"}
+    assert (by_field, kept, rollups(db)) == (
+        {(202205, "农业"): (1, 40, 40), (202401, "农业"): (1, 130, 60)}, rollups_from_contracts(db), kept)
+
+
+def test_a_period_without_field_or_town_is_broken_down_from_the_rollups_exactly(db: Session) -> None:
+    add(db, 1, 100, date(2021, 3, 1))
+    add(db, 2, 200, date(2022, 3, 1), field="农业")
+    add(db, 3, 400, date(2022, 4, 1), town="上黄镇", seller_name="某企业")
+    institution = db.exec(select(Institution).where(Institution.canonical_name == "东南大学溧阳研究院")).one()
+    add(db, 4, 800, date(2023, 4, 1), contract_type="技术开发", seller_institution_id=institution.id)
+    period = stats.StatsFilters(year_from=2022, year_to=2023)
+    rolled = {by: [(r.label, r.amount_fen) for r in stats.breakdown(db, period, by)] for by in stats.BREAKDOWNS}
+    assert (rolled, stats.monthly_fen(db, period)) == ({
+        "year": [("2022", 600), ("2023", 800)],
+        "field": [("电子信息", 1200), ("农业", 200)],
+        "town": [("昆仑街道", 1000), ("上黄镇", 400)],
+        "institution": [("东南大学溧阳研究院", 800), ("其他卖方（企业）", 600)],
+        "type": [("技术开发", 800), ("技术服务", 600)],
+    }, {202203: 200, 202204: 400, 202304: 800})
