@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import uvicorn
@@ -102,14 +103,6 @@ def log_in(page: Page, username: str, password: str) -> None:
 
 
 @pytest.fixture
-def helpers():  # type: ignore[no-untyped-def]
+def helpers() -> SimpleNamespace:
     """``helpers.log_in(page, user, password)`` and ``helpers.shot(page, name)`` for journeys."""
-
-    class _H:
-        pass
-
-    h = _H()
-    h.log_in = log_in  # type: ignore[attr-defined]
-    h.shot = shot  # type: ignore[attr-defined]
-    h.passwords = DEMO_PASSWORDS  # type: ignore[attr-defined]
-    return h
+    return SimpleNamespace(log_in=log_in, shot=shot, passwords=DEMO_PASSWORDS)
