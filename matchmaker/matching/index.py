@@ -6,6 +6,11 @@ are then computed for the candidates only, as array operations over the whole ca
 BM25, one matrix product per embedding view, one rapidfuzz ``cdist`` for titles), never a Python loop per text
 signal. Everything computed is persisted by :meth:`MatchIndex.save` so a restart recomputes nothing.
 
+Need vectors are centred before they are compared with offers: the centroid of all need vectors is subtracted.
+Needs share a direction — how an engineer writes about a problem (客户, 成本, 希望, 车间 …) — and offers that lie
+along it (hubs) look close to every need; centring compares the part of a need that is its own (on the dev set the
+title + abstract cosine alone went from nDCG@10 0.865 to 0.904, and a centroid of other needs does nearly as well).
+
 Text signals are normalised per need before fusion: each becomes a z-score against the need's own mean and spread
 over a fixed reference sample of offers. Needs differ in how wordy and how typical they are (one need's cosines all
 sit near 0.85, another's near 0.78); z-scores make one set of weights mean the same for both and transfer across
@@ -27,7 +32,7 @@ import bm25s
 import numpy as np
 
 from matchmaker.matching import signals as sig
-from matchmaker.matching.docs import NeedDoc, OfferDoc
+from matchmaker.matching.docs import NeedDoc, OfferDoc, need_from_json
 from matchmaker.matching.embedding import Embedder
 from matchmaker.matching.fusion import (
     SIGNALS,
@@ -51,7 +56,12 @@ MAX_UNBUILT = 2000
 #: Title terms count this many times in an offer's keyword document: a title states the invention.
 TITLE_REPEAT = 2
 #: Bumped whenever the saved layout changes; an older save is refused (services then rebuild).
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+#: Typical needs written for the need centroid, so a platform with few needs still has a sensible one.
+REFERENCE_NEEDS_PATH = SEED_DIR / "reference_needs.jsonl"
+#: Up to this many needs the centroid follows the needs by itself (recomputed whenever their number has changed by
+#: half since, re-normalising every need: cheap at this size); beyond, it is refreshed by a reindex.
+CENTROID_AUTO_LIMIT = 2000
 
 #: Columns of the signal arrays: text signals first (``SIGNALS`` starts with them), the cosines among them.
 _TEXT = len(TEXT_SIGNALS)
@@ -77,7 +87,7 @@ class AnalyzedNeed:
     title_text: str  # distinct canonical terms joined by spaces
     surface_by_key: dict[str, str]
     wanted_trl: int | None
-    doc_vector: np.ndarray
+    doc_vector: np.ndarray  # as embedded; compared with offers after centring (``MatchIndex._centred``)
     passage_vectors: np.ndarray
     ipc_profile: dict[str, float] = field(default_factory=dict)
     text_mean: np.ndarray = field(default_factory=lambda: np.zeros(len(TEXT_SIGNALS)))
@@ -301,6 +311,9 @@ class MatchIndex:
         self._offer_claim_vectors = _Vectors(np.float16)
         self._offer_query_vectors = _Vectors(np.float16)
         self._need_vectors = _Vectors()
+        self._reference_vectors: np.ndarray | None = None
+        self._need_centroid: np.ndarray | None = None
+        self._centroid_needs = 0  # how many needs the centroid was computed from
 
     # ---- keeping current -------------------------------------------------------------------------------------
 
@@ -356,7 +369,10 @@ class MatchIndex:
             start += len(passages)
             self._need_keywords.add(need.id, keys)
             self._need_vectors.put(need.id, doc_vector)
-        self._profiles([self.needs[n.id] for n in needs])
+        if self._follow_centroid():
+            self.refresh_profiles()
+        else:
+            self._profiles([self.needs[n.id] for n in needs])
 
     def remove_offer(self, offer_id: str) -> None:
         """Withdrawn, converted or deleted: never suggested again."""
@@ -372,10 +388,42 @@ class MatchIndex:
         self.needs.pop(need_id, None)
         self._need_keywords.remove(need_id)
         self._need_vectors.remove(need_id)
+        if self._follow_centroid():
+            self.refresh_profiles()
 
     def refresh_profiles(self) -> None:
-        """Recompute every need's IPC profile and normalisation against the current offers (part of a reindex)."""
+        """Recompute the need centroid, then every need's IPC profile and normalisation against the current offers
+        (part of a reindex)."""
+        self._need_centroid = self._compute_centroid()
         self._profiles(list(self.needs.values()))
+
+    # ---- the need centroid -----------------------------------------------------------------------------------
+
+    def _compute_centroid(self) -> np.ndarray:
+        """Mean of the current needs' vectors and the reference needs' (which alone serve an empty platform)."""
+        if self._reference_vectors is None:
+            rows = REFERENCE_NEEDS_PATH.read_text(encoding="utf-8").splitlines()
+            references = [need_from_json({"id": f"reference-{i}", **json.loads(r)}) for i, r in enumerate(rows) if r]
+            self._reference_vectors = self.embedder.query([need_texts(self.pipeline, n)[1] for n in references])
+        vectors = [self._reference_vectors, *(n.doc_vector[None, :] for n in self.needs.values())]
+        self._centroid_needs = len(self.needs)
+        centroid: np.ndarray = np.concatenate(vectors).astype(np.float32).mean(axis=0)
+        return centroid
+
+    def _follow_centroid(self) -> bool:
+        """Whether the needs have changed enough (by half, while few) that the centroid is recomputed now; one
+        not yet computed is computed when first used, from the needs present then."""
+        n, then = len(self.needs), self._centroid_needs
+        return self._need_centroid is not None and n <= CENTROID_AUTO_LIMIT and not then * 2 / 3 <= n <= then * 1.5
+
+    def _centroid(self) -> np.ndarray:
+        if self._need_centroid is None:
+            self._need_centroid = self._compute_centroid()
+        return self._need_centroid
+
+    def _centred(self, need_vectors: np.ndarray) -> np.ndarray:
+        centred: np.ndarray = need_vectors.astype(np.float32) - self._centroid()
+        return centred
 
     # ---- signals ---------------------------------------------------------------------------------------------
 
@@ -390,7 +438,7 @@ class MatchIndex:
                     need.text_mean = np.zeros(len(TEXT_SIGNALS))
                     need.text_std = np.ones(len(TEXT_SIGNALS))
                 continue
-            raw = self._text_block(chunk, reference)  # needs × offers × text signals
+            raw, _shifts = self._text_block(chunk, reference)  # needs × offers × text signals
             means, stds = raw.mean(axis=1), raw.std(axis=1)
             for need, mean, std in zip(chunk, means, stds, strict=True):
                 need.text_mean = mean
@@ -412,7 +460,7 @@ class MatchIndex:
         k = min(IPC_PROFILE_OFFERS, int(alive.sum()))
         for start in range(0, len(needs), 128):  # 128 needs × 100,000 offers of scores and indices ≈ 150 MB
             chunk = needs[start : start + 128]
-            scores = np.stack([n.doc_vector for n in chunk]) @ matrix.T
+            scores = self._centred(np.stack([n.doc_vector for n in chunk])) @ matrix.T
             scores[:, ~alive] = -np.inf
             top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
             for need, rows, row_scores in zip(chunk, top, scores, strict=True):
@@ -478,17 +526,24 @@ class MatchIndex:
         out[:, present] = np.where((need_sizes > 0)[:, None], two, 0.0)
         return out
 
-    def _text_block(self, needs: Sequence[AnalyzedNeed], offers: Sequence[AnalyzedOffer]) -> np.ndarray:
-        """The raw text signals (``TEXT_SIGNALS`` order) of needs × offers, as arrays."""
+    def _text_block(
+        self, needs: Sequence[AnalyzedNeed], offers: Sequence[AnalyzedOffer]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The text signals (``TEXT_SIGNALS`` order) of needs × offers as fused before normalisation — the three
+        document cosines taken with the centred need vector — and, per offer and view, what centring took off
+        (the centroid's cosine), which added back gives the plain cosine people see."""
         ids = [o.doc.id for o in offers]
-        need_vectors = np.stack([n.doc_vector for n in needs]).astype(np.float32)
+        centred = self._centred(np.stack([n.doc_vector for n in needs]))
         out = np.zeros((len(needs), len(offers), len(TEXT_SIGNALS)))
+        shifts = np.zeros((len(offers), 3))
         out[:, :, 0] = self._bm25_block(needs, offers)
         for column, table in enumerate((self._offer_vectors, self._offer_claim_vectors, self._offer_query_vectors)):
-            out[:, :, 1 + column] = need_vectors @ table.rows(ids).T
+            rows = table.rows(ids)
+            out[:, :, 1 + column] = centred @ rows.T
+            shifts[:, column] = rows @ self._centroid()
         out[:, :, 4] = self._passage_block(needs, offers)
         out[:, :, 5] = sig.title_similarities([n.title_text for n in needs], [o.title_text for o in offers])
-        return out
+        return out, shifts
 
     def _structured(self, need: AnalyzedNeed, offer: AnalyzedOffer) -> tuple[float, ...]:
         """The ``STRUCTURED_SIGNALS`` of one pair (IPC levels parsed once per offer, not per pair)."""
@@ -511,10 +566,11 @@ class MatchIndex:
         raw = np.zeros((len(needs), len(offers), len(SIGNALS)))
         if not needs or not offers:
             return raw, raw.copy()
-        text = self._text_block(needs, offers)
+        text, shifts = self._text_block(needs, offers)
         w = self.weights
         raw[:, :, :_TEXT] = text
-        raw[:, :, _COSINES] = sig.calibrate_cosine(text[:, :, _COSINES], w.cosine_floor, w.cosine_ceiling)
+        raw[:, :, 1:4] += shifts[None, :, :]
+        raw[:, :, _COSINES] = sig.calibrate_cosine(raw[:, :, _COSINES], w.cosine_floor, w.cosine_ceiling)
         for r, need in enumerate(needs):
             raw[r, :, _TEXT:] = [self._structured(need, offer) for offer in offers]
         fused = raw.copy()
@@ -562,7 +618,7 @@ class MatchIndex:
         if len(self.offers) <= 2 * CANDIDATES_PER_SIGNAL:
             return list(self.offers.values())
         ids = self._offer_keywords.top(need.keys, CANDIDATES_PER_SIGNAL)
-        ids += self._offer_vectors.top(need.doc_vector, CANDIDATES_PER_SIGNAL)
+        ids += self._offer_vectors.top(self._centred(need.doc_vector), CANDIDATES_PER_SIGNAL)
         return [self.offers[i] for i in dict.fromkeys(ids) if i in self.offers]
 
     def _need_candidates(self, offer: AnalyzedOffer) -> list[AnalyzedNeed]:
@@ -653,4 +709,7 @@ _SAVED = {
     "offer_claim_vectors": "_offer_claim_vectors",
     "offer_query_vectors": "_offer_query_vectors",
     "need_vectors": "_need_vectors",
+    "reference_vectors": "_reference_vectors",
+    "need_centroid": "_need_centroid",
+    "centroid_needs": "_centroid_needs",
 }

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from matchmaker.matching.docs import NeedDoc, OfferDoc
@@ -106,3 +107,57 @@ def test_index_saved_in_an_older_layout_is_refused(tmp_path: Path) -> None:
     (tmp_path / "index.pickle").write_bytes(pickle.dumps(state))
     with pytest.raises(ValueError):
         MatchIndex.load(tmp_path, HashingEmbedder(), WEIGHTS)
+
+
+class _MarkedEmbedder:
+    """Vectors by marker words: every query (a need) shares one direction, as needs written by engineers do;
+    隔膜 and 清扫 add their own directions; an offer saying 通用 lies along the shared direction (a hub)."""
+
+    model_id = "marked"
+
+    @staticmethod
+    def _vector(text: str, shared: float) -> np.ndarray:
+        v = np.array([shared + (1.0 if "通用" in text else 0.0), 0.5 * ("隔膜" in text), 0.5 * ("清扫" in text)])
+        return (v / np.linalg.norm(v)) if v.any() else np.array([0.0, 0.0, 1e-3])
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        return np.array([self._vector(t, 1.0) for t in texts], dtype=np.float32).reshape(len(texts), 3)
+
+    def passage(self, texts: list[str]) -> np.ndarray:
+        return np.array([self._vector(t, 0.0) for t in texts], dtype=np.float32).reshape(len(texts), 3)
+
+
+def test_need_vectors_are_centred_so_an_offer_close_to_every_need_does_not_win() -> None:
+    index = MatchIndex(_MarkedEmbedder(), Weights({"semantic": 1.0}))  # type: ignore[arg-type]
+    index.add_offers([OfferDoc("HUB", "一种通用方案", "通用"), OfferDoc("SEP", "一种耐热隔膜", "隔膜"),
+                      OfferDoc("CLEAN", "一种自动清扫装置", "清扫")])
+    index.add_needs([NeedDoc("N1", "隔膜耐热不够", "隔膜"), NeedDoc("N2", "板子积灰", "想要清扫")])
+    ranked = index.rank_offers("N1", k=3)
+    assert ranked[0].offer_id == "SEP"
+    shown = {m.offer_id: m.signals["semantic"] for m in ranked}
+    assert shown["HUB"] > shown["SEP"]  # people still see the plain cosine: the hub is closer in raw terms
+
+
+def _ranked(index: MatchIndex, need_id: str) -> list[tuple[str, float]]:
+    return [(m.offer_id, round(m.score, 9)) for m in index.rank_offers(need_id, k=3)]
+
+
+def test_need_centroid_follows_a_growing_platform_and_a_reindex() -> None:
+    more = [NeedDoc("N3", "茶叶萎凋温度控制不稳", "白茶萎凋室湿度忽高忽低。", "设备", "现代农业"),
+            NeedDoc("N4", "隔膜涂层掉粉", "陶瓷涂覆隔膜分切时掉粉。", "工艺", "动力电池")]
+    growing = _index()
+    first = growing._centroid().copy()
+    growing.add_needs(more)  # 2 → 4 needs: changed by more than half, so the centroid follows at once
+    assert not np.allclose(growing._centroid(), first)
+    batch = MatchIndex(HashingEmbedder(), WEIGHTS)
+    batch.add_offers(OFFERS)
+    batch.add_needs([*NEEDS, *more])
+    assert _ranked(growing, "N1") == _ranked(batch, "N1")
+
+    growing.add_needs([NeedDoc("N5", "光伏清扫机器人卡边框", "清扫机器人在边框处卡住。", "样机", "新能源")])
+    stale = growing._centroid().copy()  # 4 → 5: within half, kept until a reindex refreshes it
+    growing.refresh_profiles()
+    assert not np.allclose(growing._centroid(), stale)
+    batch.add_needs([growing.needs["N5"].doc])
+    batch.refresh_profiles()
+    assert _ranked(growing, "N1") == _ranked(batch, "N1")
