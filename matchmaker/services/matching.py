@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -506,20 +506,35 @@ def _not_ready(st: MatcherState) -> MatchList:
                      message=f"匹配索引正在建立（{st.done}/{st.total}）…")
 
 
-def offers_for_need(services: Services, actor: Actor, view: NeedView, k: int = 10) -> MatchList:
-    """Published offers that could solve a need, best first. Any actor who may see the need may see these
-    (offers are public); the price reason shows the budget only if ``view`` shows it."""
+def _ranked(
+    services: Services, side: Literal["need", "offer"], doc_id: int, status: str, k: int
+) -> tuple[list[Match], float] | MatchList:
+    """The ``k`` best matches of one need (its offers) or one offer (its needs) with the index's weight total, or
+    the empty list that says why there are none: index not ready, status not matched, or not indexed yet. Both
+    directions go through here so they behave alike; they differ only in what each match is shown with."""
     index = ensure(services)
     st = state(services)
     if index is None:
         return _not_ready(st)
-    if view.status not in NEED_STATUSES:
-        return MatchList("not_indexed", message=f"需求状态为「{view.status}」，不再推荐专利成果。")
+    if side == "need" and status not in NEED_STATUSES:
+        return MatchList("not_indexed", message=f"需求状态为「{status}」，不再推荐专利成果。")
+    if side == "offer" and status not in OFFER_STATUSES:
+        return MatchList("not_indexed", message=f"成果状态为「{status}」，只有已发布的成果参与匹配。")
     with st.lock:
-        if str(view.id) not in index.needs:
-            return MatchList("not_indexed", message="该需求尚未进入匹配索引，请稍后刷新。")
-        matches = index.rank_offers(str(view.id), k)
-        total_weight = _total_weight(index)
+        present, rank = (index.needs, index.rank_offers) if side == "need" else (index.offers, index.rank_needs)
+        if str(doc_id) not in present:
+            what = "需求" if side == "need" else "成果"
+            return MatchList("not_indexed", message=f"该{what}尚未进入匹配索引，请稍后刷新。")
+        return rank(str(doc_id), k), _total_weight(index)
+
+
+def offers_for_need(services: Services, actor: Actor, view: NeedView, k: int = 10) -> MatchList:
+    """Published offers that could solve a need, best first. Any actor who may see the need may see these
+    (offers are public); the price reason shows the budget only if ``view`` shows it."""
+    ranked = _ranked(services, "need", view.id, view.status, k)
+    if isinstance(ranked, MatchList):
+        return ranked
+    matches, total_weight = ranked
     with services.session() as session:
         offers = {o.id: (o, name) for o, name in _offers_with_names(session, [int(m.offer_id) for m in matches])}
     items = []
@@ -546,17 +561,10 @@ def needs_for_offer(services: Services, actor: Actor, offer: Offer, k: int = 10)
     """Open needs an offer could serve, best first, each need masked for ``actor`` by ``visible_need``."""
     if not may_see_offer_needs(actor, offer):
         raise PermissionDenied("只有成果所属单位的科研人员、组织者、知识产权局和管理员可以查看成果匹配的需求")
-    index = ensure(services)
-    st = state(services)
-    if index is None:
-        return _not_ready(st)
-    if offer.status not in OFFER_STATUSES:
-        return MatchList("not_indexed", message=f"成果状态为「{offer.status}」，只有已发布的成果参与匹配。")
-    with st.lock:
-        if str(offer.id) not in index.offers:
-            return MatchList("not_indexed", message="该成果尚未进入匹配索引，请稍后刷新。")
-        matches = index.rank_needs(str(offer.id), k)
-        total_weight = _total_weight(index)
+    ranked = _ranked(services, "offer", offer.id or 0, offer.status, k)
+    if isinstance(ranked, MatchList):
+        return ranked
+    matches, total_weight = ranked
     with services.session() as session:
         rows = [n for n, _ in _needs_with_names(session, [int(m.need_id) for m in matches])]
         views = {v.id: v for v in need_service.views(session, rows, actor)}
