@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import sys
-from pathlib import Path
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -203,7 +202,6 @@ def import_offers(file: Path, institution: str | None, do_commit: bool, as_json:
     """
     import json
 
-    from matchmaker.importing.sheets import ImportFileError
     from matchmaker.services import offer_import
     from matchmaker.services.permissions import Actor
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -113,7 +113,7 @@ def solve_event(session: Session, actor: Actor, event_id: int, *, time_limit_s: 
         "gap_percent": round(result.gap * 100, 2), "wall_time_s": round(result.wall_time_s, 2),
         "placed": len(result.meetings), "unplaced": [[u.pair_id, u.code, u.reason] for u in result.unplaced],
         "moved": [[mv.pair_id, _triple(mv.old), _triple(mv.new)] for mv in result.moved],
-        "solved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "stale": False,
+        "solved_at": datetime.now(UTC).isoformat(timespec="seconds"), "stale": False,
     }
     session.add(event)
     audit.record(session, user_id=actor.id, username=actor.username, entity="event", entity_id=event_id,

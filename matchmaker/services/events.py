@@ -237,7 +237,7 @@ def _researcher_user(session: Session, offer: Offer, chosen_user_id: int | None)
         if creator is not None and creator.role == "researcher":
             return creator
     stmt = (select(User).where(User.role == "researcher", User.institution_id == offer.institution_id,
-                               User.is_active == True)  # noqa: E712
+                               User.is_active == True)
             .order_by(col(User.id)))
     return session.exec(stmt).first()
 
@@ -249,7 +249,7 @@ def _researcher(session: Session, event_id: int, offer: Offer, chosen_user_id: i
     if user is not None:
         stmt = stmt.where(EventParticipant.user_id == user.id)
     else:
-        stmt = stmt.where(EventParticipant.user_id == None,  # noqa: E711
+        stmt = stmt.where(EventParticipant.user_id == None,
                           EventParticipant.institution_id == offer.institution_id)
     found = session.exec(stmt).first()
     if found is not None:
@@ -363,7 +363,7 @@ def add_pair(
     assert offer is not None
     duplicate = select(EventPair).where(EventPair.event_id == event_id, EventPair.offer_id == offer.id)
     duplicate = (duplicate.where(EventPair.need_id == need.id) if need is not None else
-                 duplicate.where(EventPair.need_id == None))  # noqa: E711
+                 duplicate.where(EventPair.need_id == None))
     if need is None:
         existing = [p for p in session.exec(duplicate)
                     if session.get(EventParticipant, p.company_participant_id).company_id == company_id]  # type: ignore[union-attr]

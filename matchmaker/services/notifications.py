@@ -14,7 +14,7 @@ def notify(session: Session, user_id: int, text: str, link: str = "") -> None:
 
 def unread_count(session: Session, user_id: int) -> int:
     stmt = select(func.count()).select_from(Notification).where(
-        Notification.user_id == user_id, Notification.is_read == False  # noqa: E712
+        Notification.user_id == user_id, Notification.is_read == False
     )
     return int(session.exec(stmt).one())
 

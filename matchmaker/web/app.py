@@ -11,16 +11,29 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from matchmaker.bootstrap import Services
-from matchmaker.web.errors import EXCEPTION_HANDLERS
 from matchmaker.services import notifications
-from matchmaker.web.pages import account, admin, api, auth, home
+from matchmaker.web.errors import EXCEPTION_HANDLERS
+from matchmaker.web.pages import (
+    account,
+    admin,
+    api,
+    api_contracts,
+    api_events,
+    api_matches,
+    api_needs,
+    api_offers,
+    auth,
+    dashboard,
+    home,
+)
+from matchmaker.web.pages import contracts as contract_pages
+from matchmaker.web.pages import events as event_pages
+from matchmaker.web.pages import matches as match_pages
+from matchmaker.web.pages import needs as need_pages
 from matchmaker.web.pages import notifications as notification_pages
-from matchmaker.web.pages import api_offers
 from matchmaker.web.pages import offers as offer_pages
-from matchmaker.web.pages import needs as need_pages, search as search_pages, requests as request_pages, api_needs
-from matchmaker.web.pages import api_contracts, contracts as contract_pages, dashboard
-from matchmaker.web.pages import api_events, events as event_pages
-from matchmaker.web.pages import api_matches, matches as match_pages
+from matchmaker.web.pages import requests as request_pages
+from matchmaker.web.pages import search as search_pages
 from matchmaker.web.templating import make_templates
 
 #: Route lists of the page areas, in order. Feature areas append theirs here.

@@ -7,7 +7,13 @@ from datetime import date, time
 import pytest
 
 from matchmaker.domain.errors import ValidationFailed
-from matchmaker.domain.events import effective_preference, outcome_grade, parse_breaks, parse_tables, validate_event
+from matchmaker.domain.events import (
+    effective_preference,
+    outcome_grade,
+    parse_breaks,
+    parse_tables,
+    validate_event,
+)
 
 FORM = {"name": "动力电池专场", "event_date": "2026-05-20", "venue": "科创中心", "start_time": "14:00",
         "end_time": "17:00", "slot_minutes": "20", "breaks": "15:20-15:40", "tables": "3",

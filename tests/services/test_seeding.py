@@ -26,7 +26,7 @@ def test_demo_seed_is_idempotent_on_every_database(session: Session) -> None:
 
 def test_contract_from_the_event_links_to_its_meeting(session: Session) -> None:
     seed_demo(session, PROJECT_ROOT / "seed")
-    linked = session.exec(select(Contract).where(Contract.meeting_id != None)).all()  # noqa: E711
+    linked = session.exec(select(Contract).where(Contract.meeting_id != None)).all()
     assert len(linked) == 1
     meeting = session.get(Meeting, linked[0].meeting_id)
     assert meeting is not None and meeting.outcome == "签约"

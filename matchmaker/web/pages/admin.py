@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from sqlmodel import col, or_, select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
-from sqlmodel import col, or_, select
 
 from matchmaker.domain.errors import NotFound, ValidationFailed
 from matchmaker.domain.vocab import ROLE_LABELS, ROLES

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from matchmaker.domain.errors import FieldError, PermissionDenied, ValidationFailed
+from matchmaker.domain.errors import FieldError, ValidationFailed
 from matchmaker.services import event_schedule, events
 from matchmaker.web.pages.events import ORGANIZERS
 from matchmaker.web.pages.events import participant_ics as _participant_ics

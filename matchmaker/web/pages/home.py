@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from sqlmodel import func, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from sqlmodel import func, select
 
 from matchmaker.storage.models import Company, Contract, Event, Institution, Need, Offer, User
 from matchmaker.web.security import current_user
@@ -24,7 +24,7 @@ async def home(request: Request) -> Response:
             "companies": session.exec(select(func.count()).select_from(Company)).one(),
             "events": session.exec(select(func.count()).select_from(Event)).one(),
             "contracts": session.exec(
-                select(func.count()).select_from(Contract).where(Contract.voided == False)  # noqa: E712
+                select(func.count()).select_from(Contract).where(Contract.voided == False)
             ).one(),
             "users": session.exec(select(func.count()).select_from(User)).one(),
         }
