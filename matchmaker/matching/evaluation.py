@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -160,7 +161,7 @@ def evaluate(
     weights: Weights | None = None,
     distractors: str | Path | None = None,
     progress: bool = True,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Fused figures, each signal alone (ablation), and, given distractor offers, the same with them added.
 
     Distractors are unlabelled: any of them that would in fact solve a need counts as irrelevant, so figures
@@ -171,7 +172,7 @@ def evaluate(
     index = build_index(dataset, embedder, cache_dir, weights, progress=progress)
     table = signal_table(index, dataset)
     w = weights.vector()
-    result: dict[str, object] = dict(figures(table, w, dataset.qrels))
+    result: dict[str, Any] = dict(figures(table, w, dataset.qrels))
     result["signals"] = {
         name: figures(table, np.eye(len(SIGNALS))[i], dataset.qrels) for i, name in enumerate(SIGNALS)
     }
@@ -187,7 +188,7 @@ def evaluate(
     return result
 
 
-def format_table(result: dict[str, object]) -> str:
+def format_table(result: dict[str, Any]) -> str:
     """A table for people: fused figures, then one row per signal alone."""
     cols = ("mrr@10", "ndcg@10", "strict_mrr@10", "needs_without_grade2_in_top10", "offer_mrr@10", "offer_ndcg@10")
     heads = ("MRR@10", "nDCG@10", "strict MRR", "no grade-2", "offer MRR", "offer nDCG")
@@ -197,11 +198,11 @@ def format_table(result: dict[str, object]) -> str:
         return f"{name:<22}" + "".join(f" {c:>10}" for c in cells)
 
     lines = [f"{'':<22}" + "".join(f" {h:>10}" for h in heads)]
-    lines.append(row("fused", result))  # type: ignore[arg-type]
-    for name, fig in result["signals"].items():  # type: ignore[union-attr]
+    lines.append(row("fused", result))
+    for name, fig in result["signals"].items():
         lines.append(row(f"  {name} alone", fig))
     if "with_distractors" in result:
         fig = result["with_distractors"]
-        lines.append(row(f"fused +{fig['distractor_offers']} distractors", fig))  # type: ignore[index]
+        lines.append(row(f"fused +{fig['distractor_offers']} distractors", fig))
         lines.append("(with distractors: a lower bound — unlabelled distractors that are in fact relevant count as misses)")
     return "\n".join(lines)

@@ -579,6 +579,12 @@ class MatchIndex:
         fused[:, :, :_TEXT] = (text - means) / stds
         return raw, fused
 
+    def semantic_cosines(self, need_ids: Sequence[str], offer_ids: Sequence[str]) -> np.ndarray:
+        """Plain cosines of needs × offers in the title + abstract view: what 语义相近度 shows, before the band."""
+        needs = np.stack([self.needs[i].doc_vector for i in need_ids]).astype(np.float32)
+        cosines: np.ndarray = needs @ self._offer_vectors.rows(offer_ids).T
+        return cosines
+
     def pair_signals(self, need: AnalyzedNeed, offers: Sequence[AnalyzedOffer]) -> list[dict[str, float]]:
         """Every raw signal for one need against several offers, by name."""
         raw, _ = self.signal_block([need], offers)

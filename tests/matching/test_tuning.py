@@ -4,6 +4,7 @@ from matchmaker.matching.evaluation import SignalTable
 from matchmaker.matching.fusion import SIGNALS
 from matchmaker.matching.tuning import (
     MIN_WEIGHT,
+    cosine_band,
     cross_validate,
     fit,
     folds_of,
@@ -60,3 +61,12 @@ def test_cross_validation_reports_every_fold_held_out() -> None:
     per_fold, pooled = cross_validate(table, qrels, 5)
     assert [r.held_out_needs for r in per_fold] == [2, 2, 2, 2, 2]
     assert pooled["mrr@10"] == 1.0
+
+
+def test_cosine_band_runs_from_a_typical_pair_to_a_clearly_solving_one() -> None:
+    cosines = np.array([[0.80, 0.84, 0.86, 0.95], [0.82, 0.85, 0.90, 0.93]])
+    grades = np.array([[0, 0, 1, 2], [0, 0, 0, 2]])
+    floor, ceiling = cosine_band(cosines, grades)
+    assert floor == 0.855  # median of every pair
+    assert 0.93 < ceiling <= 0.95  # near the top of the pairs labelled 2
+    assert cosine_band(np.array([0.9, 0.9]), np.array([0, 0]))[1] > 0.9  # no solving pair: still a band
