@@ -27,7 +27,8 @@ class Services:
 
     @property
     def throttle(self) -> Throttle:
-        return Throttle(self.settings.login_max_failures, timedelta(seconds=self.settings.login_window_seconds))
+        return Throttle(self.settings.login_max_failures, timedelta(seconds=self.settings.login_window_seconds),
+                        self.settings.login_max_client_failures)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -40,8 +40,10 @@ class Settings:
     seed_dir: Path = PROJECT_ROOT / "seed"
     templates_dir: Path = PROJECT_ROOT / "templates"
     static_dir: Path = PROJECT_ROOT / "static"
-    #: Login throttling: this many failures within the window lock the account/IP pair for the window.
+    #: Login throttling: this many failures within the window lock a user name for the window, and
+    #: ``login_max_client_failures`` lock a client address (whatever user names it tries).
     login_max_failures: int = 5
+    login_max_client_failures: int = 20
     login_window_seconds: int = 300
     max_upload_bytes: int = 10 * 1024 * 1024
     extra: Mapping[str, str] = field(default_factory=dict)

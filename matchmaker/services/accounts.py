@@ -50,19 +50,24 @@ def actor_for(user: User) -> Actor:
 
 @dataclass(frozen=True)
 class Throttle:
+    """How many failed logins within the window lock a user name, and how many lock a client address (one
+    address trying many user names with a few common passwords: password spraying)."""
+
     max_failures: int = 5
     window: timedelta = timedelta(minutes=5)
+    max_client_failures: int = 20
 
 
 def authenticate(session: Session, username: str, password: str, *, client: str, throttle: Throttle) -> User:
-    """Check a login. After ``max_failures`` failures for a user name within the window, refuse even a right
-    password until the window passes: that is what makes guessing slow."""
+    """Check a login. After ``max_failures`` failures for a user name, or ``max_client_failures`` from one client
+    address, within the window, refuse even a right password until the window passes: that is what makes
+    guessing slow, for one account and across accounts."""
     username = username.strip()
     since = utcnow() - throttle.window
-    failures = session.exec(
-        select(func.count()).select_from(LoginFailure).where(LoginFailure.username == username, LoginFailure.at >= since)
-    ).one()
-    if failures >= throttle.max_failures:
+    recent = select(func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
+    by_name = session.exec(recent.where(LoginFailure.username == username)).one()
+    by_client = session.exec(recent.where(LoginFailure.client == client[:64])).one() if client else 0
+    if by_name >= throttle.max_failures or by_client >= throttle.max_client_failures:
         minutes = int(throttle.window.total_seconds() // 60)
         raise LoginThrottled(f"登录失败次数过多，请 {minutes} 分钟后再试")
     user = session.exec(select(User).where(User.username == username)).first()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from matchmaker.services import accounts
 from matchmaker.storage.models import User
 
 
@@ -54,6 +55,19 @@ def test_repeated_failures_lock_the_login_even_for_the_right_password(client, ma
     response = client.post("/login", data={"username": user.username, "password": "pass-word-1", "csrf_token": token})
     assert response.status_code == 429
     assert "登录失败次数过多" in response.text
+
+
+def test_one_client_trying_many_user_names_is_locked_out_but_others_are_not(client, make, services) -> None:
+    user = make.user("bureau")
+    token = _token(client.get("/login").text)
+    for i in range(services.throttle.max_client_failures):  # password spraying: every name tried once
+        client.post("/login", data={"username": f"guess-{i}", "password": "123456", "csrf_token": token})
+    response = client.post("/login", data={"username": user.username, "password": "pass-word-1", "csrf_token": token})
+    assert response.status_code == 429
+    assert "登录失败次数过多" in response.text
+    with services.session() as session:  # the same account from another address still logs in
+        assert accounts.authenticate(session, user.username, "pass-word-1", client="198.51.100.7",
+                                     throttle=services.throttle).id == user.id
 
 
 def test_deactivated_user_cannot_log_in(client, make) -> None:
