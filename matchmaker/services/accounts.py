@@ -77,7 +77,7 @@ def authenticate(session: Session, username: str, password: str, *, client: str,
         if user is not None and not user.is_active:
             raise ValidationFailed([FieldError("username", "该账号已停用，请联系管理员")])
         raise ValidationFailed([FieldError("password", "用户名或密码不正确")])
-    session.exec(delete(LoginFailure).where(col(LoginFailure.username) == username))  # type: ignore[call-overload]
+    session.exec(delete(LoginFailure).where(col(LoginFailure.username) == username))
     user.last_login_at = utcnow()
     session.add(user)
     session.commit()
@@ -125,9 +125,8 @@ def create_user(
 def _binding_problems(
     session: Session, role: str, institution_id: int | None, company_id: int | None
 ) -> list[FieldError]:
-    if role == "researcher":
-        if institution_id is None or session.get(Institution, institution_id) is None:
-            return [FieldError("institution_id", "科研人员必须选择所属单位")]
+    if role == "researcher" and (institution_id is None or session.get(Institution, institution_id) is None):
+        return [FieldError("institution_id", "科研人员必须选择所属单位")]
     if role == "sme" and company_id is not None and session.get(Company, company_id) is None:
         return [FieldError("company_id", "所选企业不存在")]
     return []

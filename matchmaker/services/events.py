@@ -443,7 +443,7 @@ def import_accepted_requests(session: Session, actor: Actor, event_id: int) -> i
         keeps_responder = (offer is not None and responder is not None and responder.role == "researcher"
                            and responder.institution_id == offer.institution_id)
         add_pair(session, actor, event_id, offer_id=request.offer_id, need_id=request.need_id,
-                 company_id=request.company_id, researcher_user_id=responder.id if keeps_responder else None,
+                 company_id=request.company_id, researcher_user_id=responder.id if keeps_responder and responder else None,
                  score=0.7, reasons=["企业会谈申请已被接受"], source="request")
         present.add(key)
         added += 1

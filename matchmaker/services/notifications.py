@@ -26,5 +26,5 @@ def latest(session: Session, user_id: int, limit: int = 100) -> list[Notificatio
 
 
 def mark_all_read(session: Session, user_id: int) -> None:
-    session.exec(update(Notification).where(col(Notification.user_id) == user_id)  # type: ignore[call-overload]
+    session.exec(update(Notification).where(col(Notification.user_id) == user_id)
                  .values(is_read=True))

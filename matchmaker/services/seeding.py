@@ -130,11 +130,13 @@ def seed_demo(session: Session, seed_dir: Path, report: SeedReport | None = None
         if session.exec(select(Offer).where(Offer.patent_key == number.digits)).first() is not None:
             continue
         owner = users.get(item.get("owner", ""))
+        institution = institutions[item["institution"]]
+        assert institution.id is not None
         offer = Offer(
             title=item["title"], abstract=item.get("abstract", ""), claims=item.get("claims", ""),
             application_number=number.canonical, patent_key=number.digits, patent_type=item["patent_type"],
             legal_status=item["legal_status"], ipc=list(item.get("ipc", [])), inventors=list(item.get("inventors", [])),
-            institution_id=institutions[item["institution"]].id, transfer_modes=list(item.get("transfer_modes", [])),
+            institution_id=institution.id, transfer_modes=list(item.get("transfer_modes", [])),
             price_wan=item.get("price_wan"), trl=item.get("trl"), field=item.get("field", ""),
             contact=item.get("contact", ""), status=item.get("status", "发布"),
             created_by=owner.id if owner else None,
@@ -182,8 +184,8 @@ def seed_demo(session: Session, seed_dir: Path, report: SeedReport | None = None
         seller = institutions.get(item["seller"])
         buyer_code = parse_credit_code(item["buyer"]["credit_code"])
         buyer = companies_by_code.get(buyer_code)
-        offer = (session.exec(select(Offer).where(Offer.title == item["offer_title"])).first()
-                 if item.get("offer_title") else None)
+        sold = (session.exec(select(Offer).where(Offer.title == item["offer_title"])).first()
+                if item.get("offer_title") else None)
         contract = Contract(
             registration_number=item["registration_number"], title=item["title"],
             contract_type=item["contract_type"], sub_type=item.get("sub_type", ""),
@@ -192,7 +194,7 @@ def seed_demo(session: Session, seed_dir: Path, report: SeedReport | None = None
             amount_fen=yuan_to_fen(Decimal(item["amount_yuan"])),
             technology_amount_fen=yuan_to_fen(Decimal(item["technology_amount_yuan"])),
             signed_on=date.fromisoformat(item["signed_on"]), registered_on=date.fromisoformat(item["registered_on"]),
-            field=item.get("field", ""), town=item.get("town", ""), offer_id=offer.id if offer else None,
+            field=item.get("field", ""), town=item.get("town", ""), offer_id=sold.id if sold else None,
             **_meeting_link(session, item.get("meeting")),
         )
         session.add(contract)
@@ -217,6 +219,7 @@ def _seed_event(session: Session, data: dict[str, Any], users: dict[str, User], 
     session.add(event)
     session.flush()
     assert event.id is not None
+    event_id = event.id
     report.add("events")
     slots = _slot_starts(event)
     participants: dict[tuple[str, int], EventParticipant] = {}
@@ -224,7 +227,7 @@ def _seed_event(session: Session, data: dict[str, Any], users: dict[str, User], 
     def participant(kind: str, ref_id: int, name: str, **kw: Any) -> EventParticipant:
         key = (kind, ref_id)
         if key not in participants:
-            p = EventParticipant(event_id=event.id, name=name, kind=kind, **kw)
+            p = EventParticipant(event_id=event_id, name=name, kind=kind, **kw)
             session.add(p)
             session.flush()
             participants[key] = p
@@ -257,7 +260,7 @@ def _seed_event(session: Session, data: dict[str, Any], users: dict[str, User], 
         report.add("meetings")
 
 
-def _meeting_link(session: Session, ref: dict[str, str] | None) -> dict[str, int | None]:
+def _meeting_link(session: Session, ref: dict[str, str] | None) -> dict[str, Any]:
     """Resolve a contract's "came from this meeting" reference (event name, offer and need titles) to ids."""
     if not ref:
         return {}

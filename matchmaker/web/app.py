@@ -60,7 +60,7 @@ def create_app(services: Services) -> Starlette:
             Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="mm_session",
                        same_site="lax", max_age=12 * 3600),
         ],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
     )
     app.state.services = services
     app.state.templates = make_templates(str(settings.templates_dir))

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from matchmaker.domain.errors import MatchmakerError
 from matchmaker.web.security import LoginRequired
+from matchmaker.web.templating import render
 
 log = logging.getLogger("matchmaker.web")
 
@@ -39,9 +40,8 @@ def wants_json(request: Request) -> bool:
 def _render(request: Request, status: int, message: str, errors: list[dict[str, str]] | None = None) -> Response:
     if wants_json(request):
         return JSONResponse({"errors": errors or [{"field": "", "message": message}]}, status_code=status)
-    templates = request.app.state.templates
     template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/error.html"
-    return templates.TemplateResponse(
+    return render(
         request,
         template,
         {"status": status, "title": HTTP_TITLES.get(status, "出错了"), "message": message, "errors": errors or []},

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from matchmaker.domain.vocab import ROLE_LABELS
@@ -75,3 +76,9 @@ def make_templates(directory: str) -> Jinja2Templates:
     env.filters["dt"] = _local_time
     env.filters["d"] = lambda v: v.strftime("%Y-%m-%d") if v else "—"
     return templates
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+    """A page from its template, through the app's one ``Jinja2Templates`` (and its page context)."""
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, context or {}, status_code=status_code)

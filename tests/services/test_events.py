@@ -113,7 +113,7 @@ def test_a_pin_outside_a_participants_availability_is_refused_naming_them(servic
         event_schedule.solve_event(s, world["organizer"], world["event_id"], time_limit_s=5)
     with services.session() as s:
         meeting = events.meetings_of(s, world["event_id"])[0]
-        company = [p for p in events.participants_of(s, world["event_id"]) if p.kind == "company"][0]
+        company = next(p for p in events.participants_of(s, world["event_id"]) if p.kind == "company")
     with services.transaction() as s:
         events.update_participant(s, world["organizer"], world["event_id"], company.id, available_slots=[0, 1],
                                   cap=None)
@@ -136,7 +136,7 @@ def test_a_moved_meeting_stays_where_it_was_pinned_after_a_resolve(services: Any
     with services.transaction() as s:
         event_schedule.solve_event(s, world["organizer"], world["event_id"], time_limit_s=5)
     with services.session() as s:
-        again = [m for m in events.meetings_of(s, world["event_id"]) if m.id == meeting.id][0]
+        again = next(m for m in events.meetings_of(s, world["event_id"]) if m.id == meeting.id)
     assert (again.slot, again.table_index, again.pinned_slot, again.pinned_table) == (2, 1, True, True)
 
 
@@ -148,7 +148,7 @@ def test_publishing_notifies_everyone_then_only_those_whose_meeting_moved(servic
     with services.transaction() as s:
         first = event_schedule.publish(s, world["organizer"], world["event_id"])
     with services.session() as s:
-        meeting = [m for m in events.meetings_of(s, world["event_id"]) if m.slot == 0][0]
+        meeting = next(m for m in events.meetings_of(s, world["event_id"]) if m.slot == 0)
     with services.transaction() as s:
         event_schedule.change_meeting(s, world["organizer"], world["event_id"], meeting.id, action="move", slot=2)
     with services.transaction() as s:

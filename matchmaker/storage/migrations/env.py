@@ -16,7 +16,10 @@ def run_migrations_online() -> None:
     if connection is None:
         from matchmaker.storage.db import make_engine
 
-        engine = make_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise RuntimeError("alembic: sqlalchemy.url is not set")
+        engine = make_engine(url)
         with engine.begin() as conn:
             _run(conn)
         return

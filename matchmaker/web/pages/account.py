@@ -10,7 +10,7 @@ from matchmaker.domain.errors import ValidationFailed
 from matchmaker.services import accounts
 from matchmaker.storage.models import Company, Institution, User
 from matchmaker.web.security import read_form, require_actor
-from matchmaker.web.templating import flash
+from matchmaker.web.templating import flash, render
 
 
 async def account(request: Request) -> Response:
@@ -27,7 +27,7 @@ async def account(request: Request) -> Response:
         user = session.get(User, actor.id)
         institution = session.get(Institution, user.institution_id) if user and user.institution_id else None
         company = session.get(Company, user.company_id) if user and user.company_id else None
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "account.html",
         {"new_token": new_token, "institution": institution, "company": company,
          "has_token": bool(user and user.api_token_hash)},
@@ -50,7 +50,7 @@ async def change_password(request: Request) -> Response:
             return RedirectResponse("/account", status_code=303)
         except ValidationFailed as exc:
             errors = exc.by_field()
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "account_password.html", {"errors": errors}, status_code=422 if errors else 200
     )
 

@@ -14,7 +14,7 @@ from matchmaker.storage import audit
 from matchmaker.storage.models import Company, User
 from matchmaker.web.exports import table_response
 from matchmaker.web.security import form_str, read_form, require_actor
-from matchmaker.web.templating import flash
+from matchmaker.web.templating import flash, render
 
 
 def _optional_int(text: str) -> int | None:
@@ -52,7 +52,7 @@ async def user_list(request: Request) -> Response:
             for u in users
         ]
         return table_response(fmt, "账号列表", ["用户名", "姓名", "角色", "单位/企业", "邮箱", "状态"], rows)
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "admin/users.html",
         {"users": users, "names": names, "companies": companies, "role": role, "q": q,
          "roles": [(r, ROLE_LABELS[r]) for r in ROLES]},
@@ -62,7 +62,6 @@ async def user_list(request: Request) -> Response:
 async def user_new(request: Request) -> Response:
     actor = require_actor(request, ("admin",))
     services = request.app.state.services
-    templates = request.app.state.templates
     form_values: dict[str, str] = {"role": "researcher"}
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -85,7 +84,7 @@ async def user_new(request: Request) -> Response:
             errors = exc.by_field()
     with services.session() as session:
         context = _choices(session)
-    return templates.TemplateResponse(
+    return render(
         request, "admin/user_form.html", {"form": form_values, "errors": errors, "editing": None, **context},
         status_code=422 if errors else 200,
     )
@@ -124,7 +123,7 @@ async def user_edit(request: Request) -> Response:
             return RedirectResponse("/admin/users", status_code=303)
         except ValidationFailed as exc:
             errors = exc.by_field()
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "admin/user_form.html", {"form": form_values, "errors": errors, "editing": user, **context},
         status_code=422 if errors else 200,
     )
@@ -162,7 +161,7 @@ async def institution_list(request: Request) -> Response:
         rows = institutions.all_institutions(session)
         aliases = institutions.aliases_by_institution(session)
         resolution = institutions.normalizer(session).resolve(probe) if probe else None
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "admin/institutions.html",
         {"institutions": rows, "aliases": aliases, "errors": errors, "form": form_values,
          "probe": probe, "resolution": resolution},
@@ -180,7 +179,7 @@ async def audit_list(request: Request) -> Response:
     if fmt in ("xlsx", "csv"):
         rows = [(e.at, e.username, e.entity, e.entity_id, e.action, e.field, e.old, e.new, e.note) for e in entries]
         return table_response(fmt, "操作日志", ["时间", "操作人", "对象", "编号", "操作", "字段", "原值", "新值", "备注"], rows)
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "admin/audit.html", {"entries": entries, "entity": entity}
     )
 

@@ -9,7 +9,7 @@ from starlette.routing import Route
 from matchmaker.domain.errors import ValidationFailed
 from matchmaker.services import accounts
 from matchmaker.web.security import current_user, form_str, read_form
-from matchmaker.web.templating import flash
+from matchmaker.web.templating import flash, render
 
 
 def _safe_next(target: str) -> str:
@@ -18,12 +18,11 @@ def _safe_next(target: str) -> str:
 
 
 async def login(request: Request) -> Response:
-    templates = request.app.state.templates
     next_url = _safe_next(request.query_params.get("next", "/"))
     if request.method == "GET":
         if current_user(request) is not None:
             return RedirectResponse(next_url, status_code=303)
-        return templates.TemplateResponse(request, "login.html", {"form": {}, "errors": {}, "next": next_url})
+        return render(request, "login.html", {"form": {}, "errors": {}, "next": next_url})
     form = await read_form(request)
     username, password = form_str(form, "username"), str(form.get("password") or "")
     next_url = _safe_next(form_str(form, "next") or "/")
@@ -33,12 +32,12 @@ async def login(request: Request) -> Response:
         with services.session() as session:
             user = accounts.authenticate(session, username, password, client=client, throttle=services.throttle)
     except ValidationFailed as exc:
-        return templates.TemplateResponse(
+        return render(
             request, "login.html", {"form": {"username": username}, "errors": exc.by_field(), "next": next_url},
             status_code=422,
         )
     except accounts.LoginThrottled as exc:
-        return templates.TemplateResponse(
+        return render(
             request, "login.html", {"form": {"username": username}, "errors": {"password": exc.message},
                                     "next": next_url}, status_code=429,
         )

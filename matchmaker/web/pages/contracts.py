@@ -17,7 +17,7 @@ from matchmaker.services import contract_import, contracts, institutions
 from matchmaker.services.permissions import allowed
 from matchmaker.web.exports import table_response
 from matchmaker.web.security import form_str, query_int, read_form, require_actor
-from matchmaker.web.templating import flash
+from matchmaker.web.templating import flash, render
 
 ROLES = ("bureau", "admin")
 EXPORT_HEADERS = [
@@ -63,7 +63,7 @@ async def contract_list(request: Request) -> Response:
         rows, total, sum_fen = contracts.list_contracts(session, filters, page=page)
     query = "&".join(f"{k}={v}" for k, v in request.query_params.items() if k not in ("page", "export"))
     ref = services.reference
-    return request.app.state.templates.TemplateResponse(request, "contracts/list.html", {
+    return render(request, "contracts/list.html", {
         "contracts": rows, "total": total, "sum_yuan": fen_to_yuan(sum_fen), "sum_yi": format_yi(fen_to_yuan(sum_fen), 4),
         "filters": filters, "page": page, "pages": max(1, -(-total // contracts.PAGE_SIZE)),
         "base": "/contracts?" + query, "fields": ref.contract_fields, "towns": ref.towns, "types": CONTRACT_TYPES,
@@ -82,7 +82,7 @@ def _form_context(request: Request) -> dict[str, Any]:
 
 def _render_form(request: Request, form: dict[str, str], errors: dict[str, str], editing: Any = None,
                  origin: str = "") -> Response:
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "contracts/form.html",
         {"form": form, "errors": errors, "editing": editing, "origin": origin,
          "understood": contracts.understood_amounts(form), **_form_context(request)},
@@ -120,7 +120,7 @@ async def contract_detail(request: Request) -> Response:
     with services.session() as session:
         contract = contracts.get_contract(session, request.path_params["contract_id"])
         entries = contracts.history(session, contract.id or 0)
-    return request.app.state.templates.TemplateResponse(request, "contracts/detail.html", {
+    return render(request, "contracts/detail.html", {
         "c": contract, "history": entries, "labels": contracts.AUDIT_LABELS,
         "can_manage": allowed(actor, "contract.manage"), "errors": {}, "fen": fen,
     })
@@ -161,7 +161,7 @@ async def contract_void(request: Request) -> Response:
         with services.session() as session:
             contract = contracts.get_contract(session, contract_id)
             entries = contracts.history(session, contract_id)
-        return request.app.state.templates.TemplateResponse(request, "contracts/detail.html", {
+        return render(request, "contracts/detail.html", {
             "c": contract, "history": entries, "labels": contracts.AUDIT_LABELS, "can_manage": True,
             "errors": exc.by_field(), "fen": fen,
         }, status_code=422)
@@ -187,7 +187,7 @@ async def import_upload(request: Request) -> Response:
             errors = exc.by_field() or {"file": exc.message}
         except MatchmakerError as exc:  # an unreadable file or missing columns: one sentence beside the field
             errors = {"file": exc.message}
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "contracts/import.html", {"errors": errors, "preview": None},
         status_code=422 if errors else 200,
     )
@@ -208,7 +208,7 @@ async def import_preview(request: Request) -> Response:
         flash(request, f"已导入 {committed} 份技术合同，合同成交额合计 {report.total_yuan:,.2f} 元"
                        f"；{len(report.with_status('duplicate'))} 行重复、{len(report.with_status('error'))} 行有误，未导入")
         return RedirectResponse("/contracts", status_code=303)
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "contracts/import.html", {"errors": {}, "preview": document, "token": token},
     )
 

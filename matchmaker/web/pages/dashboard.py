@@ -23,7 +23,7 @@ from matchmaker.services.permissions import allowed
 from matchmaker.web.exports import table_response
 from matchmaker.web.pages.contracts import fen
 from matchmaker.web.security import form_str, read_form, require_actor
-from matchmaker.web.templating import flash
+from matchmaker.web.templating import flash, render
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 720, 240, 40
 REPORT_HEADERS = ["类别", "项目", "合同数", "合同成交额（元）", "合同成交额（亿元）", "技术交易额（元）"]
@@ -108,7 +108,7 @@ async def dashboard_page(request: Request) -> Response:
     if fmt in ("xlsx", "csv") and not errors:
         return table_response(fmt, "技术合同统计报告", REPORT_HEADERS, report_rows(board))
     query = "&".join(f"{k}={v}" for k, v in request.query_params.items() if k != "export")
-    return request.app.state.templates.TemplateResponse(request, "dashboard/stats.html", {
+    return render(request, "dashboard/stats.html", {
         "board": board, "goal": board.goal, "chart": line_chart(board.goal) if board.goal else None,
         "bars": {by: bars(rows) for by, rows in board.breakdowns.items()}, "titles": stats.BREAKDOWNS,
         "funnel_bars": [{"step": s, "percent": 100 * s.count / max(board.funnel[0].count, 1)} for s in board.funnel],
@@ -143,7 +143,7 @@ async def indicator_page(request: Request) -> Response:
                 for p in plans for r in p.rows]
         return table_response(fmt, "规划指标完成情况",
                               ["规划", "类别", "指标", "单位", "口径", "目标", "实际", "截至年份", "完成比例（%）"], rows)
-    return request.app.state.templates.TemplateResponse(request, "dashboard/indicators.html", {
+    return render(request, "dashboard/indicators.html", {
         "plans": plans, "errors": errors, "form": form, "can_manage": allowed(actor, "indicator.manage"),
     }, status_code=422 if errors else 200)
 

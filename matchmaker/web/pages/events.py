@@ -20,14 +20,14 @@ from matchmaker.services import event_proposals, event_schedule, events
 from matchmaker.storage.models import Event, Need, Offer, User
 from matchmaker.web.exports import table_response
 from matchmaker.web.security import form_str, read_form, require_actor
-from matchmaker.web.templating import flash
+from matchmaker.web.templating import flash, render
 
 ORGANIZERS = ("organizer", "admin")
 PARTICIPANTS = ("researcher", "sme")
 
 
 def _render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
-    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status)
+    return render(request, template, context, status_code=status)
 
 
 def _back(path: str) -> Response:

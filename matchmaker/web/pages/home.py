@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from matchmaker.storage.models import Company, Contract, Event, Institution, Need, Offer, User
 from matchmaker.web.security import current_user
+from matchmaker.web.templating import render
 
 
 async def home(request: Request) -> Response:
@@ -30,7 +31,7 @@ async def home(request: Request) -> Response:
         }
         institution = session.get(Institution, user.institution_id) if user.institution_id else None
         company = session.get(Company, user.company_id) if user.company_id else None
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "home.html", {"counts": counts, "institution": institution, "company": company}
     )
 

@@ -22,7 +22,7 @@ from matchmaker.storage.models import Offer
 from matchmaker.web.exports import table_response
 from matchmaker.web.pages.needs import NEED_PANELS
 from matchmaker.web.security import current_actor, form_str, query_int, read_form, require_actor
-from matchmaker.web.templating import flash
+from matchmaker.web.templating import flash, render
 
 #: Suggestions on a need's or an offer's page, and per need on "我的需求".
 ON_DETAIL_PAGE = 10
@@ -119,7 +119,7 @@ async def judgement_list(request: Request) -> Response:
         result = judgements.list_judgements(session, filters, page=query_int(request, "page", 1))
         labels = judgements.labels_in_use(session)
     base = f"/matches/judgements?label={filters.label}&source={filters.source}&q={filters.q}"
-    return request.app.state.templates.TemplateResponse(request, "matches/judgements.html", {
+    return render(request, "matches/judgements.html", {
         "result": result, "filters": filters, "labels": labels, "sources": judgements.SOURCE_LABELS, "base": base})
 
 

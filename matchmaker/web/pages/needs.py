@@ -19,7 +19,7 @@ from matchmaker.services.permissions import Actor
 from matchmaker.storage.models import Company, Need
 from matchmaker.web.exports import table_response
 from matchmaker.web.security import form_str, query_int, read_form, require_actor
-from matchmaker.web.templating import BEIJING, flash
+from matchmaker.web.templating import BEIJING, flash, render
 
 NEED_FIELDS = ("title", "description", "expected_outcome", "field", "budget_min_wan", "budget_max_wan",
                "budget_negotiable", "deadline", "contact", "contact_public", "budget_public")
@@ -77,7 +77,7 @@ async def company_page(request: Request) -> Response:
             errors = exc.by_field()
     with services.session() as session:
         own = session.get(Company, actor.company_id) if actor.company_id else None
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "needs/company.html",
         {"company": own, "form": values, "errors": errors, **_form_context(request)},
         status_code=422 if errors else 200,
@@ -97,7 +97,7 @@ async def need_list(request: Request) -> Response:
             return table_response(fmt, "技术需求", needs.EXPORT_HEADERS, [v.export_row() for v in result.items])
         result = needs.list_needs(session, actor, filters, page=query_int(request, "page", 1), per_page=PER_PAGE)
     base = f"/needs?status={filters.status}&field={filters.field}&q={filters.q}"
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "needs/list.html",
         {"result": result, "filters": filters, "statuses": NEED_STATUSES, "base": base,
          "can_post": actor.role == "sme", **_form_context(request)},
@@ -122,7 +122,7 @@ async def need_new(request: Request) -> Response:
             return RedirectResponse(f"/needs/{need.id}", status_code=303)
         except ValidationFailed as exc:
             errors = exc.by_field()
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "needs/form.html", {"form": values, "errors": errors, "editing": None, **_form_context(request)},
         status_code=422 if errors else 200,
     )
@@ -147,7 +147,7 @@ async def need_edit(request: Request) -> Response:
             return RedirectResponse(f"/needs/{need_id}", status_code=303)
         except ValidationFailed as exc:
             errors = exc.by_field()
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "needs/form.html", {"form": values, "errors": errors, "editing": view, **_form_context(request)},
         status_code=422 if errors else 200,
     )
@@ -185,7 +185,7 @@ async def need_detail(request: Request) -> Response:
         view = needs.view_one(session, need_id, actor)
         sent = meeting_requests.sent_by_company(session, actor, view.company_id, need_id) if view.can_edit else []
         panels = _panels(services, session, actor, view)
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "needs/detail.html", {"need": view, "sent": sent, "panels": panels})
 
 
@@ -205,7 +205,7 @@ async def my_needs(request: Request) -> Response:
     fmt = request.query_params.get("export")
     if fmt in ("xlsx", "csv"):
         return table_response(fmt, "我的需求", needs.EXPORT_HEADERS, [v.export_row() for v in items])
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "needs/mine.html", {"items": items, "by_need": by_need, "unlinked": by_need.get(None, [])})
 
 

@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from matchmaker.services import notifications
 from matchmaker.web.security import read_form, require_actor
+from matchmaker.web.templating import render
 
 
 async def notification_list(request: Request) -> Response:
@@ -21,7 +22,7 @@ async def notification_list(request: Request) -> Response:
         return RedirectResponse("/notifications", status_code=303)
     with services.session() as session:
         items = notifications.latest(session, actor.id)
-    return request.app.state.templates.TemplateResponse(request, "notifications.html", {"items": items})
+    return render(request, "notifications.html", {"items": items})
 
 
 routes = [Route("/notifications", notification_list, methods=["GET", "POST"])]

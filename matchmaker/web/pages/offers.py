@@ -24,7 +24,7 @@ from matchmaker.services.permissions import Actor
 from matchmaker.storage.models import Institution
 from matchmaker.web.exports import XLSX, table_response, xlsx_bytes
 from matchmaker.web.security import form_str, read_form, require_actor
-from matchmaker.web.templating import flash
+from matchmaker.web.templating import flash, render
 
 #: Short readings of the nine technology readiness levels (after GB/T 22900), shown beside the TRL select.
 TRL_LABELS = {
@@ -102,7 +102,7 @@ async def offer_list(request: Request) -> Response:
     page = offers.list_offers(services, actor, filters, sort=sort, page=_int_or_none(params.get("page")) or 1)
     with services.session() as session:
         all_institutions = institutions.all_institutions(session)
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "offers/list.html",
         {"page": page, "filters": filters, "params": params, "sort": sort, "sorts": offers.SORTS, "mine": mine,
          "base": request.url.path, "query": _query(params), "institutions": all_institutions,
@@ -138,7 +138,7 @@ def _render_form(
     duplicate: DuplicateOffer | None = None,
 ) -> Response:
     context = _form_context(request.app.state.services, actor)
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "offers/form.html",
         {"form": values, "errors": errors, "editing": editing, "duplicate": duplicate, **context},
         status_code=422 if errors else 200,
@@ -189,7 +189,7 @@ async def offer_edit(request: Request) -> Response:
 async def offer_detail(request: Request) -> Response:
     actor = require_actor(request)
     detail = offers.get_offer(request.app.state.services, actor, request.path_params["offer_id"])
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "offers/detail.html", {"d": detail, "o": detail.offer, "trl_labels": TRL_LABELS, "labels": FIELD_LABELS}
     )
 
@@ -226,7 +226,7 @@ def _preview_rows(report: offer_import.OfferReport) -> list[dict[str, Any]]:
 
 
 def _render_import(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "offers/import.html",
         {"errors": {}, "report": None, "token": "",
          "max_mb": request.app.state.services.settings.max_upload_bytes // (1024 * 1024), **context},

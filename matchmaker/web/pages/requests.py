@@ -16,7 +16,7 @@ from matchmaker.services import requests as meeting_requests
 from matchmaker.storage.models import Institution, Offer
 from matchmaker.web.exports import table_response
 from matchmaker.web.security import form_str, read_form, require_actor
-from matchmaker.web.templating import flash
+from matchmaker.web.templating import flash, render
 
 EXPORT_HEADERS = ("编号", "成果", "成果单位", "企业", "申请人", "关联需求", "留言", "状态", "拒绝原因", "说明", "申请时间",
                   "回复时间")
@@ -56,7 +56,7 @@ async def request_new(request: Request) -> Response:
         institution = session.get(Institution, offer.institution_id)
         own = [n for n in needs.needs_of_company(session, actor.company_id)
                if n.status in meeting_requests.OPEN_NEED_STATUSES]
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "requests/new.html",
         {"offer": offer, "institution": institution, "form": values, "errors": errors,
          "need_options": [(str(n.id), n.title) for n in own]},
@@ -76,7 +76,7 @@ async def sent_list(request: Request) -> Response:
     fmt = request.query_params.get("export")
     if fmt in ("xlsx", "csv"):
         return table_response(fmt, "我的会谈请求", EXPORT_HEADERS, _export_rows(rows))
-    return request.app.state.templates.TemplateResponse(request, "requests/sent.html", {"sent": rows})
+    return render(request, "requests/sent.html", {"sent": rows})
 
 
 async def inbox(request: Request) -> Response:
@@ -90,7 +90,7 @@ async def inbox(request: Request) -> Response:
     fmt = request.query_params.get("export")
     if fmt in ("xlsx", "csv"):
         return table_response(fmt, "收到的会谈请求", EXPORT_HEADERS, _export_rows(rows))
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "requests/inbox.html",
         {"rows": rows, "state": state, "states": REQUEST_STATES, "reasons": DECLINE_REASONS,
          "errors": {}, "failed_id": None})
@@ -109,7 +109,7 @@ async def answer(request: Request) -> Response:
     except ValidationFailed as exc:
         with services.session() as session:
             rows = meeting_requests.inbox(session, actor)
-        return request.app.state.templates.TemplateResponse(
+        return render(
             request, "requests/inbox.html",
             {"rows": rows, "state": "", "states": REQUEST_STATES, "reasons": DECLINE_REASONS,
              "errors": exc.by_field(), "failed_id": request_id,

@@ -15,6 +15,7 @@ from matchmaker.search import OfferFilters, SearchResult, marked_html
 from matchmaker.services import institutions
 from matchmaker.services import search as offer_search
 from matchmaker.web.security import query_int, require_actor
+from matchmaker.web.templating import render
 
 PER_PAGE = 10
 MAX_QUERY_CHARS = 500
@@ -86,7 +87,7 @@ async def search_page(request: Request) -> Response:
     hits = [(hit, cards[hit.id], Markup(marked_html(hit.title)), Markup(marked_html(hit.snippet)))
             for hit in (result.hits if result else []) if hit.id in cards]
     base = "/search?" + urlencode(search.params)
-    return request.app.state.templates.TemplateResponse(
+    return render(
         request, "search/offers.html",
         {"search": search, "result": result, "hits": hits, "message": message_for(search, result), "base": base,
          "fields": services.reference.fields, "institutions": institution_options, "patent_types": PATENT_TYPES,

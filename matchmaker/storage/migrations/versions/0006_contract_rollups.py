@@ -11,7 +11,7 @@ Revises: 0004
 """
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = "0006"
