@@ -358,17 +358,33 @@ def eval_command(data_dir: Path | None, on_judgements: bool, distractors: Path |
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), required=True,
               help="评测集目录（offers.jsonl、needs.jsonl、qrels.tsv）")
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True, help="按需求交叉验证的折数")
+@click.option("--judgements", "with_judgements", is_flag=True,
+              help="同时用平台保存的组织者评价拟合（同一需求下，评价高的成果应排在评价低的前面）")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="写入的权重文件（默认 seed/matching/weights.json，即平台使用的那一份）")
 @click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
 @friendly
-def tune_command(data_dir: Path, folds: int, as_json: bool) -> None:
-    """拟合融合权重（写入 seed/matching/weights.json）并打印每折的留出指标。"""
+def tune_command(data_dir: Path, folds: int, with_judgements: bool, out: Path | None, as_json: bool) -> None:
+    """拟合融合权重（写入 seed/matching/weights.json）并打印每折的留出指标。
+
+    加 --judgements 时，平台里组织者的评价（好匹配/签约 2 分，意向/接受 1 分，不相关/无果/婉拒 0 分）一并参与拟合；
+    留出指标仍在评测集上计算。拟合后运行 matchmaker reindex 或重启服务即生效。
+    """
     import json
 
+    from matchmaker.matching.fusion import WEIGHTS_PATH
     from matchmaker.matching.tuning import format_tuning, tune
 
     settings = Settings.from_env()
+    extra = None
+    if with_judgements:
+        from matchmaker.services import matching
+
+        services = _services()
+        _migrate(services)
+        extra = matching.judgement_preferences(services)
     result = tune(data_dir, _matching_embedder(settings), settings.var_dir / "embeddings", folds=folds,
-                  progress=not as_json)
+                  weights_path=out or WEIGHTS_PATH, progress=not as_json, extra=extra)
     click.echo(json.dumps(result, ensure_ascii=False) if as_json else format_tuning(result))
 
 

@@ -47,6 +47,20 @@ BAND_CEILING_PERCENTILE = 95
 
 
 @dataclass(frozen=True)
+class Preferences:
+    """Preference pairs from somewhere other than the labelled set — the organizers' judgements stored in the
+    platform: signal differences (better − worse, as fused), their importance, and how many needs gave them."""
+
+    differences: np.ndarray
+    importance: np.ndarray
+    needs: int
+
+    @classmethod
+    def none(cls) -> Preferences:
+        return cls(np.zeros((0, len(SIGNALS))), np.zeros(0), 0)
+
+
+@dataclass(frozen=True)
 class FoldResult:
     fold: int
     held_out_needs: int
@@ -54,33 +68,45 @@ class FoldResult:
     held_out: dict[str, float]
 
 
-def preference_pairs(table: SignalTable, qrels: Qrels, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Signal differences (better − worse) of every ordered pair of a need's offers, and their weights: a pair
-    two grades apart (2 vs 0) counts twice."""
-    differences, importance = [], []
-    for r in rows:
-        grades = np.array([qrels.get(table.need_ids[r], {}).get(o, 0) for o in table.offer_ids])
-        for better in np.nonzero(grades > 0)[0]:
-            worse = np.nonzero(grades < grades[better])[0]
-            differences.append(table.values[r, better][None, :] - table.values[r, worse])
-            importance.append(np.where(grades[better] - grades[worse] > 1, 2.0, 1.0))
-    if not differences:
-        return np.zeros((0, len(SIGNALS))), np.zeros(0)
+def need_preferences(values: np.ndarray, grades: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For one need: the signal differences (better − worse) of each offer against every offer of a lower grade
+    (``values`` offers × signals, as fused), and their weights: a pair two grades apart (2 vs 0) counts twice."""
+    differences, importance = [np.zeros((0, values.shape[1]))], [np.zeros(0)]
+    for better in np.nonzero(grades > 0)[0]:
+        worse = np.nonzero(grades < grades[better])[0]
+        differences.append(values[better][None, :] - values[worse])
+        importance.append(np.where(grades[better] - grades[worse] > 1, 2.0, 1.0))
     return np.concatenate(differences), np.concatenate(importance)
 
 
-def fit(table: SignalTable, qrels: Qrels, rows: Sequence[int]) -> np.ndarray:
-    """Non-negative weights minimising the pairwise logistic loss plus the L2 penalty (projected gradient)."""
+def preference_pairs(table: SignalTable, qrels: Qrels, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`need_preferences` of the given needs of a labelled set, where an offer not listed has grade 0."""
+    pairs = [
+        need_preferences(table.values[r], np.array([qrels.get(table.need_ids[r], {}).get(o, 0) for o in table.offer_ids]))
+        for r in rows
+    ]
+    if not pairs:
+        return np.zeros((0, len(SIGNALS))), np.zeros(0)
+    return np.concatenate([d for d, _ in pairs]), np.concatenate([i for _, i in pairs])
+
+
+def fit(table: SignalTable, qrels: Qrels, rows: Sequence[int], extra: Preferences | None = None) -> np.ndarray:
+    """Non-negative weights minimising the pairwise logistic loss plus the L2 penalty (projected gradient), over
+    the labelled needs ``rows`` and any ``extra`` preferences."""
+    extra = extra or Preferences.none()
     differences, importance = preference_pairs(table, qrels, rows)
+    differences = np.concatenate([differences, extra.differences])
+    importance = np.concatenate([importance, extra.importance])
     floor = np.array([MIN_WEIGHT.get(name, 0.0) for name in SIGNALS])
     weights = floor.copy()
     if not importance.size:
         return weights
     total = importance.sum()
+    needs = len(rows) + extra.needs
     for _ in range(STEPS):
         margins = np.clip(differences @ weights, -30.0, 30.0)
         pull = importance / (1.0 + np.exp(margins))
-        gradient = -(differences * pull[:, None]).sum(axis=0) / total + L2_PENALTY * weights / len(rows)
+        gradient = -(differences * pull[:, None]).sum(axis=0) / total + L2_PENALTY * weights / needs
         weights = np.maximum(weights - STEP_SIZE * gradient, floor)
     return weights
 
@@ -90,14 +116,17 @@ def folds_of(n: int, folds: int, seed: int = 7) -> list[list[int]]:
     return [sorted(int(i) for i in order[f::folds]) for f in range(folds)]
 
 
-def cross_validate(table: SignalTable, qrels: Qrels, folds: int) -> tuple[list[FoldResult], dict[str, float]]:
-    """Per-fold held-out figures and the figures of all held-out rankings pooled (each need ranked once)."""
+def cross_validate(
+    table: SignalTable, qrels: Qrels, folds: int, extra: Preferences | None = None
+) -> tuple[list[FoldResult], dict[str, float]]:
+    """Per-fold held-out figures and the figures of all held-out rankings pooled (each need ranked once); every
+    fold also fits on the ``extra`` preferences, as the final fit does (they never come from held-out needs)."""
     results: list[FoldResult] = []
     pooled: dict[str, list[str]] = {}
     everyone = range(len(table.need_ids))
     for f, held in enumerate(folds_of(len(table.need_ids), folds)):
         train = [r for r in everyone if r not in set(held)]
-        weights = fit(table, qrels, train)
+        weights = fit(table, qrels, train, extra)
         ranked = table.rankings(weights, held)
         pooled.update(ranked)
         results.append(
@@ -144,14 +173,17 @@ def tune(
     folds: int = 5,
     weights_path: Path | None = WEIGHTS_PATH,
     progress: bool = True,
+    extra: Preferences | None = None,
 ) -> dict[str, Any]:
-    """Fit on all needs (written to ``weights_path``), and report cross-validated held-out figures."""
+    """Fit on all needs of the labelled set and any ``extra`` preferences (the organizers' judgements), write the
+    weights to ``weights_path``, and report held-out figures on the labelled set."""
+    extra = extra or Preferences.none()
     current = load_weights()
     dataset = load_dataset(data_dir)
     index = build_index(dataset, embedder, cache_dir, current, progress=progress)
     table = signal_table(index, dataset)
-    per_fold, pooled = cross_validate(table, dataset.qrels, folds)
-    fitted = fit(table, dataset.qrels, range(len(table.need_ids)))
+    per_fold, pooled = cross_validate(table, dataset.qrels, folds, extra)
+    fitted = fit(table, dataset.qrels, range(len(table.need_ids)), extra)
     offset, scale = score_curve(table, dataset.qrels, fitted)
     grades = np.array([[dataset.qrels.get(n, {}).get(o, 0) for o in table.offer_ids] for n in table.need_ids])
     floor, ceiling = cosine_band(index.semantic_cosines(table.need_ids, table.offer_ids), grades)
@@ -160,9 +192,13 @@ def tune(
         cosine_floor=floor, cosine_ceiling=ceiling,
     )
     if weights_path is not None:
-        save_weights(weights, weights_path, note=f"由 matchmaker tune 在 {len(dataset.needs)} 条需求上拟合（{folds} 折交叉验证）。")
+        judged = f"及平台 {extra.needs} 条需求的组织者评价" if extra.needs else ""
+        save_weights(weights, weights_path,
+                     note=f"由 matchmaker tune 在 {len(dataset.needs)} 条需求{judged}上拟合（{folds} 折交叉验证）。")
     return {
         "weights": weights.by_signal,
+        "judgement_needs": extra.needs,
+        "judgement_pairs": int(extra.importance.size),
         "in_sample": figures(table, fitted, dataset.qrels),
         "cross_validated": pooled,
         "folds": [
@@ -187,5 +223,8 @@ def format_tuning(result: dict[str, Any]) -> str:
         f"in-sample          {ins['mrr@10']:.3f}  {ins['ndcg@10']:.3f}  {ins['strict_mrr@10']:.3f}"
         f"  {ins['needs_without_grade2_in_top10']}"
     )
+    if result["judgement_needs"]:
+        lines.append(f"plus the organizers' judgements: {result['judgement_needs']} needs, "
+                     f"{result['judgement_pairs']} preference pairs (in every fit; figures are on the labelled set)")
     lines.append("weights: " + ", ".join(f"{k}={v:.3g}" for k, v in result["weights"].items()))
     return "\n".join(lines)

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -50,6 +51,7 @@ from matchmaker.matching.embedding import (
 from matchmaker.matching.evaluation import summarise
 from matchmaker.matching.fusion import Match, Reason
 from matchmaker.matching.index import MatchIndex
+from matchmaker.matching.tuning import Preferences, need_preferences
 from matchmaker.services import needs as need_service
 from matchmaker.services.needs import NeedView, need_listeners
 from matchmaker.services.offers import offer_listeners
@@ -633,13 +635,12 @@ def judged_grades(session: Session) -> dict[str, dict[str, int]]:
     return qrels
 
 
-def evaluate_judgements(services: Services) -> dict[str, Any]:
-    """MRR@10, strict MRR@10 and nDCG@10 of the current matcher over needs with judgements.
+def _judgement_pool(services: Services) -> tuple[MatchIndex, dict[str, dict[str, int]], int]:
+    """The index judgements are measured and fitted on, the judged grades, and how many judgements there are.
 
-    The ranking pool is a copy of the saved, caught-up index plus every judged offer and need that is no longer
-    matchable (a need is often 已解决 by the time it has a 签约): the figures describe the matcher, not today's
-    statuses. The copy is loaded, not rebuilt, and new documents come through the vector cache. Needs whose
-    judgements are all grade 0 have no relevant offer and are not counted (as in ``matching.evaluation``).
+    The pool is a copy of the saved, caught-up index plus every judged offer and need that is no longer
+    matchable (a need is often 已解决 by the time it has a 签约): it describes the matcher, not today's statuses.
+    The copy is loaded, not rebuilt, and new documents come through the vector cache.
     """
     ensure(services, wait=True)
     st = state(services)
@@ -657,6 +658,14 @@ def evaluate_judgements(services: Services) -> dict[str, Any]:
         pool.add_offers([offer_doc(o, name) for o, name in missing_offers])
     if needs:
         pool.add_needs([need_doc(n, name) for n, name in needs])
+    return pool, qrels, judgements
+
+
+def evaluate_judgements(services: Services) -> dict[str, Any]:
+    """MRR@10, strict MRR@10 and nDCG@10 of the current matcher over needs with judgements (on the pool of
+    :func:`_judgement_pool`). Needs whose judgements are all grade 0 have no relevant offer and are not counted
+    (as in ``matching.evaluation``)."""
+    pool, qrels, judgements = _judgement_pool(services)
 
     def rankings(signal: str | None) -> dict[str, list[str]]:
         return {n: [m.offer_id for m in pool.rank_offers(n, 10, signal)] for n in qrels if n in pool.needs}
@@ -675,6 +684,24 @@ def evaluate_judgements(services: Services) -> dict[str, Any]:
                                    "strict_mrr@10": alone["strict_mrr@10"],
                                    "needs_without_grade2_in_top10": alone["without_grade2_in_top10"]}
     return result
+
+
+def judgement_preferences(services: Services) -> Preferences:
+    """The organizers' judgements as preference pairs for ``matchmaker tune``: within each need, every judged offer
+    against each judged offer of a lower grade. An offer nobody judged is unknown here, not irrelevant (unlike in a
+    labelled set), so only judged pairs are compared; a need whose judgements share one grade gives none."""
+    pool, qrels, _count = _judgement_pool(services)
+    differences, importance, needs = [Preferences.none().differences], [Preferences.none().importance], 0
+    for need_id, grades in qrels.items():
+        judged = [o for o in grades if o in pool.offers]
+        if need_id not in pool.needs or len({grades[o] for o in judged}) < 2:
+            continue
+        _raw, fused = pool.signal_block([pool.needs[need_id]], [pool.offers[o] for o in judged])
+        d, i = need_preferences(fused[0], np.array([grades[o] for o in judged]))
+        differences.append(d)
+        importance.append(i)
+        needs += 1
+    return Preferences(np.concatenate(differences), np.concatenate(importance), needs)
 
 
 def format_judgement_figures(result: dict[str, Any]) -> str:

@@ -4,10 +4,12 @@ from matchmaker.matching.evaluation import SignalTable
 from matchmaker.matching.fusion import SIGNALS
 from matchmaker.matching.tuning import (
     MIN_WEIGHT,
+    Preferences,
     cosine_band,
     cross_validate,
     fit,
     folds_of,
+    need_preferences,
     preference_pairs,
     score_curve,
 )
@@ -70,3 +72,21 @@ def test_cosine_band_runs_from_a_typical_pair_to_a_clearly_solving_one() -> None
     assert floor == 0.855  # median of every pair
     assert 0.93 < ceiling <= 0.95  # near the top of the pairs labelled 2
     assert cosine_band(np.array([0.9, 0.9]), np.array([0, 0]))[1] > 0.9  # no solving pair: still a band
+
+
+def test_need_preferences_compare_each_offer_with_every_lower_grade_only() -> None:
+    values = np.eye(3, len(SIGNALS))
+    differences, importance = need_preferences(values, np.array([2, 1, 0]))
+    assert importance.tolist() == [1.0, 2.0, 1.0]  # 2 over 1, 2 over 0 (two grades apart), 1 over 0
+    assert differences.shape == (3, len(SIGNALS))
+    assert need_preferences(values, np.array([0, 0, 0]))[1].size == 0  # all judged irrelevant: nothing to learn
+
+
+def test_extra_preferences_from_judgements_pull_the_fit_their_way() -> None:
+    table, qrels = _table()
+    semantic = SIGNALS.index("semantic")
+    differences = np.zeros((40, len(SIGNALS)))
+    differences[:, semantic] = 1.0  # organizers preferred the semantically closer offer every time
+    extra = Preferences(differences, np.ones(40), needs=40)
+    assert fit(table, qrels, range(10))[semantic] == 0.0
+    assert fit(table, qrels, range(10), extra)[semantic] > 0.1

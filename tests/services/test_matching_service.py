@@ -3,6 +3,7 @@ each viewer, proposing event pairs and evaluated on stored judgements. The hashi
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from datetime import date
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 from matchmaker.bootstrap import build
 from matchmaker.domain.errors import PermissionDenied
 from matchmaker.matching.embedding import HashingEmbedder
+from matchmaker.matching.fusion import SIGNALS
 from matchmaker.services import accounts, event_proposals, matching, needs, offers
 from matchmaker.services.permissions import Actor
 from matchmaker.storage.models import Judgement
@@ -292,6 +294,41 @@ def test_eval_on_judgements_ranks_the_signed_offer_first(services, make, sme) ->
     assert (figures["mrr@10"], figures["strict_mrr@10"], figures["ndcg@10"]) == (1.0, 1.0, 1.0)
     assert figures["needs_without_grade2_in_top10"] == 0
     assert sorted(figures["signals"]) == ["bm25", "semantic"]
+
+
+def test_judgements_become_preference_pairs_for_tuning(services, make, sme) -> None:
+    small_judged_db(services, make, sme)
+
+    preferences = matching.judgement_preferences(services)
+
+    # the signed 隔膜 offer over the tea offer, two grades apart; the need judged 0 only teaches nothing
+    assert (preferences.needs, preferences.importance.tolist()) == (1, [2.0])
+    assert preferences.differences[0, SIGNALS.index("bm25")] > 0
+
+
+def test_tune_with_judgements_fits_on_both_and_writes_where_asked(tmp_path, settings, services, make, sme) -> None:
+    small_judged_db(services, make, sme)
+    data = tmp_path / "set"
+    data.mkdir()
+    offers = [{"id": "O1", "title": "一种锂电池隔膜涂覆方法", "abstract": "隔膜涂覆陶瓷层，耐高温。", "field": "动力电池"},
+              {"id": "O2", "title": "一种茶叶萎凋装置", "abstract": "白茶萎凋控温。", "field": "现代农业"}]
+    needs = [{"id": "N1", "title": "隔膜高温收缩", "description": "电芯隔膜受热收缩。", "field": "动力电池"},
+             {"id": "N2", "title": "白茶萎凋温度不稳", "description": "萎凋间温度忽高忽低。", "field": "现代农业"}]
+    (data / "offers.jsonl").write_text("\n".join(json.dumps(o, ensure_ascii=False) for o in offers), encoding="utf-8")
+    (data / "needs.jsonl").write_text("\n".join(json.dumps(n, ensure_ascii=False) for n in needs), encoding="utf-8")
+    (data / "qrels.tsv").write_text("need_id\toffer_id\tgrade\nN1\tO1\t2\nN2\tO2\t2\n", encoding="utf-8")
+    out = tmp_path / "weights.json"
+    env = {"DATABASE_URL": settings.database_url, "MATCHMAKER_VAR_DIR": str(settings.var_dir),
+           "SECRET_KEY": "cli-test", "MATCHMAKER_EMBEDDER": "hashing"}
+    from matchmaker.cli import main
+
+    result = CliRunner().invoke(main, ["tune", "--data", str(data), "--folds", "2", "--judgements", "--out", str(out),
+                                       "--json"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert (json.loads(result.output)["judgement_needs"], json.loads(result.output)["judgement_pairs"]) == (1, 1)
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert "组织者评价" in written["_comment"] and set(written["weights"]) == set(SIGNALS)
 
 
 def test_a_need_solved_after_a_contract_still_counts_in_the_evaluation(services, make, sme) -> None:
