@@ -9,7 +9,7 @@ signal. Everything computed is persisted by :meth:`MatchIndex.save` so a restart
 Need vectors are centred before they are compared with offers: the centroid of all need vectors is subtracted.
 Needs share a direction — how an engineer writes about a problem (客户, 成本, 希望, 车间 …) — and offers that lie
 along it (hubs) look close to every need; centring compares the part of a need that is its own (on the dev set the
-title + abstract cosine alone went from nDCG@10 0.865 to 0.904, and a centroid of other needs does nearly as well).
+title + abstract cosine alone went from nDCG@10 0.865 to 0.892, and a centroid of other needs does nearly as well).
 
 Text signals are normalised per need before fusion: each becomes a z-score against the need's own mean and spread
 over a fixed reference sample of offers. Needs differ in how wordy and how typical they are (one need's cosines all
