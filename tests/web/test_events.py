@@ -120,8 +120,9 @@ def test_the_api_creates_an_event_from_lists(client: Any, login_as: Any, csrf: A
         201, ["A桌", "B桌"], ["14:00", "14:40"])
 
 
-def test_a_signed_outcome_offers_to_register_a_contract(client: Any, services: Any, make: Any, login: Any,
-                                                        csrf: Any) -> None:
+def test_a_signed_outcome_links_to_the_contract_form_only_for_those_who_register_contracts(
+    client: Any, services: Any, make: Any, login: Any, login_as: Any, csrf: Any
+) -> None:
     world = _scheduled_event(services, make)
     login(world["organizer"].username)
     with services.session() as s:
@@ -130,4 +131,10 @@ def test_a_signed_outcome_offers_to_register_a_contract(client: Any, services: A
                 data={"csrf_token": csrf(), "meeting": str(meeting.id), f"attendance_{meeting.id}": "到场",
                       f"outcome_{meeting.id}": "签约", f"note_{meeting.id}": ""})
     page = client.get(f"/events/{world['event_id']}/outcomes")
+    assert "/contracts/new" not in page.text  # organizers may not register contracts: no link to a 403
+    assert "合同由知识产权局登记" in page.text
+
+    login_as("admin")
+    page = client.get(f"/events/{world['event_id']}/outcomes")
     assert f'href="/contracts/new?meeting={meeting.id}"' in page.text
+    assert client.get(f"/contracts/new?meeting={meeting.id}").status_code == 200

@@ -17,6 +17,7 @@ from matchmaker.domain.errors import MatchmakerError, PermissionDenied, Validati
 from matchmaker.domain.vocab import ATTENDANCE, EVENT_STATUSES, MEETING_OUTCOMES, PREFERENCES
 from matchmaker.scheduling.model import REASON_TEXT
 from matchmaker.services import event_proposals, event_schedule, events
+from matchmaker.services.permissions import allowed
 from matchmaker.storage.models import Event, Need, Offer, User
 from matchmaker.web.exports import table_response
 from matchmaker.web.security import form_str, read_form, require_actor
@@ -382,7 +383,8 @@ async def outcomes(request: Request) -> Response:
         items = event_schedule.entries(session, event)
     return _render(request, "events/outcomes.html", {
         "event": event, "items": items, "errors": errors, "typed": typed, "attendance": ATTENDANCE,
-        "outcomes": MEETING_OUTCOMES, "tab": "outcomes"}, 422 if errors else 200)
+        "outcomes": MEETING_OUTCOMES, "tab": "outcomes", "can_register_contract": allowed(actor, "contract.manage"),
+    }, 422 if errors else 200)
 
 
 # ---------------------------------------------------------------- 我的对接会
