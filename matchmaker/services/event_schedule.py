@@ -37,7 +37,7 @@ from matchmaker.services.events import (
 )
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.storage import audit
-from matchmaker.storage.models import Event, EventPair, EventParticipant, Judgement, Meeting, User
+from matchmaker.storage.models import Event, EventPair, EventParticipant, Judgement, Meeting, Offer, User
 
 #: Time the organizer waits in the browser; the API may ask for less.
 UI_TIME_LIMIT_S = 10.0
@@ -459,7 +459,21 @@ def record_outcomes(
         session.add(meeting)
         if outcome and outcome != before["outcome"]:
             _judge(session, actor, meeting, outcome, note)
+            if outcome == "签约":
+                _ask_bureau_to_register(session, event, meeting)
     return changed
+
+
+def _ask_bureau_to_register(session: Session, event: Event, meeting: Meeting) -> None:
+    """A 签约 at an event is a contract the bureau has yet to record (organizers may not): tell every active
+    bureau account, with a link to the contract form filled from the meeting."""
+    pair = session.get(EventPair, meeting.pair_id)
+    offer = session.get(Offer, pair.offer_id) if pair is not None and pair.offer_id is not None else None
+    about = f"「{offer.title}」" if offer is not None else f"会谈 {meeting.id}"
+    text = f"对接会「{event.name}」上{about}已签约，请登记技术合同"
+    for user in session.exec(select(User).where(User.role == "bureau", User.is_active == True)):
+        assert user.id is not None
+        notifications.notify(session, user.id, text, f"/contracts/new?meeting={meeting.id}")
 
 
 def _judge(session: Session, actor: Actor, meeting: Meeting, outcome: str, note: str) -> None:

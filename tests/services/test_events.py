@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from matchmaker.domain.errors import Conflict, PermissionDenied, ValidationFailed
-from matchmaker.services import event_schedule, events
+from matchmaker.services import event_schedule, events, notifications
 from matchmaker.services.accounts import actor_for
 from matchmaker.storage.models import AuditLog, EventParticipant, Judgement, MeetingRequest, Notification
 
@@ -195,6 +195,25 @@ def test_a_signed_outcome_becomes_a_grade_two_judgement(services: Any, world: An
     with services.session() as s:
         judgements = [(j.need_id, j.offer_id, j.label, j.grade, j.source) for j in s.exec(select(Judgement))]
     assert (changed, judgements) == (1, [(world["needs"][0].id, world["offers"][0].id, "签约", 2, "meeting")])
+
+
+def test_a_signed_outcome_asks_the_bureau_to_register_the_contract_once(services: Any, world: Any, make: Any) -> None:
+    bureau = make.user("bureau")
+    _pair(services, world, 0, 0)
+    _pair(services, world, 1, 1)
+    with services.transaction() as s:
+        event_schedule.solve_event(s, world["organizer"], world["event_id"], time_limit_s=5)
+        event_schedule.publish(s, world["organizer"], world["event_id"])
+    with services.session() as s:
+        signed, hopeful = events.meetings_of(s, world["event_id"])[:2]
+        before = notifications.unread_count(s, bureau.id)
+    for _ in range(2):  # saving the same outcome again asks nothing more
+        with services.transaction() as s:
+            event_schedule.record_outcomes(s, world["organizer"], world["event_id"],
+                                           {signed.id: ("到场", "签约", ""), hopeful.id: ("到场", "意向", "")})
+    with services.session() as s:
+        asked = notifications.latest(s, bureau.id)[: notifications.unread_count(s, bureau.id) - before]
+    assert [(n.link, "请登记技术合同" in n.text) for n in asked] == [(f"/contracts/new?meeting={signed.id}", True)]
 
 
 def test_an_absent_meeting_cannot_have_an_outcome(services: Any, world: Any) -> None:
