@@ -458,7 +458,7 @@ def record_outcomes(
         meeting.attendance, meeting.outcome, meeting.note = after["attendance"], after["outcome"], note
         session.add(meeting)
         if outcome and outcome != before["outcome"]:
-            _judge(session, actor, meeting, outcome, note)
+            judge_outcome(session, actor, meeting, outcome, note)
             if outcome == "签约":
                 _ask_bureau_to_register(session, event, meeting)
     return changed
@@ -476,7 +476,8 @@ def _ask_bureau_to_register(session: Session, event: Event, meeting: Meeting) ->
         notifications.notify(session, user.id, text, f"/contracts/new?meeting={meeting.id}")
 
 
-def _judge(session: Session, actor: Actor, meeting: Meeting, outcome: str, note: str) -> None:
+def judge_outcome(session: Session, actor: Actor, meeting: Meeting, outcome: str, note: str) -> None:
+    """A meeting's outcome as the matcher's judgement of its need↔offer pair (one per pair, updated), audited."""
     pair = session.get(EventPair, meeting.pair_id)
     if pair is None or pair.need_id is None or pair.offer_id is None:
         return  # a request without a need has nothing for the matcher to learn from

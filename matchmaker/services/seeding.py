@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from matchmaker.domain.identifiers import parse_application_number, parse_credit_code
 from matchmaker.domain.money import yuan_to_fen
 from matchmaker.scheduling.slots import Break, make_slots
-from matchmaker.services import accounts
+from matchmaker.services import accounts, event_schedule
 from matchmaker.storage import audit
 from matchmaker.storage.models import (
     Company,
@@ -254,10 +254,15 @@ def _seed_event(session: Session, data: dict[str, Any], users: dict[str, User], 
         session.flush()
         assert pair.id is not None
         table = event.tables.index(m["table"]) if m.get("table") in event.tables else 0
-        session.add(Meeting(event_id=event.id, pair_id=pair.id, slot=slots.index(m["start"]), table_index=table,
-                            published=True, attendance=m.get("attendance"), outcome=m.get("outcome"),
-                            note=m.get("note", "")))
+        meeting = Meeting(event_id=event.id, pair_id=pair.id, slot=slots.index(m["start"]), table_index=table,
+                          published=True, attendance=m.get("attendance"), outcome=m.get("outcome"),
+                          note=m.get("note", ""))
+        session.add(meeting)
+        session.flush()
         report.add("meetings")
+        if meeting.outcome and organizer is not None:  # as when an organizer records it: the matcher learns
+            event_schedule.judge_outcome(session, accounts.actor_for(organizer), meeting, meeting.outcome, meeting.note)
+            report.add("judgements")
 
 
 def _meeting_link(session: Session, ref: dict[str, str] | None) -> dict[str, Any]:

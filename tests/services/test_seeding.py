@@ -6,7 +6,7 @@ from sqlmodel import Session, func, select
 
 from matchmaker.services.seeding import seed_demo
 from matchmaker.settings import PROJECT_ROOT
-from matchmaker.storage.models import Contract, Indicator, Meeting, Need, Offer
+from matchmaker.storage.models import Contract, Indicator, Judgement, Meeting, Need, Offer
 
 
 def _counts(session: Session) -> dict[str, int]:
@@ -30,3 +30,13 @@ def test_contract_from_the_event_links_to_its_meeting(session: Session) -> None:
     assert len(linked) == 1
     meeting = session.get(Meeting, linked[0].meeting_id)
     assert meeting is not None and meeting.outcome == "签约"
+
+
+def test_the_past_event_outcomes_are_judgements_the_matcher_can_be_measured_on(session: Session) -> None:
+    seed_demo(session, PROJECT_ROOT / "seed")
+    outcomes = {m.outcome for m in session.exec(select(Meeting)) if m.outcome}
+    judged = session.exec(select(Judgement).where(Judgement.source == "meeting")).all()
+    with_outcome = [m for m in session.exec(select(Meeting)) if m.outcome]
+    assert len(judged) == len(with_outcome) > 0
+    assert {j.label for j in judged} == outcomes and all(j.user_id is not None for j in judged)
+    assert {j.grade for j in judged if j.label == "签约"} == {2}
