@@ -383,6 +383,9 @@ def tune_command(data_dir: Path, folds: int, with_judgements: bool, out: Path | 
         services = _services()
         _migrate(services)
         extra = matching.judgement_preferences(services)
+        if not extra.needs:
+            click.echo("提示：平台评价里还没有可比较的成果对（需要某条需求下既有评价高、又有评价低的成果），本次只用评测集拟合。",
+                       err=True)
     result = tune(data_dir, _matching_embedder(settings), settings.var_dir / "embeddings", folds=folds,
                   weights_path=out or WEIGHTS_PATH, progress=not as_json, extra=extra)
     click.echo(json.dumps(result, ensure_ascii=False) if as_json else format_tuning(result))

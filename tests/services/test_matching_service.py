@@ -331,6 +331,27 @@ def test_tune_with_judgements_fits_on_both_and_writes_where_asked(tmp_path, sett
     assert "组织者评价" in written["_comment"] and set(written["weights"]) == set(SIGNALS)
 
 
+def test_tune_with_judgements_says_when_they_give_nothing_to_compare(tmp_path, settings, services, make,
+                                                                     sme) -> None:
+    good = make.offer(title="一种锂离子电池隔膜陶瓷涂覆方法", abstract="隔膜陶瓷涂覆，降低高温收缩。")
+    judge(services, post_need(services, sme), good.id, "签约", 2, "meeting")  # one judged offer: no pair
+    data = tmp_path / "set"
+    data.mkdir()
+    (data / "offers.jsonl").write_text(json.dumps({"id": "O1", "title": "一种隔膜", "abstract": "隔膜。"}), encoding="utf-8")
+    (data / "needs.jsonl").write_text(json.dumps({"id": "N1", "title": "隔膜", "description": "隔膜收缩。"}), encoding="utf-8")
+    (data / "qrels.tsv").write_text("need_id\toffer_id\tgrade\nN1\tO1\t2\n", encoding="utf-8")
+    env = {"DATABASE_URL": settings.database_url, "MATCHMAKER_VAR_DIR": str(settings.var_dir),
+           "SECRET_KEY": "cli-test", "MATCHMAKER_EMBEDDER": "hashing"}
+    from matchmaker.cli import main
+
+    result = CliRunner().invoke(main, ["tune", "--data", str(data), "--folds", "2", "--judgements",
+                                       "--out", str(tmp_path / "w.json"), "--json"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "还没有可比较的成果对" in result.stderr
+    assert json.loads(result.stdout)["judgement_needs"] == 0
+
+
 def test_a_need_solved_after_a_contract_still_counts_in_the_evaluation(services, make, sme) -> None:
     need_id, _good, _bad = small_judged_db(services, make, sme)
     with services.transaction() as session:
