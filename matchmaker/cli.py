@@ -328,7 +328,7 @@ def _matching_embedder(settings: Settings):  # type: ignore[no-untyped-def]
 @click.option("--judgements", "on_judgements", is_flag=True,
               help="改为在平台数据库中保存的评价上评估（好匹配/签约 2 分，意向/接受 1 分，不相关/无果/婉拒 0 分）")
 @click.option("--distractors", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-              help="额外的干扰成果 offers.jsonl（所得指标为下界）")
+              help="额外的干扰成果：offers.jsonl，或演示数据的 seed/demo/offers.json（所得指标为下界）")
 @click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
 @friendly
 def eval_command(data_dir: Path | None, on_judgements: bool, distractors: Path | None, as_json: bool) -> None:

@@ -37,6 +37,15 @@ def read_jsonl(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def read_offers(path: Path) -> list[OfferDoc]:
+    """Offers from ``offers.jsonl`` (the labelled-set format) or from a seed file such as ``seed/demo/offers.json``
+    (``{"offers": [...]}``, rows without ids: they are numbered ``<file stem>-1``, ``-2`` …)."""
+    if path.suffix == ".json":
+        rows = json.loads(path.read_text(encoding="utf-8"))["offers"]
+        return [offer_from_json({"id": f"{path.stem}-{i}", **row}) for i, row in enumerate(rows, 1)]
+    return [offer_from_json(r) for r in read_jsonl(path)]
+
+
 def load_dataset(data_dir: str | Path) -> Dataset:
     root = Path(data_dir)
     qrels: Qrels = defaultdict(dict)
@@ -179,7 +188,7 @@ def evaluate(
     result["offers"] = len(dataset.offers)
     result["needs"] = len(dataset.needs)
     if distractors is not None:
-        extra = [offer_from_json(r) for r in read_jsonl(Path(distractors))]
+        extra = read_offers(Path(distractors))
         known = {o.id for o in dataset.offers}
         extra = [o for o in extra if o.id not in known]
         big = build_index(dataset, embedder, cache_dir, weights, extra, progress)

@@ -3,8 +3,16 @@ import math
 from pathlib import Path
 
 from matchmaker.matching.embedding import HashingEmbedder
-from matchmaker.matching.evaluation import evaluate, format_table, mrr_at_10, ndcg_at_10, offer_qrels
+from matchmaker.matching.evaluation import (
+    evaluate,
+    format_table,
+    mrr_at_10,
+    ndcg_at_10,
+    offer_qrels,
+    read_offers,
+)
 from matchmaker.matching.fusion import Weights
+from matchmaker.settings import PROJECT_ROOT
 
 OFFERS = [
     {"id": "O1", "title": "一种锂离子电池陶瓷涂覆隔膜", "abstract": "隔膜表面涂覆陶瓷层，提高耐热性，防止短路。", "field": "动力电池"},
@@ -57,3 +65,13 @@ def test_evaluate_reports_fused_and_each_signal_alone(tmp_path: Path) -> None:
     assert set(result["signals"]) >= {"bm25", "semantic", "passage", "title", "field", "ipc"}  # type: ignore[arg-type]
     assert result["with_distractors"]["distractor_offers"] == 1  # type: ignore[index]
     assert format_table(result).splitlines()[1].startswith("fused")
+
+
+def test_distractors_may_be_the_demo_seed_file_whose_offers_have_no_ids(tmp_path: Path) -> None:
+    seed = tmp_path / "offers.json"
+    seed.write_text(json.dumps({"offers": [{"title": "一种钛合金铣削工艺", "abstract": "钛合金薄壁件铣削。"},
+                                           {"title": "一种白茶萎凋装置", "abstract": "萎凋控温。"}]},
+                               ensure_ascii=False), "utf-8")
+    offers = read_offers(seed)
+    assert [(o.id, o.title) for o in offers] == [("offers-1", "一种钛合金铣削工艺"), ("offers-2", "一种白茶萎凋装置")]
+    assert len(read_offers(PROJECT_ROOT / "seed" / "demo" / "offers.json")) == 68
