@@ -347,8 +347,12 @@ class MatchIndex:
             self._offer_claim_vectors.put(offer.id, with_claims[i])
             self._offer_query_vectors.put(offer.id, as_queries[i])
 
-    def add_needs(self, needs: Sequence[NeedDoc]) -> None:
-        """Add or replace needs; each need's IPC profile and normalisation come from the offers present now."""
+    def add_needs(self, needs: Sequence[NeedDoc], *, profile: bool = True) -> None:
+        """Add or replace needs; each need's IPC profile and normalisation come from the offers present now.
+
+        ``profile=False`` leaves that to one :meth:`refresh_profiles` once every batch of a full build is in: the
+        centroid moves with each batch, so profiling batch by batch would be computed again at the end.
+        """
         self.pipeline.exclude_names(n.company for n in needs)
         texts = [need_texts(self.pipeline, n) for n in needs]
         doc_vectors = self.embedder.query([t[1] for t in texts])
@@ -369,6 +373,8 @@ class MatchIndex:
             start += len(passages)
             self._need_keywords.add(need.id, keys)
             self._need_vectors.put(need.id, doc_vector)
+        if not profile:
+            return
         if self._follow_centroid():
             self.refresh_profiles()
         else:

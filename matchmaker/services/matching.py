@@ -261,7 +261,7 @@ def rebuild(services: Services, progress: Progress | None = None) -> BuildReport
         _advance(st, len(chunk), progress)
     for start in range(0, len(needs), BATCH):
         chunk_n = needs[start : start + BATCH]
-        index.add_needs([need_doc(n, name) for n, name in chunk_n])
+        index.add_needs([need_doc(n, name) for n, name in chunk_n], profile=False)
         _advance(st, len(chunk_n), progress)
     index.refresh_profiles()
     versions = {"offer": {o.id: _stamp(o) for o, _ in offers if o.id is not None},
@@ -332,10 +332,11 @@ def _catch_up(services: Services, st: MatcherState) -> int:
             if offers:
                 st.index.add_offers([offer_doc(o, name) for o, name in offers])
                 st.versions["offer"].update({o.id: _stamp(o) for o, _ in offers if o.id is not None})
+            offers_moved = bool(offers or gone_offers)  # then every need is profiled again below
             if needs:
-                st.index.add_needs([need_doc(n, name) for n, name in needs])
+                st.index.add_needs([need_doc(n, name) for n, name in needs], profile=not offers_moved)
                 st.versions["need"].update({n.id: _stamp(n) for n, _ in needs if n.id is not None})
-            if offers or gone_offers:
+            if offers_moved:
                 st.index.refresh_profiles()
             st.watermark = mark
     return len(offers) + len(needs) + len(gone_offers) + len(gone_needs)

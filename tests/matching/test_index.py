@@ -161,3 +161,14 @@ def test_need_centroid_follows_a_growing_platform_and_a_reindex() -> None:
     batch.add_needs([growing.needs["N5"].doc])
     batch.refresh_profiles()
     assert _ranked(growing, "N1") == _ranked(batch, "N1")
+
+
+def test_a_build_in_batches_profiled_once_at_the_end_ranks_as_one_batch() -> None:
+    batched = MatchIndex(HashingEmbedder(), WEIGHTS)
+    batched.add_offers(OFFERS)
+    for need in NEEDS:
+        batched.add_needs([need], profile=False)
+    assert all(not n.ipc_profile for n in batched.needs.values())  # nothing profiled yet
+    batched.refresh_profiles()
+    assert _ranked(batched, "N1") == _ranked(_index(), "N1")
+    assert _ranked(batched, "N2") == _ranked(_index(), "N2")
