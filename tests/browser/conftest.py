@@ -39,8 +39,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on a fresh demo database, one per test module: the journeys write (requests, events, offers), and
+    two of them sharing a database saw each other's rows whenever they ran in the same process."""
     var_dir = tmp_path_factory.mktemp("browser-var")
     settings = Settings(database_url=f"sqlite:///{var_dir / 'matchmaker.db'}", secret_key="browser-test",
                         var_dir=var_dir, embedder="hashing")  # the matcher's fast, offline stand-in
