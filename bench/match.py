@@ -32,7 +32,7 @@ from matchmaker.matching.fusion import load_weights
 from matchmaker.matching.index import MatchIndex, need_texts, offer_texts
 from matchmaker.matching.text import TextPipeline
 
-EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval"
+EVAL_DIR = Path(__file__).resolve().parents[1] / "eval"
 
 TOPICS = ["锂离子电池", "隔膜", "电解液", "正极材料", "储能柜", "光伏组件", "开关柜", "变压器", "减速机", "机器视觉",
           "无人机", "碳纤维", "铝合金", "白茶", "白芹", "青虾", "活性炭", "废水", "谐波", "轴承", "热管理", "电池包"]

@@ -322,9 +322,17 @@ def _matching_embedder(settings: Settings):  # type: ignore[no-untyped-def]
     return matching_embedder(settings)
 
 
+def _bundled_eval_dir() -> Path:
+    """The labelled set that ships in the checkout (eval/), so eval and tune need no folder from elsewhere."""
+    bundled = Path(__file__).resolve().parents[1] / "eval"
+    if not (bundled / "qrels.tsv").is_file():
+        raise click.UsageError("找不到项目自带的评测集 eval/，请用 --data DIR 指定")
+    return bundled
+
+
 @main.command("eval", context_settings=CONTEXT)
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
-              help="评测集目录（offers.jsonl、needs.jsonl、qrels.tsv）")
+              help="评测集目录（offers.jsonl、needs.jsonl、qrels.tsv；默认为项目自带的 eval/）")
 @click.option("--judgements", "on_judgements", is_flag=True,
               help="改为在平台数据库中保存的评价上评估（好匹配/签约 2 分，意向/接受 1 分，不相关/无果/婉拒 0 分）")
 @click.option("--distractors", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
@@ -337,8 +345,10 @@ def eval_command(data_dir: Path | None, on_judgements: bool, distractors: Path |
 
     from matchmaker.matching.evaluation import evaluate, format_table
 
-    if on_judgements == (data_dir is not None):
-        raise click.UsageError("请给出 --data DIR 或 --judgements 其中之一")
+    if on_judgements and data_dir is not None:
+        raise click.UsageError("--data 与 --judgements 只能选一个")
+    if not on_judgements and data_dir is None:
+        data_dir = _bundled_eval_dir()
     if on_judgements:
         from matchmaker.services import matching
 
@@ -355,8 +365,8 @@ def eval_command(data_dir: Path | None, on_judgements: bool, distractors: Path |
 
 
 @main.command("tune", context_settings=CONTEXT)
-@click.option("--data", "data_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), required=True,
-              help="评测集目录（offers.jsonl、needs.jsonl、qrels.tsv）")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="评测集目录（offers.jsonl、needs.jsonl、qrels.tsv；默认为项目自带的 eval/）")
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True, help="按需求交叉验证的折数")
 @click.option("--judgements", "with_judgements", is_flag=True,
               help="同时用平台保存的组织者评价拟合（同一需求下，评价高的成果应排在评价低的前面）")
@@ -364,7 +374,7 @@ def eval_command(data_dir: Path | None, on_judgements: bool, distractors: Path |
               help="写入的权重文件（默认 seed/matching/weights.json，即平台使用的那一份）")
 @click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
 @friendly
-def tune_command(data_dir: Path, folds: int, with_judgements: bool, out: Path | None, as_json: bool) -> None:
+def tune_command(data_dir: Path | None, folds: int, with_judgements: bool, out: Path | None, as_json: bool) -> None:
     """拟合融合权重（写入 seed/matching/weights.json）并打印每折的留出指标。
 
     加 --judgements 时，平台里组织者的评价（好匹配/签约 2 分，意向/接受 1 分，不相关/无果/婉拒 0 分）一并参与拟合；
@@ -376,6 +386,7 @@ def tune_command(data_dir: Path, folds: int, with_judgements: bool, out: Path | 
     from matchmaker.matching.tuning import format_tuning, tune
 
     settings = Settings.from_env()
+    data_dir = data_dir or _bundled_eval_dir()
     extra = None
     if with_judgements:
         from matchmaker.services import matching

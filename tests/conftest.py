@@ -4,12 +4,17 @@
   (``MATCHMAKER_TEST_POSTGRES`` or postgresql://postgres@127.0.0.1:5432/test), each in a schema of its own.
 - ``services`` / ``client``: a fresh app on its own SQLite file with reference data loaded.
 - ``make``: factories for users, companies, offers and needs.
+
+The checkout stands alone: an audit hook refuses to open any file beside it (``../shared`` on our own machines), so
+a test that depends on something outside the repository fails here rather than on a fresh clone.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +32,24 @@ from matchmaker.services.seeding import seed_reference
 from matchmaker.settings import PROJECT_ROOT, Settings
 from matchmaker.storage.db import make_engine
 from matchmaker.storage.migrate import upgrade
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+_BESIDE = str(CHECKOUT.parent) + os.sep
+_ALLOWED = tuple(
+    str(Path(p).resolve()) + os.sep for p in (CHECKOUT, tempfile.gettempdir(), sys.prefix, sys.base_prefix)
+)
+
+
+def _refuse_reads_beside_checkout(event: str, args: tuple[Any, ...]) -> None:
+    """Audit hook: opening a file next to the checkout (not inside it) is an error in the tests."""
+    if event != "open" or not args or not isinstance(args[0], (str, os.PathLike)) or CHECKOUT.parent == Path("/"):
+        return
+    path = os.path.abspath(os.fspath(args[0]))
+    if path.startswith(_BESIDE) and not (path + os.sep).startswith(_ALLOWED):
+        raise PermissionError(f"tests may read only files inside the checkout, not {path}")
+
+
+sys.addaudithook(_refuse_reads_beside_checkout)
 from matchmaker.storage.models import Company, Institution, Need, Offer, User
 
 POSTGRES_URL = os.environ.get("MATCHMAKER_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -2,7 +2,7 @@
 
 ``validate_contract`` takes loosely typed values (form strings; spreadsheet cells: date cells, numeric 万元
 cells) and returns a ``ContractDraft`` or raises ``ValidationFailed`` with every field's problem at once.
-The rules follow ``shared/samples/CONTRACTS.md``: registration numbers compared after NFKC and whitespace
+The rules follow ``samples/README.md``: registration numbers compared after NFKC and whitespace
 removal, the five contract types with their bracketed sub-types, exactly one of the 元 and 万元 amount
 columns, amounts exact to the 分 (never rounded), the technology part never above the amount, and a
 registration never dated before the signature.

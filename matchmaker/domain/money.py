@@ -1,7 +1,7 @@
 """Exact amounts: 元 and 万元 as people write them, 中文大写 numerals, and offer prices in whole 万元.
 
-Rules come from ``shared/samples/CONTRACTS.md`` (amount columns: thousands separators, a 元 suffix, a 万元
-column, 壹拾万元整) and ``shared/samples/README.md`` (offer prices: ``50``, ``50万``, ``40-60``, 面议).
+Rules come from ``samples/README.md`` (amount columns: thousands separators, a 元 suffix, a 万元
+column, 壹拾万元整) and ``samples/README.md`` (offer prices: ``50``, ``50万``, ``40-60``, 面议).
 Money never passes through binary floating point: a spreadsheet's float cell is read through its shortest
 ``repr`` (what the user saw), and anything finer than one 分 is refused rather than rounded, because a
 silently rounded contract amount would change the turnover the bureau reports.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from matchmaker.settings import PROJECT_ROOT
 
-SAMPLE = PROJECT_ROOT.parent / "shared" / "samples" / "tto_offers.xlsx"
+SAMPLE = PROJECT_ROOT / "samples" / "tto_offers.xlsx"
 
 
 def test_a_researcher_lists_a_patent_by_hand_then_imports_the_sample_spreadsheet(page, helpers) -> None:

@@ -19,7 +19,7 @@ from matchmaker.domain.identifiers import (
     patent_key,
 )
 
-EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval"
+EVAL = Path(__file__).resolve().parents[2] / "eval"
 
 
 def _jsonl(name: str) -> list[dict[str, Any]]:

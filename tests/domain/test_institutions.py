@@ -16,7 +16,7 @@ from matchmaker.domain.institutions import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
+SHARED = ROOT
 NUAA = "南京航空航天大学天目湖校区"
 SEU = "东南大学溧阳研究院"
 CQU = "重庆大学溧阳研究院"
@@ -24,7 +24,7 @@ CQU = "重庆大学溧阳研究院"
 INSTITUTIONS = load_institutions(ROOT / "seed" / "institutions.json")
 NORMALIZER = InstitutionNormalizer(INSTITUTIONS)
 
-# Every spelling named in shared/eval/README.md, shared/samples/README.md and shared/samples/CONTRACTS.md.
+# Every spelling named in eval/README.md, samples/README.md and samples/README.md.
 DOCUMENTED_SPELLINGS = {
     NUAA: [
         "南京航空航天大学天目湖校区",

@@ -20,7 +20,7 @@ from matchmaker.domain.money import (
     yuan_to_fen,
 )
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 # --- 元 amounts -------------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from matchmaker.importing.headers import (
 )
 from matchmaker.importing.sheets import ImportFileError, Sheet, SheetRow, read_sheet
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 SYNONYMS = load_header_synonyms()
 
 

@@ -1,4 +1,4 @@
-"""The contract import against shared/samples/CONTRACTS.md, row by row, for the .xlsx and the .csv."""
+"""The contract import against samples/README.md, row by row, for the .xlsx and the .csv."""
 
 from collections import defaultdict
 from decimal import Decimal
@@ -12,7 +12,7 @@ from matchmaker.importing.report import ContractImportReport
 from matchmaker.importing.sheets import ImportFileError, read_sheet
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT.parent / "shared" / "samples"
+SAMPLES = ROOT / "samples"
 TOWNS = (
     "溧城街道", "昆仑街道", "古县街道", "埭头镇", "上黄镇", "戴埠镇", "天目湖镇", "别桥镇", "上兴镇", "竹箦镇", "南渡镇",
     "社渚镇", "溧阳高新区", "溧阳经济开发区", "天目湖旅游度假区",

@@ -1,4 +1,4 @@
-"""The offer import against shared/samples/README.md, row by row, for the .xlsx and the .csv."""
+"""The offer import against samples/README.md, row by row, for the .xlsx and the .csv."""
 
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from matchmaker.importing.report import ImportReport
 from matchmaker.importing.sheets import ImportFileError, read_sheet
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT.parent / "shared" / "samples"
+SAMPLES = ROOT / "samples"
 FIELDS = (
     "新能源",
     "绿色储能",

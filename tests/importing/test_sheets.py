@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from matchmaker.importing.headers import load_header_synonyms, locate_header
 from matchmaker.importing.sheets import ImportFileError, Sheet, SheetRow, read_sheet
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
 def _xlsx(rows: list[list[object]], *, hidden_column: str | None = None) -> bytes:

@@ -1,4 +1,4 @@
-"""The sample registration export (shared/samples/CONTRACTS.md) through the import service and the CLI."""
+"""The sample registration export (samples/README.md) through the import service and the CLI."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from matchmaker.services.seeding import seed_reference
 from matchmaker.settings import PROJECT_ROOT
 from matchmaker.storage.models import AuditLog, Contract
 
-SAMPLES = PROJECT_ROOT.parent / "shared" / "samples"
+SAMPLES = PROJECT_ROOT / "samples"
 REFERENCE = load_reference(PROJECT_ROOT / "seed")
 BUREAU = Actor(id=None, username="ipo_import", role="bureau")
 ERROR_ROWS = [10, 15, 19, 29, 41]

@@ -1,5 +1,5 @@
 """The offer import through the service and the CLI: the sample's documented outcome, one transaction,
-ownership, confirmations and bad files (../shared/samples/README.md)."""
+ownership, confirmations and bad files (samples/README.md)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from matchmaker.storage import audit
 from matchmaker.storage.db import make_engine
 from matchmaker.storage.models import AuditLog, Offer
 
-SAMPLES = PROJECT_ROOT.parent / "shared" / "samples"
+SAMPLES = PROJECT_ROOT / "samples"
 SEU = "东南大学溧阳研究院"
 EXPECTED_ERRORS = [
     {"row": 9, "field": "application_number", "message": "申请号 201920851901.2 的校验位应为 X"},

@@ -15,7 +15,7 @@ from matchmaker.services.seeding import seed_demo
 from matchmaker.settings import PROJECT_ROOT
 from matchmaker.storage.models import AuditLog, Contract, Meeting
 
-SAMPLE = PROJECT_ROOT.parent / "shared" / "samples" / "contracts_export.csv"
+SAMPLE = PROJECT_ROOT / "samples" / "contracts_export.csv"
 
 
 def _code(n: int) -> str:

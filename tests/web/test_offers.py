@@ -13,7 +13,7 @@ from sqlmodel import col, func, select
 from matchmaker.settings import PROJECT_ROOT
 from matchmaker.storage.models import AuditLog, Offer
 
-SAMPLES = PROJECT_ROOT.parent / "shared" / "samples"
+SAMPLES = PROJECT_ROOT / "samples"
 SEU = "东南大学溧阳研究院"
 NUAA = "南京航空航天大学天目湖校区"
 
