@@ -184,8 +184,12 @@ def commit_and_reimport(report: ImportReport[OfferDraft], data: bytes) -> tuple[
     the CLI does, as the operator), then preview the same file again through the service, which now reads every
     stored offer as ``existing``. Returns (commit seconds, offers stored, re-preview seconds, rows still valid)."""
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(database_url=f"sqlite:///{tmp}/bench.db", secret_key="bench", var_dir=Path(tmp),
-                            max_upload_bytes=max(len(data), 10 * 1024 * 1024))
+        settings = Settings(
+            database_url=f"sqlite:///{tmp}/bench.db",
+            secret_key="bench",
+            var_dir=Path(tmp),
+            max_upload_bytes=max(len(data), 10 * 1024 * 1024),
+        )
         services = build(settings)
         upgrade(services.engine)
         with services.transaction() as session:
@@ -243,10 +247,14 @@ def main() -> None:
     print(f"peak Python allocations during preview (tracemalloc): {peak / 1024 / 1024:.1f} MB")
 
     commit_s, committed, again_s, again_valid = commit_and_reimport(report, data)
-    print(f"commit (one transaction, fresh SQLite): {commit_s:6.2f} s  ({committed / commit_s:8.0f} rows/s)  "
-          f"{committed} offers stored")
-    print(f"re-import preview against {committed} stored offers: {again_s:6.2f} s  "
-          f"({args.rows / again_s:8.0f} rows/s)  valid: {again_valid}")
+    print(
+        f"commit (one transaction, fresh SQLite): {commit_s:6.2f} s  ({committed / commit_s:8.0f} rows/s)  "
+        f"{committed} offers stored"
+    )
+    print(
+        f"re-import preview against {committed} stored offers: {again_s:6.2f} s  "
+        f"({args.rows / again_s:8.0f} rows/s)  valid: {again_valid}"
+    )
     print(
         f"peak resident set of the process (getrusage): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB"
     )

@@ -33,7 +33,16 @@ QUALIFIERS = [
     "高压实", "长循环", "耐高温", "低成本", "高倍率", "轻量化", "高精度", "低能耗", "快速", "自适应", "柔性", "高安全",
     "大容量", "模块化", "免维护", "低温", "高导热", "阻燃", "环保型", "一体化",
 ]  # fmt: skip
-KINDS = ["及其制备方法", "的制造方法", "的控制方法", "的检测装置", "的在线监测系统", "的结构", "的改性方法", "的回收工艺"]
+KINDS = [
+    "及其制备方法",
+    "的制造方法",
+    "的控制方法",
+    "的检测装置",
+    "的在线监测系统",
+    "的结构",
+    "的改性方法",
+    "的回收工艺",
+]
 PROBLEMS = [
     "循环寿命短", "高温存储产气", "热失控蔓延", "厚度回弹", "内阻偏高", "低温容量衰减", "表面起泡", "振动噪声大",
     "能耗偏高", "良品率低", "寿命不足", "散热不均", "腐蚀严重", "精度漂移", "溶解氧不足", "成本过高",
@@ -59,15 +68,26 @@ def generate(n: int, rng: random.Random) -> list[OfferDocument]:
     for i in range(1, n + 1):
         obj, qual = rng.choice(OBJECTS), rng.choice(QUALIFIERS)
         title = f"一种{qual}{obj}{rng.choice(KINDS)}"
-        abstract = (f"本发明公开了{title[2:]}。针对现有{obj}{rng.choice(PROBLEMS)}的问题，{rng.choice(MEANS)}，"
-                    f"并结合{rng.choice(QUALIFIERS)}{rng.choice(OBJECTS)}的工艺特点进行改进。"
-                    f"试验表明，{rng.choice(EFFECTS)}，且{rng.choice(EFFECTS)}。")
+        abstract = (
+            f"本发明公开了{title[2:]}。针对现有{obj}{rng.choice(PROBLEMS)}的问题，{rng.choice(MEANS)}，"
+            f"并结合{rng.choice(QUALIFIERS)}{rng.choice(OBJECTS)}的工艺特点进行改进。"
+            f"试验表明，{rng.choice(EFFECTS)}，且{rng.choice(EFFECTS)}。"
+        )
         institution_id = rng.choice(list(INSTITUTIONS))
-        docs.append(OfferDocument(
-            id=i, title=title, abstract=abstract, institution_id=institution_id,
-            institution=INSTITUTIONS[institution_id], field=rng.choice(FIELDS), patent_type=rng.choice(PATENT_TYPES),
-            trl=rng.choice([None, *range(1, 10)]), price_wan=rng.choice([None, None, *range(5, 500, 5)]),
-            version="1"))
+        docs.append(
+            OfferDocument(
+                id=i,
+                title=title,
+                abstract=abstract,
+                institution_id=institution_id,
+                institution=INSTITUTIONS[institution_id],
+                field=rng.choice(FIELDS),
+                patent_type=rng.choice(PATENT_TYPES),
+                trl=rng.choice([None, *range(1, 10)]),
+                price_wan=rng.choice([None, None, *range(5, 500, 5)]),
+                version="1",
+            )
+        )
     return docs
 
 
@@ -80,8 +100,11 @@ def queries(n: int, rng: random.Random) -> list[tuple[str, OfferFilters]]:
             text = " ".join(rng.sample(OBJECTS + QUALIFIERS + PROBLEMS, rng.randint(1, 3)))
         filters = OfferFilters()
         if i % 4 >= 2:
-            filters = OfferFilters(field=rng.choice(FIELDS), min_trl=rng.choice([None, 4, 6]),
-                                   max_price_wan=rng.choice([None, 50, 200]))
+            filters = OfferFilters(
+                field=rng.choice(FIELDS),
+                min_trl=rng.choice([None, 4, 6]),
+                max_price_wan=rng.choice([None, 50, 200]),
+            )
         out.append((text, filters))
     return out
 
@@ -104,13 +127,15 @@ def main() -> None:
     start = time.perf_counter()
     step = max(1, len(docs) // 20)
     for k in range(0, len(docs), step):
-        index.index(docs[k:k + step])
+        index.index(docs[k : k + step])
         print(f"  分词 {min(k + step, len(docs)):>7,} / {len(docs):,}", end="\r", flush=True)
     analysed = time.perf_counter() - start
     index.search("电池")  # first search builds the bm25s matrix
     built = time.perf_counter() - start
     print(f"offers indexed:             {len(index):,}")
-    print(f"index build:                {built:.1f} s (segmentation {analysed:.1f} s, bm25s matrix {built - analysed:.1f} s)")
+    print(
+        f"index build:                {built:.1f} s (segmentation {analysed:.1f} s, bm25s matrix {built - analysed:.1f} s)"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp) / "search" / "embedded"
@@ -138,8 +163,10 @@ def main() -> None:
             timings["filtered"].append(ms)
     print(f"queries:                    {len(workload)} (median hits {int(statistics.median(totals)):,})")
     for name, values in timings.items():
-        print(f"search latency {name:<13} p50 {percentile(values, 0.5):6.1f} ms   p95 {percentile(values, 0.95):6.1f} ms"
-              f"   max {max(values):6.1f} ms")
+        print(
+            f"search latency {name:<13} p50 {percentile(values, 0.5):6.1f} ms   p95 {percentile(values, 0.95):6.1f} ms"
+            f"   max {max(values):6.1f} ms"
+        )
 
     edited = docs[0]
     start = time.perf_counter()

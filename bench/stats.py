@@ -45,9 +45,26 @@ from matchmaker.web.app import create_app
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TYPES = ("技术开发", "技术转让", "技术许可", "技术咨询", "技术服务")
-COLUMNS = ("registration_number", "title", "contract_type", "sub_type", "seller_name", "seller_institution_id",
-           "buyer_name", "buyer_credit_code", "amount_fen", "technology_amount_fen", "signed_on", "registered_on",
-           "field", "town", "voided", "void_reason", "warnings", "created_at")
+COLUMNS = (
+    "registration_number",
+    "title",
+    "contract_type",
+    "sub_type",
+    "seller_name",
+    "seller_institution_id",
+    "buyer_name",
+    "buyer_credit_code",
+    "amount_fen",
+    "technology_amount_fen",
+    "signed_on",
+    "registered_on",
+    "field",
+    "town",
+    "voided",
+    "void_reason",
+    "warnings",
+    "created_at",
+)
 PASSWORD = "bench-pass-2026"
 
 
@@ -67,12 +84,28 @@ def generate(n: int, seed: int, institution_ids: list[int]) -> tuple[list[tuple[
         if not voided:
             total += fen_to_yuan(amount_fen)
         seller = rng.choice(sellers)
-        rows.append((
-            f"{registered.year}32{i:010d}", f"技术合同{i}", rng.choice(TYPES), "", "卖方" if seller is None else "单位",
-            seller, f"企业{i % 5000}", "91320481MA00000000", amount_fen, amount_fen * 4 // 5,
-            registered - timedelta(days=rng.randrange(30)), registered, rng.choice(fields), rng.choice(towns),
-            voided, "作废" if voided else "", "[]", now,
-        ))
+        rows.append(
+            (
+                f"{registered.year}32{i:010d}",
+                f"技术合同{i}",
+                rng.choice(TYPES),
+                "",
+                "卖方" if seller is None else "单位",
+                seller,
+                f"企业{i % 5000}",
+                "91320481MA00000000",
+                amount_fen,
+                amount_fen * 4 // 5,
+                registered - timedelta(days=rng.randrange(30)),
+                registered,
+                rng.choice(fields),
+                rng.choice(towns),
+                voided,
+                "作废" if voided else "",
+                "[]",
+                now,
+            )
+        )
     return rows, total
 
 
@@ -82,8 +115,10 @@ def load_sqlite(engine: Engine, rows: list[tuple[Any, ...]]) -> float:
     try:
         cursor = raw.cursor()
         marks = ", ".join("?" for _ in COLUMNS)
-        cursor.executemany(f"INSERT INTO contract ({', '.join(COLUMNS)}) VALUES ({marks})",
-                           [(*r[:10], r[10].isoformat(), r[11].isoformat(), *r[12:]) for r in rows])
+        cursor.executemany(
+            f"INSERT INTO contract ({', '.join(COLUMNS)}) VALUES ({marks})",
+            [(*r[:10], r[10].isoformat(), r[11].isoformat(), *r[12:]) for r in rows],
+        )
         raw.commit()
     finally:
         raw.close()
@@ -125,12 +160,20 @@ def pct(times: list[float], q: int) -> float:
     return statistics.quantiles(times, n=100, method="inclusive")[q - 1] if len(times) > 1 else times[0]
 
 
-def bench(name: str, engine: Engine, rows: list[tuple[Any, ...]], exact: Decimal, runs: int, var_dir: Path) -> None:
+def bench(
+    name: str, engine: Engine, rows: list[tuple[Any, ...]], exact: Decimal, runs: int, var_dir: Path
+) -> None:
     upgrade(engine)
     with Session(engine) as session:
         seed_reference(session, PROJECT_ROOT / "seed")
-        session.add(User(username="bench_bureau", display_name="基准测试", role="bureau",
-                         password_hash=accounts.hash_password(PASSWORD)))
+        session.add(
+            User(
+                username="bench_bureau",
+                display_name="基准测试",
+                role="bureau",
+                password_hash=accounts.hash_password(PASSWORD),
+            )
+        )
         session.commit()
     loader = load_postgres if name == "PostgreSQL" else load_sqlite
     seconds = loader(engine, rows)
@@ -143,7 +186,10 @@ def bench(name: str, engine: Engine, rows: list[tuple[Any, ...]], exact: Decimal
         queries: dict[str, Callable[[], Any]] = {
             "totals": lambda: stats.totals(session, everything),
             "goal (monthly path)": lambda: stats.goal(session, *found, today),
-            **{f"breakdown by {by}": (lambda by=by: stats.breakdown(session, everything, by)) for by in stats.BREAKDOWNS},
+            **{
+                f"breakdown by {by}": (lambda by=by: stats.breakdown(session, everything, by))
+                for by in stats.BREAKDOWNS
+            },
             "funnel": lambda: stats.funnel(session, everything),
             "indicators": lambda: indicators.plans(session, today),
             "dashboard (all, filtered)": lambda: stats.dashboard(session, filtered, today),
@@ -153,26 +199,39 @@ def bench(name: str, engine: Engine, rows: list[tuple[Any, ...]], exact: Decimal
             times, _ = timed(fn, runs)
             print(f"{label:<28}{statistics.median(times):>10.1f}{pct(times, 95):>10.1f}")
         summary_fen = stats.totals(session, everything).amount_fen
-        direct_fen = int(session.exec(select(cast(func.sum(Contract.amount_fen), BigInteger))
-                                      .where(col(Contract.voided).is_(False))).one())
+        direct_fen = int(
+            session.exec(
+                select(cast(func.sum(Contract.amount_fen), BigInteger)).where(col(Contract.voided).is_(False))
+            ).one()
+        )
     settings = Settings(database_url=str(engine.url), secret_key="bench", var_dir=var_dir)
     app = create_app(build(settings, engine=engine))
     with TestClient(app) as client:
         token = client.get("/login").text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
         client.post("/login", data={"username": "bench_bureau", "password": PASSWORD, "csrf_token": token})
         page_times, page = timed(lambda: client.get("/stats"), runs)
-        filtered_times, _ = timed(lambda: client.get("/stats?year_from=2023&year_to=2024&field=电子信息"), runs)
+        filtered_times, _ = timed(
+            lambda: client.get("/stats?year_from=2023&year_to=2024&field=电子信息"), runs
+        )
     shown = page.text.split('data-testid="turnover-yuan">', 1)[1].split("<", 1)[0].replace(",", "")
     print(f"{'page /stats':<28}{statistics.median(page_times):>10.1f}{pct(page_times, 95):>10.1f}")
-    print(f"{'page /stats (filtered)':<28}{statistics.median(filtered_times):>10.1f}{pct(filtered_times, 95):>10.1f}")
+    print(
+        f"{'page /stats (filtered)':<28}{statistics.median(filtered_times):>10.1f}{pct(filtered_times, 95):>10.1f}"
+    )
     print(f"exact Decimal sum   {exact} 元")
-    print(f"summary table sum   {fen_to_yuan(summary_fen)} 元  {'OK' if fen_to_yuan(summary_fen) == exact else 'MISMATCH'}")
-    print(f"direct SUM(contract){fen_to_yuan(direct_fen)} 元  {'OK' if fen_to_yuan(direct_fen) == exact else 'MISMATCH'}")
+    print(
+        f"summary table sum   {fen_to_yuan(summary_fen)} 元  {'OK' if fen_to_yuan(summary_fen) == exact else 'MISMATCH'}"
+    )
+    print(
+        f"direct SUM(contract){fen_to_yuan(direct_fen)} 元  {'OK' if fen_to_yuan(direct_fen) == exact else 'MISMATCH'}"
+    )
     print(f"page shows          {shown} 元  {'OK' if Decimal(shown) == exact else 'MISMATCH'}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--contracts", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
@@ -188,8 +247,10 @@ def main() -> None:
             ids = [i.id for i in session.exec(select(Institution).order_by(col(Institution.id)))]
         started = time.perf_counter()
         rows, exact = generate(args.contracts, args.seed, [i for i in ids if i is not None])
-        print(f"generated {len(rows):,} contracts in {time.perf_counter() - started:.1f} s; "
-              f"exact non-voided turnover {exact} 元")
+        print(
+            f"generated {len(rows):,} contracts in {time.perf_counter() - started:.1f} s; "
+            f"exact non-voided turnover {exact} 元"
+        )
         if args.only != "postgresql":
             bench("SQLite", sqlite, rows, exact, args.runs, var_dir)
         sqlite.dispose()

@@ -27,8 +27,11 @@ class Services:
 
     @property
     def throttle(self) -> Throttle:
-        return Throttle(self.settings.login_max_failures, timedelta(seconds=self.settings.login_window_seconds),
-                        self.settings.login_max_client_failures)
+        return Throttle(
+            self.settings.login_max_failures,
+            timedelta(seconds=self.settings.login_window_seconds),
+            self.settings.login_max_client_failures,
+        )
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -29,7 +29,9 @@ def friendly(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except MatchmakerError as exc:
-            details = "\n".join(f"  - {e.field + '：' if e.field else ''}{e.message}" for e in exc.field_errors())
+            details = "\n".join(
+                f"  - {e.field + '：' if e.field else ''}{e.message}" for e in exc.field_errors()
+            )
             raise click.ClickException(f"{exc.title}\n{details}") from exc
 
     return wrapper  # type: ignore[return-value]
@@ -83,7 +85,11 @@ def _safe_url(url: str) -> str:
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("--demo", is_flag=True, help="载入虚构的演示数据（单位、企业、账号、成果、需求、对接会、合同）。Load the demo data set.")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="载入虚构的演示数据（单位、企业、账号、成果、需求、对接会、合同）。Load the demo data set.",
+)
 @friendly
 def seed(demo: bool) -> None:
     """载入参考数据；加 --demo 载入演示数据（可重复运行）。 Load reference (and demo) data; idempotent."""
@@ -108,17 +114,33 @@ def seed(demo: bool) -> None:
 
 @main.command("create-user", context_settings=CONTEXT)
 @click.argument("username")
-@click.option("--role", type=click.Choice(ROLES), required=True,
-              help="角色：researcher 科研人员 / sme 企业技术人员 / organizer 组织者 / bureau 知识产权局 / admin 管理员")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    required=True,
+    help="角色：researcher 科研人员 / sme 企业技术人员 / organizer 组织者 / bureau 知识产权局 / admin 管理员",
+)
 @click.option("--name", "display_name", default="", help="姓名（默认同用户名）")
 @click.option("--email", default="", help="邮箱")
 @click.option("--institution", default="", help="科研人员所属单位（任意常见写法，自动规范化）")
 @click.option("--company-code", default="", help="企业技术人员所属企业的统一社会信用代码")
-@click.option("--password", prompt="密码", hide_input=True, confirmation_prompt="再次输入密码",
-              help="密码（不提供则交互输入）")
+@click.option(
+    "--password",
+    prompt="密码",
+    hide_input=True,
+    confirmation_prompt="再次输入密码",
+    help="密码（不提供则交互输入）",
+)
 @friendly
-def create_user(username: str, role: str, display_name: str, email: str, institution: str, company_code: str,
-                password: str) -> None:
+def create_user(
+    username: str,
+    role: str,
+    display_name: str,
+    email: str,
+    institution: str,
+    company_code: str,
+    password: str,
+) -> None:
     """创建账号。 Create an account, e.g. matchmaker create-user admin2 --role admin"""
     from sqlmodel import select
 
@@ -147,15 +169,28 @@ def create_user(username: str, role: str, display_name: str, email: str, institu
             if company is None:
                 raise ValidationFailed([FieldError("company_code", f"没有统一社会信用代码为 {code} 的企业")])
             company_id = company.id
-        user = accounts.create_user(session, Actor.system(), username=username, display_name=display_name or username,
-                                    email=email, role=role, password=password, institution_id=institution_id,
-                                    company_id=company_id)
+        user = accounts.create_user(
+            session,
+            Actor.system(),
+            username=username,
+            display_name=display_name or username,
+            email=email,
+            role=role,
+            password=password,
+            institution_id=institution_id,
+            company_id=company_id,
+        )
     click.echo(f"已创建账号 {user.username}（{ROLE_LABELS[role]}）")
 
 
 @main.command(context_settings=CONTEXT)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="备份目录（默认 var/backups）")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="备份目录（默认 var/backups）",
+)
 @friendly
 def backup(out_dir: Path | None) -> None:
     """备份整个数据库（SQLite 在线备份 / PostgreSQL pg_dump）。 Back up the database."""
@@ -190,10 +225,17 @@ def serve(host: str | None, port: int | None) -> None:
 
 @main.command("import-offers", context_settings=CONTEXT)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--institution", default=None,
-              help="表格中没有权利人/单位的行归入此单位（任意常见写法，自动规范化）。Owner for rows without one.")
-@click.option("--commit", "do_commit", is_flag=True, help="写入有效行（一个事务）；不加则只预览。Store the valid rows.")
-@click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象（Excel 行号）。Print one JSON object.")
+@click.option(
+    "--institution",
+    default=None,
+    help="表格中没有权利人/单位的行归入此单位（任意常见写法，自动规范化）。Owner for rows without one.",
+)
+@click.option(
+    "--commit", "do_commit", is_flag=True, help="写入有效行（一个事务）；不加则只预览。Store the valid rows."
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="输出一个 JSON 对象（Excel 行号）。Print one JSON object."
+)
 @friendly
 def import_offers(file: Path, institution: str | None, do_commit: bool, as_json: bool) -> None:
     """导入专利成果表格（.xlsx/.csv），预览或写入。 Import a patent-offer spreadsheet (operator's tool).
@@ -210,13 +252,19 @@ def import_offers(file: Path, institution: str | None, do_commit: bool, as_json:
     try:
         _migrate(services)
         default = _institution_name(services, institution) if institution else None
-        report = offer_import.preview(services, actor, file.read_bytes(), file.name, default_institution=default)
+        report = offer_import.preview(
+            services, actor, file.read_bytes(), file.name, default_institution=default
+        )
     except MatchmakerError as exc:
         if not as_json:
             raise
         errors = [{"row": None, "field": e.field or "file", "message": e.message} for e in exc.field_errors()]
-        click.echo(json.dumps({"rows": 0, "valid": 0, "committed": 0, "errors": errors, "duplicates": []},
-                              ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {"rows": 0, "valid": 0, "committed": 0, "errors": errors, "duplicates": []},
+                ensure_ascii=False,
+            )
+        )
         sys.exit(1)
     committed = 0
     if do_commit:
@@ -232,8 +280,10 @@ def import_offers(file: Path, institution: str | None, do_commit: bool, as_json:
     click.echo(f"文件 {file.name}：表头在第 {report.header_row} 行，共 {document['rows']} 行数据")
     for note in report.notes:
         click.echo(f"  提示：{note}")
-    click.echo(f"有效 {document['valid']} 行，错误 {len(report.with_status('error'))} 行，"
-               f"重复 {len(report.with_status('duplicate'))} 行")
+    click.echo(
+        f"有效 {document['valid']} 行，错误 {len(report.with_status('error'))} 行，"
+        f"重复 {len(report.with_status('duplicate'))} 行"
+    )
     for row in report.results:
         if row.status == "error":
             for error in row.errors:
@@ -262,9 +312,15 @@ def _institution_name(services, text: str) -> str:  # type: ignore[no-untyped-de
 
 @main.command("import-contracts", context_settings=CONTEXT)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--commit", "do_commit", is_flag=True, help="写入有效行（一个事务）；不加则只预览。Store the valid rows.")
-@click.option("--json", "as_json", is_flag=True,
-              help="输出一个 JSON 对象（Excel 行号，含 total_yuan）。Print one JSON object.")
+@click.option(
+    "--commit", "do_commit", is_flag=True, help="写入有效行（一个事务）；不加则只预览。Store the valid rows."
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="输出一个 JSON 对象（Excel 行号，含 total_yuan）。Print one JSON object.",
+)
 @friendly
 def import_contracts(file: Path, do_commit: bool, as_json: bool) -> None:
     """导入技术合同登记明细（.xlsx/.csv），预览或写入。 Import registered technology contracts.
@@ -281,28 +337,48 @@ def import_contracts(file: Path, do_commit: bool, as_json: bool) -> None:
     try:
         _migrate(services)
         with services.transaction() as session:
-            report = contract_import.preview(session, services.reference, file.read_bytes(), file.name,
-                                             max_bytes=services.settings.max_upload_bytes)
+            report = contract_import.preview(
+                session,
+                services.reference,
+                file.read_bytes(),
+                file.name,
+                max_bytes=services.settings.max_upload_bytes,
+            )
             committed = 0
             if do_commit and as_json:
                 committed = contract_import.commit(session, actor, report)
             elif do_commit:
-                with click.progressbar(length=len(report.valid_drafts), label="正在导入", file=sys.stderr) as bar:
+                with click.progressbar(
+                    length=len(report.valid_drafts), label="正在导入", file=sys.stderr
+                ) as bar:
                     committed = contract_import.commit(session, actor, report, progress=bar.update)
     except MatchmakerError as exc:
         if not as_json:
             raise
         errors = [{"row": None, "field": e.field or "file", "message": e.message} for e in exc.field_errors()]
-        click.echo(json.dumps({"rows": 0, "valid": 0, "committed": 0, "errors": errors, "duplicates": [],
-                               "total_yuan": "0.00"}, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "rows": 0,
+                    "valid": 0,
+                    "committed": 0,
+                    "errors": errors,
+                    "duplicates": [],
+                    "total_yuan": "0.00",
+                },
+                ensure_ascii=False,
+            )
+        )
         sys.exit(1)
     document = report.to_json(committed)
     if as_json:
         click.echo(json.dumps(document, ensure_ascii=False))
         return
     click.echo(f"文件 {file.name}：表头在第 {report.header_row} 行，共 {document['rows']} 行数据")
-    click.echo(f"有效 {document['valid']} 行，错误 {len(report.with_status('error'))} 行，"
-               f"重复 {len(report.with_status('duplicate'))} 行；有效行合同成交额合计 {document['total_yuan']} 元")
+    click.echo(
+        f"有效 {document['valid']} 行，错误 {len(report.with_status('error'))} 行，"
+        f"重复 {len(report.with_status('duplicate'))} 行；有效行合同成交额合计 {document['total_yuan']} 元"
+    )
     for row in report.results:
         for error in row.errors:
             click.echo(f"  第 {row.row} 行 错误：{error.message}")
@@ -331,12 +407,25 @@ def _bundled_eval_dir() -> Path:
 
 
 @main.command("eval", context_settings=CONTEXT)
-@click.option("--data", "data_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
-              help="评测集目录（offers.jsonl、needs.jsonl、qrels.tsv；默认为项目自带的 eval/）")
-@click.option("--judgements", "on_judgements", is_flag=True,
-              help="改为在平台数据库中保存的评价上评估（好匹配/签约 2 分，意向/接受 1 分，不相关/无果/婉拒 0 分）")
-@click.option("--distractors", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
-              help="额外的干扰成果：offers.jsonl，或演示数据的 seed/demo/offers.json（所得指标为下界）")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="评测集目录（offers.jsonl、needs.jsonl、qrels.tsv；默认为项目自带的 eval/）",
+)
+@click.option(
+    "--judgements",
+    "on_judgements",
+    is_flag=True,
+    help="改为在平台数据库中保存的评价上评估（好匹配/签约 2 分，意向/接受 1 分，不相关/无果/婉拒 0 分）",
+)
+@click.option(
+    "--distractors",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="额外的干扰成果：offers.jsonl，或演示数据的 seed/demo/offers.json（所得指标为下界）",
+)
 @click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
 @friendly
 def eval_command(data_dir: Path | None, on_judgements: bool, distractors: Path | None, as_json: bool) -> None:
@@ -355,26 +444,51 @@ def eval_command(data_dir: Path | None, on_judgements: bool, distractors: Path |
         services = _services()
         _migrate(services)
         figures = matching.evaluate_judgements(services)
-        click.echo(json.dumps(figures, ensure_ascii=False) if as_json else matching.format_judgement_figures(figures))
+        click.echo(
+            json.dumps(figures, ensure_ascii=False) if as_json else matching.format_judgement_figures(figures)
+        )
         return
     assert data_dir is not None
     settings = Settings.from_env()
-    result = evaluate(data_dir, _matching_embedder(settings), settings.var_dir / "embeddings",
-                      distractors=distractors, progress=not as_json)
+    result = evaluate(
+        data_dir,
+        _matching_embedder(settings),
+        settings.var_dir / "embeddings",
+        distractors=distractors,
+        progress=not as_json,
+    )
     click.echo(json.dumps(result, ensure_ascii=False) if as_json else format_table(result))
 
 
 @main.command("tune", context_settings=CONTEXT)
-@click.option("--data", "data_dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
-              help="评测集目录（offers.jsonl、needs.jsonl、qrels.tsv；默认为项目自带的 eval/）")
-@click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True, help="按需求交叉验证的折数")
-@click.option("--judgements", "with_judgements", is_flag=True,
-              help="同时用平台保存的组织者评价拟合（同一需求下，评价高的成果应排在评价低的前面）")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="写入的权重文件（默认 seed/matching/weights.json，即平台使用的那一份）")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="评测集目录（offers.jsonl、needs.jsonl、qrels.tsv；默认为项目自带的 eval/）",
+)
+@click.option(
+    "--folds", type=click.IntRange(2, 20), default=5, show_default=True, help="按需求交叉验证的折数"
+)
+@click.option(
+    "--judgements",
+    "with_judgements",
+    is_flag=True,
+    help="同时用平台保存的组织者评价拟合（同一需求下，评价高的成果应排在评价低的前面）",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="写入的权重文件（默认 seed/matching/weights.json，即平台使用的那一份）",
+)
 @click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象")
 @friendly
-def tune_command(data_dir: Path | None, folds: int, with_judgements: bool, out: Path | None, as_json: bool) -> None:
+def tune_command(
+    data_dir: Path | None, folds: int, with_judgements: bool, out: Path | None, as_json: bool
+) -> None:
     """拟合融合权重（写入 seed/matching/weights.json）并打印每折的留出指标。
 
     加 --judgements 时，平台里组织者的评价（好匹配/签约 2 分，意向/接受 1 分，不相关/无果/婉拒 0 分）一并参与拟合；
@@ -395,10 +509,19 @@ def tune_command(data_dir: Path | None, folds: int, with_judgements: bool, out: 
         _migrate(services)
         extra = matching.judgement_preferences(services)
         if not extra.needs:
-            click.echo("提示：平台评价里还没有可比较的成果对（需要某条需求下既有评价高、又有评价低的成果），本次只用评测集拟合。",
-                       err=True)
-    result = tune(data_dir, _matching_embedder(settings), settings.var_dir / "embeddings", folds=folds,
-                  weights_path=out or WEIGHTS_PATH, progress=not as_json, extra=extra)
+            click.echo(
+                "提示：平台评价里还没有可比较的成果对（需要某条需求下既有评价高、又有评价低的成果），本次只用评测集拟合。",
+                err=True,
+            )
+    result = tune(
+        data_dir,
+        _matching_embedder(settings),
+        settings.var_dir / "embeddings",
+        folds=folds,
+        weights_path=out or WEIGHTS_PATH,
+        progress=not as_json,
+        extra=extra,
+    )
     click.echo(json.dumps(result, ensure_ascii=False) if as_json else format_tuning(result))
 
 
@@ -422,8 +545,10 @@ def reindex() -> None:
             bar.update(done - bar.n)
 
         report = matching.rebuild(services, progress=advance)
-    click.echo(f"匹配索引已重建：成果 {report.offers} 项，需求 {report.needs} 项；新计算向量 {report.embedded} 个"
-               f"（其余取自缓存），用时 {report.seconds:.1f} 秒；模型 {matching.embedder(services).model_id}。")
+    click.echo(
+        f"匹配索引已重建：成果 {report.offers} 项，需求 {report.needs} 项；新计算向量 {report.embedded} 个"
+        f"（其余取自缓存），用时 {report.seconds:.1f} 秒；模型 {matching.embedder(services).model_id}。"
+    )
 
 
 @main.command("search-index", context_settings=CONTEXT)
@@ -438,7 +563,10 @@ def search_index() -> None:
     from matchmaker.services import search as offer_search
 
     services = _services()
-    with services.session() as session, tqdm(total=0, unit="项", desc="正在建立检索索引", file=sys.stderr) as bar:
+    with (
+        services.session() as session,
+        tqdm(total=0, unit="项", desc="正在建立检索索引", file=sys.stderr) as bar,
+    ):
 
         def advance(done: int, total: int) -> None:
             bar.total = total

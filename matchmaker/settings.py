@@ -76,7 +76,7 @@ def normalise_database_url(url: str) -> str:
     """``postgresql://`` URLs use the psycopg 3 driver, the one we install."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -42,7 +42,12 @@ _ALLOWED = tuple(
 
 def _refuse_reads_beside_checkout(event: str, args: tuple[Any, ...]) -> None:
     """Audit hook: opening a file next to the checkout (not inside it) is an error in the tests."""
-    if event != "open" or not args or not isinstance(args[0], (str, os.PathLike)) or CHECKOUT.parent == Path("/"):
+    if (
+        event != "open"
+        or not args
+        or not isinstance(args[0], (str, os.PathLike))
+        or CHECKOUT.parent == Path("/")
+    ):
         return
     path = os.path.abspath(os.fspath(args[0]))
     if path.startswith(_BESIDE) and not (path + os.sep).startswith(_ALLOWED):
@@ -117,7 +122,9 @@ def settings(tmp_path: Path, _template_db: Path) -> Settings:
     db = var_dir / "matchmaker.db"
     shutil.copy(_template_db, db)
     # The hashing embedder: the matcher is built inside the test in milliseconds, offline (never a quality figure).
-    return Settings(database_url=f"sqlite:///{db}", secret_key="test-secret", var_dir=var_dir, embedder="hashing")
+    return Settings(
+        database_url=f"sqlite:///{db}", secret_key="test-secret", var_dir=var_dir, embedder="hashing"
+    )
 
 
 @pytest.fixture
@@ -159,7 +166,9 @@ class Factory:
             assert inst is not None, name
             return inst
 
-    def company(self, name: str | None = None, credit_code: str | None = None, town: str = "溧城街道") -> Company:
+    def company(
+        self, name: str | None = None, credit_code: str | None = None, town: str = "溧城街道"
+    ) -> Company:
         from matchmaker.domain.identifiers import credit_code_check_char, org_code_check_char
 
         n = self._next()
@@ -168,19 +177,35 @@ class Factory:
             first17 = "91320481" + org8 + org_code_check_char(org8)
             credit_code = first17 + credit_code_check_char(first17)
         with self.services.transaction() as s:
-            company = Company(name=name or f"溧阳测试企业{n}有限公司", credit_code=credit_code, town=town, field="动力电池")
+            company = Company(
+                name=name or f"溧阳测试企业{n}有限公司", credit_code=credit_code, town=town, field="动力电池"
+            )
             s.add(company)
         return company
 
-    def user(self, role: str, username: str | None = None, *, institution: str | None = None,
-             company: Company | None = None, password: str = PASSWORD, active: bool = True) -> User:
+    def user(
+        self,
+        role: str,
+        username: str | None = None,
+        *,
+        institution: str | None = None,
+        company: Company | None = None,
+        password: str = PASSWORD,
+        active: bool = True,
+    ) -> User:
         inst_id = None
         if role == "researcher":
             inst_id = self.institution(institution or "东南大学溧阳研究院").id
         with self.services.transaction() as s:
-            user = User(username=username or f"{role}{self._next()}", display_name=f"测试{role}", role=role,
-                        institution_id=inst_id, company_id=company.id if company else None,
-                        password_hash=accounts.hash_password(password), is_active=active)
+            user = User(
+                username=username or f"{role}{self._next()}",
+                display_name=f"测试{role}",
+                role=role,
+                institution_id=inst_id,
+                company_id=company.id if company else None,
+                password_hash=accounts.hash_password(password),
+                is_active=active,
+            )
             s.add(user)
         return user
 
@@ -190,9 +215,19 @@ class Factory:
         n = self._next()
         digits = f"20231{n:07d}"
         values: dict[str, Any] = dict(
-            title=f"一种测试用锂离子电池隔膜及其制备方法{n}", abstract="本发明公开了一种隔膜。", application_number=f"{digits}.{patent_check_char(digits)}",
-            patent_key=digits, patent_type="发明", legal_status="有效", institution_id=self.institution(institution).id,
-            transfer_modes=["转让"], price_wan=50, trl=6, field="动力电池", contact="王工 0519-87000000", status="发布",
+            title=f"一种测试用锂离子电池隔膜及其制备方法{n}",
+            abstract="本发明公开了一种隔膜。",
+            application_number=f"{digits}.{patent_check_char(digits)}",
+            patent_key=digits,
+            patent_type="发明",
+            legal_status="有效",
+            institution_id=self.institution(institution).id,
+            transfer_modes=["转让"],
+            price_wan=50,
+            trl=6,
+            field="动力电池",
+            contact="王工 0519-87000000",
+            status="发布",
         )
         values.update(fields)
         with self.services.transaction() as s:
@@ -202,9 +237,17 @@ class Factory:
 
     def need(self, company: Company, **fields: Any) -> Need:
         values: dict[str, Any] = dict(
-            company_id=company.id, title=f"电芯搁置后鼓胀问题{self._next()}", description="电芯放一周就鼓起来。", field="动力电池",
-            budget_min_wan=20, budget_max_wan=80, coop_modes=["转让"], contact="李工 13800000000",
-            contact_public=False, budget_public=False, status="开放",
+            company_id=company.id,
+            title=f"电芯搁置后鼓胀问题{self._next()}",
+            description="电芯放一周就鼓起来。",
+            field="动力电池",
+            budget_min_wan=20,
+            budget_max_wan=80,
+            coop_modes=["转让"],
+            contact="李工 13800000000",
+            contact_public=False,
+            budget_public=False,
+            status="开放",
         )
         values.update(fields)
         with self.services.transaction() as s:
@@ -222,8 +265,11 @@ def _login(client: TestClient, username: str, password: str = PASSWORD) -> None:
     """Log in through the real form (CSRF token included) and fail loudly if it didn't work."""
     page = client.get("/login")
     token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token},
-                           follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text[:500]
 
 

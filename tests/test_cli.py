@@ -39,9 +39,23 @@ def test_seed_demo_prints_accounts_and_is_idempotent(env: dict[str, str], tmp_pa
     assert roles == {"admin", "bureau", "organizer", "researcher", "sme"}
 
 
-def test_create_user_binds_a_researcher_to_a_normalised_institution(env: dict[str, str], tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["create-user", "li_yan", "--role", "researcher", "--institution", "重大溧阳研究院",
-                                       "--password", "secret-123"], env=env)
+def test_create_user_binds_a_researcher_to_a_normalised_institution(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "create-user",
+            "li_yan",
+            "--role",
+            "researcher",
+            "--institution",
+            "重大溧阳研究院",
+            "--password",
+            "secret-123",
+        ],
+        env=env,
+    )
     assert result.exit_code == 0, result.output
     engine = make_engine(f"sqlite:///{tmp_path / 'matchmaker.db'}")
     with Session(engine) as s:
@@ -52,8 +66,20 @@ def test_create_user_binds_a_researcher_to_a_normalised_institution(env: dict[st
 
 
 def test_create_user_with_unknown_institution_fails_with_one_sentence(env: dict[str, str]) -> None:
-    result = CliRunner().invoke(main, ["create-user", "x_user", "--role", "researcher", "--institution", "南京大学",
-                                       "--password", "secret-123"], env=env)
+    result = CliRunner().invoke(
+        main,
+        [
+            "create-user",
+            "x_user",
+            "--role",
+            "researcher",
+            "--institution",
+            "南京大学",
+            "--password",
+            "secret-123",
+        ],
+        env=env,
+    )
     assert result.exit_code == 1
     assert "未知单位：南京大学" in result.output
     assert "Traceback" not in result.output

@@ -23,8 +23,15 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
 
 
 def test_postgres_url_switches_to_the_psycopg_driver(tmp_path: Path) -> None:
-    settings = Settings.from_env({"DATABASE_URL": "postgresql://u@db:5432/mm", "MATCHMAKER_VAR_DIR": str(tmp_path),
-                                  "SECRET_KEY": "k", "MEILI_URL": "http://search:7700", "MATCHMAKER_PORT": "9000"})
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql://u@db:5432/mm",
+            "MATCHMAKER_VAR_DIR": str(tmp_path),
+            "SECRET_KEY": "k",
+            "MEILI_URL": "http://search:7700",
+            "MATCHMAKER_PORT": "9000",
+        }
+    )
     assert settings.database_url == "postgresql+psycopg://u@db:5432/mm"
     assert (settings.meili_url, settings.port, settings.secret_key) == ("http://search:7700", 9000, "k")
 

@@ -18,7 +18,9 @@ def account_problems(
     """Every problem at once, so a form can show each beside its field."""
     errors: list[FieldError] = []
     if not _USERNAME.match(username):
-        errors.append(FieldError("username", "用户名须以字母开头，由 3–30 位字母、数字、下划线、点或连字符组成"))
+        errors.append(
+            FieldError("username", "用户名须以字母开头，由 3–30 位字母、数字、下划线、点或连字符组成")
+        )
     if not display_name.strip():
         errors.append(FieldError("display_name", "请填写姓名"))
     elif len(display_name) > 50:

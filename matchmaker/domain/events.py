@@ -108,7 +108,9 @@ def validate_event(values: dict[str, str]) -> EventDraft:
     minimum = int(minimum_text) if minimum_text.isdigit() else -1
     if not 0 <= minimum <= _MAX_MIN_MEETINGS:
         errors.append(
-            FieldError("min_meetings_per_participant", f"每人最少会谈数应为 0 到 {_MAX_MIN_MEETINGS} 之间的整数。")
+            FieldError(
+                "min_meetings_per_participant", f"每人最少会谈数应为 0 到 {_MAX_MIN_MEETINGS} 之间的整数。"
+            )
         )
     if errors:
         raise ValidationFailed(errors)
@@ -132,7 +134,7 @@ def check_status(status: str) -> None:
 
 
 def check_preference(value: str | None, field: str = "preference") -> str | None:
-    """"" or None clears a preference; anything else must be 必须见 / 愿意见 / 不见."""
+    """ "" or None clears a preference; anything else must be 必须见 / 愿意见 / 不见."""
     if not value:
         return None
     if value not in PREFERENCES:

@@ -213,7 +213,11 @@ def _coop_modes(value: object, errors: list[FieldError]) -> tuple[str, ...]:
         return ()
     unknown = [v for v in items if v not in COOP_MODES]
     if unknown:
-        errors.append(FieldError("coop_modes", f"合作方式「{'、'.join(unknown)}」不在可选范围（{'、'.join(COOP_MODES)}）内"))
+        errors.append(
+            FieldError(
+                "coop_modes", f"合作方式「{'、'.join(unknown)}」不在可选范围（{'、'.join(COOP_MODES)}）内"
+            )
+        )
     elif not items:
         errors.append(FieldError("coop_modes", "请至少选择一种可接受的合作方式"))
     return tuple(v for v in COOP_MODES if v in items)
@@ -228,7 +232,9 @@ def _deadline(value: object, today: date, previous: date | None, errors: list[Fi
         try:
             deadline = date.fromisoformat(str(value).strip())
         except ValueError:
-            errors.append(FieldError("deadline", f"截止日期「{str(value).strip()}」应为 年-月-日，例如 2026-12-31"))
+            errors.append(
+                FieldError("deadline", f"截止日期「{str(value).strip()}」应为 年-月-日，例如 2026-12-31")
+            )
             return None
     if deadline < today and deadline != previous:
         errors.append(FieldError("deadline", f"截止日期 {deadline.isoformat()} 已过，请选择今天或以后的日期"))

@@ -86,7 +86,12 @@ def parse_indicator_value(text: str) -> Decimal:
         raise ValidationFailed([FieldError("value", "请填写实际值")])
     if not _VALUE_RE.match(squeezed):
         raise ValidationFailed(
-            [FieldError("value", f"实际值「{text.strip()}」应为不小于 0 的数字（最多四位小数），不能是算式或带单位")]
+            [
+                FieldError(
+                    "value",
+                    f"实际值「{text.strip()}」应为不小于 0 的数字（最多四位小数），不能是算式或带单位",
+                )
+            ]
         )
     return Decimal(squeezed)
 
@@ -103,7 +108,12 @@ class Attainment:
 
 
 def attainment(
-    kind: str, target: Decimal, values_by_year: Mapping[int, Decimal], start_year: int, end_year: int, today: date
+    kind: str,
+    target: Decimal,
+    values_by_year: Mapping[int, Decimal],
+    start_year: int,
+    end_year: int,
+    today: date,
 ) -> Attainment:
     """Cumulative indicators add the period's yearly values; annual, stock and level indicators read the
     latest year entered within the period (a finished period: its final value). Years outside the period

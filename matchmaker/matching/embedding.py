@@ -193,7 +193,9 @@ class CachedEmbedder:
             for start in batches:
                 chunk = missing[start : start + BATCH_SIZE]
                 vectors = encode(chunk)
-                new = {VectorCache.key(self.model_id, role, t): v for t, v in zip(chunk, vectors, strict=True)}
+                new = {
+                    VectorCache.key(self.model_id, role, t): v for t, v in zip(chunk, vectors, strict=True)
+                }
                 self.cache.put_many(new)
                 found.update(new)
                 self.computed += len(chunk)

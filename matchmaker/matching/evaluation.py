@@ -131,8 +131,12 @@ class SignalTable:
 
 
 def build_index(
-    dataset: Dataset, embedder: Embedder, cache_dir: str | Path, weights: Weights | None = None,
-    extra_offers: Sequence[OfferDoc] = (), progress: bool = True,
+    dataset: Dataset,
+    embedder: Embedder,
+    cache_dir: str | Path,
+    weights: Weights | None = None,
+    extra_offers: Sequence[OfferDoc] = (),
+    progress: bool = True,
 ) -> MatchIndex:
     """A fresh index of the set (and distractors), embeddings through the on-disk cache."""
     cached = CachedEmbedder(embedder, VectorCache(cache_dir), progress=progress)
@@ -199,7 +203,14 @@ def evaluate(
 
 def format_table(result: dict[str, Any]) -> str:
     """A table for people: fused figures, then one row per signal alone."""
-    cols = ("mrr@10", "ndcg@10", "strict_mrr@10", "needs_without_grade2_in_top10", "offer_mrr@10", "offer_ndcg@10")
+    cols = (
+        "mrr@10",
+        "ndcg@10",
+        "strict_mrr@10",
+        "needs_without_grade2_in_top10",
+        "offer_mrr@10",
+        "offer_ndcg@10",
+    )
     heads = ("MRR@10", "nDCG@10", "strict MRR", "no grade-2", "offer MRR", "offer nDCG")
 
     def row(name: str, fig: dict[str, float]) -> str:
@@ -213,5 +224,7 @@ def format_table(result: dict[str, Any]) -> str:
     if "with_distractors" in result:
         fig = result["with_distractors"]
         lines.append(row(f"fused +{fig['distractor_offers']} distractors", fig))
-        lines.append("(with distractors: a lower bound — unlabelled distractors that are in fact relevant count as misses)")
+        lines.append(
+            "(with distractors: a lower bound — unlabelled distractors that are in fact relevant count as misses)"
+        )
     return "\n".join(lines)

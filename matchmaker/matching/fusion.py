@@ -56,7 +56,9 @@ class Weights:
 
     def display_score(self, fused: float) -> float:
         """The shown score in [0, Σ weights]: a logistic curve of the fused value (monotone, so order is kept)."""
-        return self.total() / (1.0 + math.exp(-max(min((fused - self.score_offset) / self.score_scale, 50.0), -50.0)))
+        return self.total() / (
+            1.0 + math.exp(-max(min((fused - self.score_offset) / self.score_scale, 50.0), -50.0))
+        )
 
     def display_scores(self, fused: np.ndarray) -> np.ndarray:
         z = np.clip((fused - self.score_offset) / self.score_scale, -50.0, 50.0)
@@ -109,7 +111,9 @@ class Match:
 class PairFacts:
     """What the reasons quote, gathered while the signals were computed."""
 
-    shared_terms: tuple[tuple[str, str], ...]  # (need's word, offer's word); equal unless a synonym bridged them
+    shared_terms: tuple[
+        tuple[str, str], ...
+    ]  # (need's word, offer's word); equal unless a synonym bridged them
     semantic_percent: int
     need_field: str
     offer_field: str
@@ -140,16 +144,22 @@ def reasons_for(facts: PairFacts, max_terms: int = 6) -> tuple[Reason, ...]:
     elif facts.budget_max_wan is None:
         out.append(Reason("price", f"报价 {facts.price_wan} 万元，需求未填预算"))
     elif facts.price_wan <= facts.budget_max_wan:
-        out.append(Reason("price", f"报价 {facts.price_wan} 万元，在预算上限 {facts.budget_max_wan} 万元以内"))
+        out.append(
+            Reason("price", f"报价 {facts.price_wan} 万元，在预算上限 {facts.budget_max_wan} 万元以内")
+        )
     else:
         out.append(Reason("price", f"报价 {facts.price_wan} 万元，超出预算上限 {facts.budget_max_wan} 万元"))
     if facts.trl is not None:
         if facts.wanted_trl is None:
             out.append(Reason("readiness", f"技术成熟度 TRL {facts.trl}"))
         elif facts.trl >= facts.wanted_trl:
-            out.append(Reason("readiness", f"技术成熟度 TRL {facts.trl}，满足期望成果所需的 TRL {facts.wanted_trl}"))
+            out.append(
+                Reason("readiness", f"技术成熟度 TRL {facts.trl}，满足期望成果所需的 TRL {facts.wanted_trl}")
+            )
         else:
-            out.append(Reason("readiness", f"技术成熟度 TRL {facts.trl}，低于期望成果所需的 TRL {facts.wanted_trl}"))
+            out.append(
+                Reason("readiness", f"技术成熟度 TRL {facts.trl}，低于期望成果所需的 TRL {facts.wanted_trl}")
+            )
     if facts.mode_ok == 0.0:
         out.append(Reason("mode", "成果的转化方式不在企业接受的合作方式之内"))
     if facts.legal_status == "失效":

@@ -183,7 +183,9 @@ class _KeywordSide:
                 scored = [
                     (float(scores[i]), self.built_ids[i])
                     for i in order
-                    if scores[i] > 0 and self.built_ids[i] in self.stats.tf and self.built_ids[i] not in self.unbuilt
+                    if scores[i] > 0
+                    and self.built_ids[i] in self.stats.tf
+                    and self.built_ids[i] not in self.unbuilt
                 ]
         if self.unbuilt:
             weights = self.stats.query_weights(query_keys)
@@ -334,7 +336,9 @@ class MatchIndex:
             self._offer_total_terms += len(keys)
             self.offers[offer.id] = AnalyzedOffer(
                 doc=offer,
-                title_text=" ".join(dict.fromkeys(self.pipeline.keys(self.pipeline.strip_names(offer.title)))),
+                title_text=" ".join(
+                    dict.fromkeys(self.pipeline.keys(self.pipeline.strip_names(offer.title)))
+                ),
                 surface_by_key=surface_by_key,
                 term_ids=ids.astype(np.int32),
                 term_counts=counts.astype(np.float32),
@@ -409,8 +413,12 @@ class MatchIndex:
         """Mean of the current needs' vectors and the reference needs' (which alone serve an empty platform)."""
         if self._reference_vectors is None:
             rows = REFERENCE_NEEDS_PATH.read_text(encoding="utf-8").splitlines()
-            references = [need_from_json({"id": f"reference-{i}", **json.loads(r)}) for i, r in enumerate(rows) if r]
-            self._reference_vectors = self.embedder.query([need_texts(self.pipeline, n)[1] for n in references])
+            references = [
+                need_from_json({"id": f"reference-{i}", **json.loads(r)}) for i, r in enumerate(rows) if r
+            ]
+            self._reference_vectors = self.embedder.query(
+                [need_texts(self.pipeline, n)[1] for n in references]
+            )
         vectors = [self._reference_vectors, *(n.doc_vector[None, :] for n in self.needs.values())]
         self._centroid_needs = len(self.needs)
         centroid: np.ndarray = np.concatenate(vectors).astype(np.float32).mean(axis=0)
@@ -420,7 +428,11 @@ class MatchIndex:
         """Whether the needs have changed enough (by half, while few) that the centroid is recomputed now; one
         not yet computed is computed when first used, from the needs present then."""
         n, then = len(self.needs), self._centroid_needs
-        return self._need_centroid is not None and n <= CENTROID_AUTO_LIMIT and not then * 2 / 3 <= n <= then * 1.5
+        return (
+            self._need_centroid is not None
+            and n <= CENTROID_AUTO_LIMIT
+            and not then * 2 / 3 <= n <= then * 1.5
+        )
 
     def _centroid(self) -> np.ndarray:
         if self._need_centroid is None:
@@ -543,7 +555,9 @@ class MatchIndex:
         out = np.zeros((len(needs), len(offers), len(TEXT_SIGNALS)))
         shifts = np.zeros((len(offers), 3))
         out[:, :, 0] = self._bm25_block(needs, offers)
-        for column, table in enumerate((self._offer_vectors, self._offer_claim_vectors, self._offer_query_vectors)):
+        for column, table in enumerate(
+            (self._offer_vectors, self._offer_claim_vectors, self._offer_query_vectors)
+        ):
             rows = table.rows(ids)
             out[:, :, 1 + column] = centred @ rows.T
             shifts[:, column] = rows @ self._centroid()
@@ -557,7 +571,10 @@ class MatchIndex:
         profile = need.ipc_profile
         return (
             sig.field_agreement(n.field, o.field),
-            max((max(profile.get(g, 0.0), 0.5 * profile.get(s, 0.0)) for g, s in offer.ipc_levels), default=0.0),
+            max(
+                (max(profile.get(g, 0.0), 0.5 * profile.get(s, 0.0)) for g, s in offer.ipc_levels),
+                default=0.0,
+            ),
             sig.price_fit(o.price_wan, n.budget_min_wan, n.budget_max_wan),
             sig.readiness_fit(o.trl, need.wanted_trl),
             sig.mode_fit(o.transfer_modes, n.coop_modes),
@@ -600,7 +617,9 @@ class MatchIndex:
         counts = self._offer_keywords.stats.tf.get(offer.doc.id) or Counter()
         df = self._vocabulary.df
         id_by_key = self._vocabulary.id_by_key
-        matched = sorted((k for k in dict.fromkeys(need.keys) if k in counts), key=lambda key: df[id_by_key[key]])
+        matched = sorted(
+            (k for k in dict.fromkeys(need.keys) if k in counts), key=lambda key: df[id_by_key[key]]
+        )
         shared = tuple((need.surface_by_key.get(k, k), offer.surface_by_key.get(k, k)) for k in matched)
         values = dict(zip(SIGNALS, raw.tolist(), strict=True))
         facts = PairFacts(
@@ -641,7 +660,9 @@ class MatchIndex:
         ids += self._need_vectors.top(self._offer_vectors.rows([offer.doc.id])[0], CANDIDATES_PER_SIGNAL)
         return [self.needs[i] for i in dict.fromkeys(ids) if i in self.needs]
 
-    def _order(self, raw: np.ndarray, fused: np.ndarray, ids: Sequence[str], signal: str | None) -> np.ndarray:
+    def _order(
+        self, raw: np.ndarray, fused: np.ndarray, ids: Sequence[str], signal: str | None
+    ) -> np.ndarray:
         key = fused @ self.weights.vector() if signal is None else raw[:, SIGNALS.index(signal)]
         return np.lexsort((np.array(ids), -key))
 
@@ -668,7 +689,10 @@ class MatchIndex:
         raw, fused = self.signal_block(needs, offers)
         scores = self.weights.display_scores(fused @ self.weights.vector())
         rows, columns = np.nonzero(scores >= threshold)
-        out = [self._match(needs[r], offers[c], raw[r, c], fused[r, c]) for r, c in zip(rows, columns, strict=True)]
+        out = [
+            self._match(needs[r], offers[c], raw[r, c], fused[r, c])
+            for r, c in zip(rows, columns, strict=True)
+        ]
         out.sort(key=lambda m: (-m.score, m.need_id, m.offer_id))
         return out
 

@@ -115,7 +115,9 @@ def calibrate_cosine(cosine: float | np.ndarray, floor: float, ceiling: float) -
 
 def title_similarity(query_keys: Sequence[str], title_keys: Sequence[str]) -> float:
     """Fuzzy overlap of canonical terms (rapidfuzz token-set ratio), 0–1; catches reordered or partial titles."""
-    return float(title_similarities([" ".join(dict.fromkeys(query_keys))], [" ".join(dict.fromkeys(title_keys))])[0, 0])
+    return float(
+        title_similarities([" ".join(dict.fromkeys(query_keys))], [" ".join(dict.fromkeys(title_keys))])[0, 0]
+    )
 
 
 def title_similarities(query_texts: Sequence[str], title_texts: Sequence[str]) -> np.ndarray:

@@ -82,7 +82,9 @@ def need_preferences(values: np.ndarray, grades: np.ndarray) -> tuple[np.ndarray
 def preference_pairs(table: SignalTable, qrels: Qrels, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
     """:func:`need_preferences` of the given needs of a labelled set, where an offer not listed has grade 0."""
     pairs = [
-        need_preferences(table.values[r], np.array([qrels.get(table.need_ids[r], {}).get(o, 0) for o in table.offer_ids]))
+        need_preferences(
+            table.values[r], np.array([qrels.get(table.need_ids[r], {}).get(o, 0) for o in table.offer_ids])
+        )
         for r in rows
     ]
     if not pairs:
@@ -90,7 +92,9 @@ def preference_pairs(table: SignalTable, qrels: Qrels, rows: Sequence[int]) -> t
     return np.concatenate([d for d, _ in pairs]), np.concatenate([i for _, i in pairs])
 
 
-def fit(table: SignalTable, qrels: Qrels, rows: Sequence[int], extra: Preferences | None = None) -> np.ndarray:
+def fit(
+    table: SignalTable, qrels: Qrels, rows: Sequence[int], extra: Preferences | None = None
+) -> np.ndarray:
     """Non-negative weights minimising the pairwise logistic loss plus the L2 penalty (projected gradient), over
     the labelled needs ``rows`` and any ``extra`` preferences."""
     extra = extra or Preferences.none()
@@ -130,7 +134,9 @@ def cross_validate(
         ranked = table.rankings(weights, held)
         pooled.update(ranked)
         results.append(
-            FoldResult(f + 1, len(held), dict(zip(SIGNALS, weights.tolist(), strict=True)), summarise(ranked, qrels))
+            FoldResult(
+                f + 1, len(held), dict(zip(SIGNALS, weights.tolist(), strict=True)), summarise(ranked, qrels)
+            )
         )
     return results, summarise(pooled, qrels)
 
@@ -188,13 +194,20 @@ def tune(
     grades = np.array([[dataset.qrels.get(n, {}).get(o, 0) for o in table.offer_ids] for n in table.need_ids])
     floor, ceiling = cosine_band(index.semantic_cosines(table.need_ids, table.offer_ids), grades)
     weights = replace(
-        current, by_signal=dict(zip(SIGNALS, fitted.tolist(), strict=True)), score_offset=offset, score_scale=scale,
-        cosine_floor=floor, cosine_ceiling=ceiling,
+        current,
+        by_signal=dict(zip(SIGNALS, fitted.tolist(), strict=True)),
+        score_offset=offset,
+        score_scale=scale,
+        cosine_floor=floor,
+        cosine_ceiling=ceiling,
     )
     if weights_path is not None:
         judged = f"及平台 {extra.needs} 条需求的组织者评价" if extra.needs else ""
-        save_weights(weights, weights_path,
-                     note=f"由 matchmaker tune 在 {len(dataset.needs)} 条需求{judged}上拟合（{folds} 折交叉验证）。")
+        save_weights(
+            weights,
+            weights_path,
+            note=f"由 matchmaker tune 在 {len(dataset.needs)} 条需求{judged}上拟合（{folds} 折交叉验证）。",
+        )
     return {
         "weights": weights.by_signal,
         "judgement_needs": extra.needs,
@@ -202,7 +215,8 @@ def tune(
         "in_sample": figures(table, fitted, dataset.qrels),
         "cross_validated": pooled,
         "folds": [
-            {"fold": r.fold, "held_out_needs": r.held_out_needs, "weights": r.weights, **r.held_out} for r in per_fold
+            {"fold": r.fold, "held_out_needs": r.held_out_needs, "weights": r.weights, **r.held_out}
+            for r in per_fold
         ],
     }
 
@@ -224,7 +238,9 @@ def format_tuning(result: dict[str, Any]) -> str:
         f"  {ins['needs_without_grade2_in_top10']}"
     )
     if result["judgement_needs"]:
-        lines.append(f"plus the organizers' judgements: {result['judgement_needs']} needs, "
-                     f"{result['judgement_pairs']} preference pairs (in every fit; figures are on the labelled set)")
+        lines.append(
+            f"plus the organizers' judgements: {result['judgement_needs']} needs, "
+            f"{result['judgement_pairs']} preference pairs (in every fit; figures are on the labelled set)"
+        )
     lines.append("weights: " + ", ".join(f"{k}={v:.3g}" for k, v in result["weights"].items()))
     return "\n".join(lines)

@@ -55,8 +55,13 @@ class OfferFilters:
 
     @property
     def active(self) -> bool:
-        return bool(self.field or self.institution_id is not None or self.patent_type or self.min_trl is not None
-                    or self.max_price_wan is not None)
+        return bool(
+            self.field
+            or self.institution_id is not None
+            or self.patent_type
+            or self.min_trl is not None
+            or self.max_price_wan is not None
+        )
 
     def accepts(self, doc: OfferDocument) -> bool:
         """The filter as a plain predicate: what every backend must agree with."""
@@ -108,8 +113,9 @@ class OfferSearch(Protocol):
 
     def versions(self) -> dict[int, str]: ...
 
-    def search(self, query: str, filters: OfferFilters = NO_FILTERS, *, page: int = 1,
-               per_page: int = 10) -> SearchResult: ...
+    def search(
+        self, query: str, filters: OfferFilters = NO_FILTERS, *, page: int = 1, per_page: int = 10
+    ) -> SearchResult: ...
 
     def flush(self) -> None: ...
 

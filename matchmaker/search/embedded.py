@@ -121,7 +121,9 @@ class EmbeddedOfferSearch:
 
     def analyse(self, doc: OfferDocument) -> list[str]:
         title = self.pipeline.strip_names(doc.title)
-        return self.pipeline.keys(title) * TITLE_REPEAT + self.pipeline.keys(self.pipeline.clean(doc.abstract))
+        return self.pipeline.keys(title) * TITLE_REPEAT + self.pipeline.keys(
+            self.pipeline.clean(doc.abstract)
+        )
 
     def index(self, docs: Iterable[OfferDocument]) -> None:
         for doc in docs:
@@ -218,8 +220,9 @@ class EmbeddedOfferSearch:
                 score += idf * tf * (BM25_K1 + 1) / (tf + length_norm)
         return score
 
-    def search(self, query: str, filters: OfferFilters = NO_FILTERS, *, page: int = 1,
-               per_page: int = 10) -> SearchResult:
+    def search(
+        self, query: str, filters: OfferFilters = NO_FILTERS, *, page: int = 1, per_page: int = 10
+    ) -> SearchResult:
         if self._needs_build():
             self._build()
         assert self._retriever is not None
@@ -236,11 +239,13 @@ class EmbeddedOfferSearch:
         total = len(ranked)
         pages = max(1, math.ceil(total / per_page))
         page = min(max(1, page), pages)
-        window = ranked[(page - 1) * per_page: page * per_page]
+        window = ranked[(page - 1) * per_page : page * per_page]
         hits = [self._hit(doc_id, score, terms) for score, doc_id in window]
         return SearchResult(hits, total, page, per_page, terms.surfaces)
 
-    def _ranked(self, terms: QueryTerms, mask: np.ndarray, pending: list[_Analysed]) -> list[tuple[float, int]]:
+    def _ranked(
+        self, terms: QueryTerms, mask: np.ndarray, pending: list[_Analysed]
+    ) -> list[tuple[float, int]]:
         assert self._retriever is not None
         scored: list[tuple[float, int]] = []
         vocab = self._retriever.vocab_dict if len(self._built_ids) else {}
@@ -264,8 +269,12 @@ class EmbeddedOfferSearch:
     def _hit(self, doc_id: int, score: float, terms: QueryTerms) -> Hit:
         doc = self._docs[doc_id].doc
         words = self._matched_words(doc, terms)
-        return Hit(id=doc_id, score=round(score, 4), title=mark_words(doc.title, words),
-                   snippet=snippet(mark_words(doc.abstract, words)))
+        return Hit(
+            id=doc_id,
+            score=round(score, 4),
+            title=mark_words(doc.title, words),
+            snippet=snippet(mark_words(doc.abstract, words)),
+        )
 
     @staticmethod
     def _matched_words(doc: OfferDocument, terms: QueryTerms) -> set[str]:
@@ -291,9 +300,17 @@ class EmbeddedOfferSearch:
         assert self._retriever is not None
         if len(self._built_ids):
             self._retriever.save(str(tmp / "bm25"), show_progress=False)
-        state = {"format": FORMAT, "docs": self._docs, "built_ids": self._built_ids, "live": self._live,
-                 "pending": self._pending, "df": self._df, "avg_len": self._avg_len, "attrs": self._attrs,
-                 "codes": self._codes}
+        state = {
+            "format": FORMAT,
+            "docs": self._docs,
+            "built_ids": self._built_ids,
+            "live": self._live,
+            "pending": self._pending,
+            "df": self._df,
+            "avg_len": self._avg_len,
+            "attrs": self._attrs,
+            "codes": self._codes,
+        }
         with open(tmp / "state.pickle", "wb") as fh:
             pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
         shutil.rmtree(directory, ignore_errors=True)
@@ -310,8 +327,11 @@ class EmbeddedOfferSearch:
             if state.get("format") != FORMAT:
                 return False
             built_ids = state["built_ids"]
-            retriever = (bm25s.BM25.load(str(directory / "bm25"), show_progress=False) if len(built_ids)
-                         else bm25s.BM25(k1=BM25_K1, b=BM25_B, method="lucene"))
+            retriever = (
+                bm25s.BM25.load(str(directory / "bm25"), show_progress=False)
+                if len(built_ids)
+                else bm25s.BM25(k1=BM25_K1, b=BM25_B, method="lucene")
+            )
         except (OSError, pickle.UnpicklingError, EOFError, KeyError, ValueError):
             return False
         self._docs, self._built_ids, self._live = state["docs"], built_ids, state["live"]

@@ -63,8 +63,14 @@ def filter_expression(filters: OfferFilters) -> list[str]:
 class MeiliOfferSearch:
     name = "meilisearch"
 
-    def __init__(self, url: str, api_key: str | None = None, *, index_uid: str = "offers",
-                 pipeline: TextPipeline | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        api_key: str | None = None,
+        *,
+        index_uid: str = "offers",
+        pipeline: TextPipeline | None = None,
+    ) -> None:
         self.pipeline = pipeline or TextPipeline()
         self.client = meilisearch.Client(url, api_key)
         self.index_uid = index_uid
@@ -90,9 +96,17 @@ class MeiliOfferSearch:
 
     def index(self, docs: Iterable[OfferDocument]) -> None:
         batch = [
-            {"id": d.id, "title": d.title, "abstract": d.abstract, "institution_id": d.institution_id,
-             "field": d.field, "patent_type": d.patent_type, "trl": d.trl, "price_wan": d.price_wan,
-             "version": d.version}
+            {
+                "id": d.id,
+                "title": d.title,
+                "abstract": d.abstract,
+                "institution_id": d.institution_id,
+                "field": d.field,
+                "patent_type": d.patent_type,
+                "trl": d.trl,
+                "price_wan": d.price_wan,
+                "version": d.version,
+            }
             for d in docs
         ]
         if batch:
@@ -117,7 +131,9 @@ class MeiliOfferSearch:
         out: dict[int, str] = {}
         offset = 0
         while True:
-            page = self.idx.get_documents({"fields": ["id", "version"], "limit": _VERSION_PAGE, "offset": offset})
+            page = self.idx.get_documents(
+                {"fields": ["id", "version"], "limit": _VERSION_PAGE, "offset": offset}
+            )
             for doc in page.results:
                 data = dict(doc)
                 out[int(data["id"])] = str(data.get("version", ""))
@@ -125,8 +141,9 @@ class MeiliOfferSearch:
             if offset >= page.total:
                 return out
 
-    def search(self, query: str, filters: OfferFilters = NO_FILTERS, *, page: int = 1,
-               per_page: int = 10) -> SearchResult:
+    def search(
+        self, query: str, filters: OfferFilters = NO_FILTERS, *, page: int = 1, per_page: int = 10
+    ) -> SearchResult:
         self.flush()
         terms = QueryTerms(self.pipeline, query)
         if query.strip() and not terms.keys:
@@ -153,7 +170,12 @@ class MeiliOfferSearch:
         hits = []
         for raw in answer.get("hits", []):
             formatted = raw.get("_formatted", raw)
-            hits.append(Hit(id=int(raw["id"]), score=round(float(raw.get("_rankingScore", 0.0)), 4),
-                            title=str(formatted.get("title", raw["title"])),
-                            snippet=str(formatted.get("abstract", ""))))
+            hits.append(
+                Hit(
+                    id=int(raw["id"]),
+                    score=round(float(raw.get("_rankingScore", 0.0)), 4),
+                    title=str(formatted.get("title", raw["title"])),
+                    snippet=str(formatted.get("abstract", "")),
+                )
+            )
         return SearchResult(hits, total, min(max(1, page), pages), per_page, terms.surfaces)

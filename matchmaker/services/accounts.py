@@ -98,8 +98,9 @@ def create_user(
 ) -> User:
     authorize(actor, "user.manage")
     username = username.strip()
-    errors = account_problems(username=username, display_name=display_name, email=email, role=role,
-                              password=password)
+    errors = account_problems(
+        username=username, display_name=display_name, email=email, role=role, password=password
+    )
     if session.exec(select(User).where(User.username == username)).first():
         errors.append(FieldError("username", f"用户名 {username} 已被使用"))
     errors.extend(_binding_problems(session, role, institution_id, company_id))
@@ -117,8 +118,15 @@ def create_user(
     session.add(user)
     session.flush()
     assert user.id is not None
-    audit.record(session, user_id=actor.id, username=actor.username, entity="user", entity_id=user.id,
-                 action="create", new=f"{username}（{ROLE_LABELS[role]}）")
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="user",
+        entity_id=user.id,
+        action="create",
+        new=f"{username}（{ROLE_LABELS[role]}）",
+    )
     return user
 
 
@@ -149,8 +157,9 @@ def update_user(
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("账号不存在")
-    errors = account_problems(username=user.username, display_name=display_name, email=email, role=role,
-                              password=None)
+    errors = account_problems(
+        username=user.username, display_name=display_name, email=email, role=role, password=None
+    )
     errors.extend(_binding_problems(session, role, institution_id, company_id))
     if new_password:
         errors.extend(password_problems(new_password, "new_password"))
@@ -158,22 +167,41 @@ def update_user(
         errors.append(FieldError("role", "不能停用自己的账号或取消自己的管理员角色"))
     if errors:
         raise ValidationFailed(errors)
-    before = {"display_name": user.display_name, "email": user.email, "role": user.role,
-              "is_active": user.is_active, "institution_id": user.institution_id, "company_id": user.company_id}
+    before = {
+        "display_name": user.display_name,
+        "email": user.email,
+        "role": user.role,
+        "is_active": user.is_active,
+        "institution_id": user.institution_id,
+        "company_id": user.company_id,
+    }
     user.display_name = display_name.strip()
     user.email = email.strip()
     user.role = role
     user.is_active = is_active
     user.institution_id = institution_id if role == "researcher" else None
     user.company_id = company_id if role == "sme" else None
-    after = {"display_name": user.display_name, "email": user.email, "role": user.role,
-             "is_active": user.is_active, "institution_id": user.institution_id, "company_id": user.company_id}
+    after = {
+        "display_name": user.display_name,
+        "email": user.email,
+        "role": user.role,
+        "is_active": user.is_active,
+        "institution_id": user.institution_id,
+        "company_id": user.company_id,
+    }
     if new_password:
         user.password_hash = hash_password(new_password)
         after["password"] = "（已重置）"
     session.add(user)
-    audit.record_changes(session, user_id=actor.id, username=actor.username, entity="user",
-                         entity_id=user_id, before=before, after=after)
+    audit.record_changes(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="user",
+        entity_id=user_id,
+        before=before,
+        after=after,
+    )
     return user
 
 
@@ -187,8 +215,16 @@ def change_own_password(session: Session, user: User, *, current: str, new: str)
     user.password_hash = hash_password(new)
     session.add(user)
     assert user.id is not None
-    audit.record(session, user_id=user.id, username=user.username, entity="user", entity_id=user.id,
-                 action="update", field="password", new="（已修改）")
+    audit.record(
+        session,
+        user_id=user.id,
+        username=user.username,
+        entity="user",
+        entity_id=user.id,
+        action="update",
+        field="password",
+        new="（已修改）",
+    )
 
 
 def _token_digest(token: str) -> str:
@@ -202,8 +238,16 @@ def issue_api_token(session: Session, actor: Actor, user: User) -> str:
     user.api_token_hash = _token_digest(token)
     session.add(user)
     assert user.id is not None
-    audit.record(session, user_id=actor.id, username=actor.username, entity="user", entity_id=user.id,
-                 action="update", field="api_token", new="（已重新生成）")
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="user",
+        entity_id=user.id,
+        action="update",
+        field="api_token",
+        new="（已重新生成）",
+    )
     return token
 
 

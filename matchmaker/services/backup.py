@@ -32,8 +32,12 @@ def backup(database_url: str, out_dir: Path, *, now: datetime | None = None) -> 
             raise MatchmakerError("未找到 pg_dump：请安装 PostgreSQL 客户端（postgresql-client）后重试")
         target = out_dir / f"matchmaker-{stamp}.pgdump"
         plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        result = subprocess.run([pg_dump, "--format=custom", f"--file={target}", plain],
-                                capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            [pg_dump, "--format=custom", f"--file={target}", plain],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if result.returncode != 0:
             raise MatchmakerError(f"pg_dump 失败：{result.stderr.strip()[:300]}")
         return target

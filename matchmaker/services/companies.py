@@ -36,21 +36,47 @@ def register_company(
     draft = validate_company(raw, towns=towns, fields=fields)
     existing = session.exec(select(Company).where(Company.credit_code == draft.credit_code)).first()
     if existing is not None:
-        raise ValidationFailed([FieldError(
-            "credit_code",
-            f"统一社会信用代码 {draft.credit_code} 已登记为「{existing.name}」；如果您在该企业工作，请联系管理员把您的账号加入该企业",
-        )])
-    company = Company(name=draft.name, credit_code=draft.credit_code, town=draft.town, field=draft.field,
-                      description=draft.description)
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "credit_code",
+                    f"统一社会信用代码 {draft.credit_code} 已登记为「{existing.name}」；如果您在该企业工作，请联系管理员把您的账号加入该企业",
+                )
+            ]
+        )
+    company = Company(
+        name=draft.name,
+        credit_code=draft.credit_code,
+        town=draft.town,
+        field=draft.field,
+        description=draft.description,
+    )
     session.add(company)
     session.flush()
     assert company.id is not None
-    audit.record(session, user_id=actor.id, username=actor.username, entity="company", entity_id=company.id,
-                 action="create", new=f"{company.name}（{company.credit_code}）")
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="company",
+        entity_id=company.id,
+        action="create",
+        new=f"{company.name}（{company.credit_code}）",
+    )
     user.company_id = company.id
     session.add(user)
-    audit.record(session, user_id=actor.id, username=actor.username, entity="user", entity_id=user.id or 0,
-                 action="update", field="company_id", old=None, new=company.id, note="登记企业后绑定")
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="user",
+        entity_id=user.id or 0,
+        action="update",
+        field="company_id",
+        old=None,
+        new=company.id,
+        note="登记企业后绑定",
+    )
     return company
 
 

@@ -39,21 +39,26 @@ def _existing(session: Session, numbers: set[str]) -> ExistingContracts:
     chunk = sorted(numbers)
     for start in range(0, len(chunk), 500):
         stmt = select(Contract.registration_number, Contract.id).where(
-            col(Contract.registration_number).in_(chunk[start:start + 500]))
+            col(Contract.registration_number).in_(chunk[start : start + 500])
+        )
         for number, contract_id in session.exec(stmt):
             found[number] = f"已登记合同 #{contract_id}"
     return ExistingContracts(found)
 
 
-def preview(session: Session, reference: Reference, data: bytes, filename: str, *,
-            max_bytes: int | None = None) -> ContractImportReport:
+def preview(
+    session: Session, reference: Reference, data: bytes, filename: str, *, max_bytes: int | None = None
+) -> ContractImportReport:
     """Every row as valid / error / duplicate, with the exact total of the valid rows; nothing is written."""
     sheet = read_sheet(data, filename, **({"max_bytes": max_bytes} if max_bytes else {}))
     normalizer = institutions.normalizer(session)
-    first = preview_contracts(sheet, normalizer=normalizer, towns=reference.towns, existing=ExistingContracts())
+    first = preview_contracts(
+        sheet, normalizer=normalizer, towns=reference.towns, existing=ExistingContracts()
+    )
     numbers = {r.draft.registration_number for r in first.results if r.draft is not None}
-    report = preview_contracts(sheet, normalizer=normalizer, towns=reference.towns,
-                               existing=_existing(session, numbers))
+    report = preview_contracts(
+        sheet, normalizer=normalizer, towns=reference.towns, existing=_existing(session, numbers)
+    )
     return replace(report, results=tuple(_party_check(session, reference, r) for r in report.results))
 
 
@@ -68,8 +73,12 @@ def _party_check(session: Session, reference: Reference, result: RowResult[Any])
     return replace(result, status="error", errors=tuple(errors)) if errors else result
 
 
-def commit(session: Session, actor: Actor, report: ContractImportReport,
-           progress: Callable[[int], None] | None = None) -> int:
+def commit(
+    session: Session,
+    actor: Actor,
+    report: ContractImportReport,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Store the report's valid rows in the caller's transaction, each audited as created by ``actor``."""
     authorize(actor, "contract.manage")
     stored = 0
@@ -79,7 +88,9 @@ def commit(session: Session, actor: Actor, report: ContractImportReport,
         seller_id, company_id, errors = contracts.resolve_parties(session, result.draft, strict=False)
         assert not errors, errors  # checked by preview in this same session
         contract = contracts.new_contract(
-            contracts.Resolved(result.draft, seller_id, company_id, {name: None for name in contracts.LINKS}), actor)
+            contracts.Resolved(result.draft, seller_id, company_id, {name: None for name in contracts.LINKS}),
+            actor,
+        )
         session.add(contract)
         session.flush()
         contracts.audit_created(session, actor, contract, note=f"导入 {report.filename} 第{result.row}行")
@@ -95,14 +106,21 @@ def rows_for_display(report: ContractImportReport) -> list[dict[str, Any]]:
     rows = []
     for r in report.results:
         d = r.draft
-        rows.append({
-            "row": r.row, "status": r.status, "status_label": labels[r.status],
-            "registration_number": d.registration_number if d else "", "title": d.title if d else "",
-            "seller": d.seller_name if d else "", "buyer": d.buyer_name if d else "",
-            "amount_yuan": format(d.amount_yuan, "f") if d else "",
-            "reasons": [e.message for e in r.errors]
-            + ([f"与{r.duplicate_of}重复"] if r.duplicate_of else []) + list(r.warnings),
-        })
+        rows.append(
+            {
+                "row": r.row,
+                "status": r.status,
+                "status_label": labels[r.status],
+                "registration_number": d.registration_number if d else "",
+                "title": d.title if d else "",
+                "seller": d.seller_name if d else "",
+                "buyer": d.buyer_name if d else "",
+                "amount_yuan": format(d.amount_yuan, "f") if d else "",
+                "reasons": [e.message for e in r.errors]
+                + ([f"与{r.duplicate_of}重复"] if r.duplicate_of else [])
+                + list(r.warnings),
+            }
+        )
     return rows
 
 
@@ -120,8 +138,12 @@ def store_upload(var_dir: Path, data: bytes, filename: str, report: ContractImpo
     token = secrets.token_urlsafe(18)
     folder = _folder(var_dir)
     (folder / f"{token}.bin").write_bytes(data)
-    document = {"filename": filename, "summary": report.to_json(committed=0), "rows": rows_for_display(report),
-                "technology_total_yuan": format(report.technology_total_yuan, "f")}
+    document = {
+        "filename": filename,
+        "summary": report.to_json(committed=0),
+        "rows": rows_for_display(report),
+        "technology_total_yuan": format(report.technology_total_yuan, "f"),
+    }
     (folder / f"{token}.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     return token
 

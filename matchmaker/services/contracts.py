@@ -126,21 +126,40 @@ def resolve_parties(
     company = session.exec(select(Company).where(Company.credit_code == draft.buyer_credit_code)).first()
     if seller is None and not draft.buyer_is_institution:
         names = "、".join(i.canonical_name for i in institutions.all_institutions(session))
-        errors.append(FieldError("seller", f"卖方「{draft.seller_name}」不是平台登记的单位（{names}），请核对名称或请管理员添加别名"))
-    elif seller is None and strict and session.exec(
-        select(Company).where(Company.name == draft.seller_name)
-    ).first() is None:
-        errors.append(FieldError("seller", f"卖方「{draft.seller_name}」既不是平台登记的单位，也不是平台登记的企业"))
+        errors.append(
+            FieldError(
+                "seller",
+                f"卖方「{draft.seller_name}」不是平台登记的单位（{names}），请核对名称或请管理员添加别名",
+            )
+        )
+    elif (
+        seller is None
+        and strict
+        and session.exec(select(Company).where(Company.name == draft.seller_name)).first() is None
+    ):
+        errors.append(
+            FieldError("seller", f"卖方「{draft.seller_name}」既不是平台登记的单位，也不是平台登记的企业")
+        )
     if not draft.buyer_is_institution and company is None and strict:
-        errors.append(FieldError(
-            "buyer_credit_code",
-            f"统一社会信用代码为 {draft.buyer_credit_code} 的企业尚未在平台登记，请核对代码，或先登记该企业",
-        ))
-    return (seller.id if seller else None), (company.id if company and not draft.buyer_is_institution else None), errors
+        errors.append(
+            FieldError(
+                "buyer_credit_code",
+                f"统一社会信用代码为 {draft.buyer_credit_code} 的企业尚未在平台登记，请核对代码，或先登记该企业",
+            )
+        )
+    return (
+        (seller.id if seller else None),
+        (company.id if company and not draft.buyer_is_institution else None),
+        errors,
+    )
 
 
 def _check(
-    session: Session, reference: Reference, raw: Mapping[str, object], *, strict_parties: bool,
+    session: Session,
+    reference: Reference,
+    raw: Mapping[str, object],
+    *,
+    strict_parties: bool,
     exclude_id: int | None = None,
 ) -> Resolved:
     """Every problem at once: the domain's field rules, then parties, uniqueness, field and links."""
@@ -164,10 +183,12 @@ def _check(
             stmt = stmt.where(Contract.id != exclude_id)
         existing = session.exec(stmt).first()
         if existing is not None:
-            errors.append(FieldError(
-                "registration_number",
-                f"合同登记编号 {draft.registration_number} 已被登记：合同 #{existing.id}《{existing.title}》",
-            ))
+            errors.append(
+                FieldError(
+                    "registration_number",
+                    f"合同登记编号 {draft.registration_number} 已被登记：合同 #{existing.id}《{existing.title}》",
+                )
+            )
         if draft.field and reference.contract_fields and draft.field not in reference.contract_fields:
             errors.append(FieldError("field", f"技术领域「{draft.field}」不在合同技术领域列表中"))
     if errors or draft is None:
@@ -225,9 +246,16 @@ def new_contract(resolved: Resolved, actor: Actor) -> Contract:
     """An unsaved contract from a checked draft (the import builds many of these in one transaction)."""
     draft = resolved.draft
     contract = Contract(
-        registration_number=draft.registration_number, title=draft.title, contract_type=draft.contract_type,
-        seller_name=draft.seller_name, buyer_name=draft.buyer_name, buyer_credit_code=draft.buyer_credit_code,
-        amount_fen=0, technology_amount_fen=0, signed_on=draft.signed_on, registered_on=draft.registered_on,
+        registration_number=draft.registration_number,
+        title=draft.title,
+        contract_type=draft.contract_type,
+        seller_name=draft.seller_name,
+        buyer_name=draft.buyer_name,
+        buyer_credit_code=draft.buyer_credit_code,
+        amount_fen=0,
+        technology_amount_fen=0,
+        signed_on=draft.signed_on,
+        registered_on=draft.registered_on,
         created_by=actor.id,
     )
     _apply(contract, resolved)
@@ -239,11 +267,22 @@ def audit_created(session: Session, actor: Actor, contract: Contract, note: str 
     assert contract.id is not None
     for name, value in _snapshot(contract).items():
         if value is not None:
-            audit.record(session, user_id=actor.id, username=actor.username, entity="contract",
-                         entity_id=contract.id, action="create", field=name, new=value, note=note)
+            audit.record(
+                session,
+                user_id=actor.id,
+                username=actor.username,
+                entity="contract",
+                entity_id=contract.id,
+                action="create",
+                field=name,
+                new=value,
+                note=note,
+            )
 
 
-def create_contract(session: Session, actor: Actor, reference: Reference, raw: Mapping[str, object]) -> Contract:
+def create_contract(
+    session: Session, actor: Actor, reference: Reference, raw: Mapping[str, object]
+) -> Contract:
     """Record a contract from form or API input; nothing is written unless every field is acceptable."""
     authorize(actor, "contract.manage")
     resolved = _check(session, reference, raw, strict_parties=True)
@@ -288,15 +327,23 @@ def update_contract(
         raise Conflict("已作废的合同不能修改")
     merged = {**as_input(contract), **{k: v for k, v in raw.items() if k in INPUT_FIELDS}}
     parties_changed = any(
-        str(merged.get(k) or "").strip() != as_input(contract)[k] for k in ("seller", "buyer", "buyer_credit_code")
+        str(merged.get(k) or "").strip() != as_input(contract)[k]
+        for k in ("seller", "buyer", "buyer_credit_code")
     )
     resolved = _check(session, reference, merged, strict_parties=parties_changed, exclude_id=contract_id)
     before = _snapshot(contract)
     _apply(contract, resolved)
     session.add(contract)
     session.flush()
-    return audit.record_changes(session, user_id=actor.id, username=actor.username, entity="contract",
-                                entity_id=contract_id, before=before, after=_snapshot(contract))
+    return audit.record_changes(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="contract",
+        entity_id=contract_id,
+        before=before,
+        after=_snapshot(contract),
+    )
 
 
 def void_contract(session: Session, actor: Actor, contract_id: int, reason: str) -> Contract:
@@ -315,8 +362,18 @@ def void_contract(session: Session, actor: Actor, contract_id: int, reason: str)
     session.add(contract)
     session.flush()
     for name, old, new in (("voided", "否", "是"), ("void_reason", None, reason)):
-        audit.record(session, user_id=actor.id, username=actor.username, entity="contract", entity_id=contract_id,
-                     action="void", field=name, old=old, new=new, note=reason)
+        audit.record(
+            session,
+            user_id=actor.id,
+            username=actor.username,
+            entity="contract",
+            entity_id=contract_id,
+            action="void",
+            field=name,
+            old=old,
+            new=new,
+            note=reason,
+        )
     return contract
 
 
@@ -328,8 +385,10 @@ def _filtered(stmt: Any, filters: ContractFilters) -> Any:
     if not filters.include_voided:
         stmt = stmt.where(col(Contract.voided).is_(False))
     if filters.year:
-        stmt = stmt.where(Contract.registered_on >= date(filters.year, 1, 1),
-                          Contract.registered_on <= date(filters.year, 12, 31))
+        stmt = stmt.where(
+            Contract.registered_on >= date(filters.year, 1, 1),
+            Contract.registered_on <= date(filters.year, 12, 31),
+        )
     if filters.field:
         stmt = stmt.where(Contract.field == filters.field)
     if filters.town:
@@ -338,8 +397,14 @@ def _filtered(stmt: Any, filters: ContractFilters) -> Any:
         stmt = stmt.where(Contract.contract_type == filters.contract_type)
     if filters.q:
         q = filters.q.strip()
-        stmt = stmt.where(or_(col(Contract.registration_number).contains(q), col(Contract.title).contains(q),
-                              col(Contract.seller_name).contains(q), col(Contract.buyer_name).contains(q)))
+        stmt = stmt.where(
+            or_(
+                col(Contract.registration_number).contains(q),
+                col(Contract.title).contains(q),
+                col(Contract.seller_name).contains(q),
+                col(Contract.buyer_name).contains(q),
+            )
+        )
     return stmt
 
 
@@ -348,18 +413,24 @@ def list_contracts(
 ) -> tuple[list[Contract], int, int]:
     """One page of matching contracts (newest registration first), the number matching, and the exact sum in
     分 of the non-voided ones among them."""
-    stmt = _filtered(select(Contract), filters).order_by(col(Contract.registered_on).desc(), col(Contract.id).desc())
+    stmt = _filtered(select(Contract), filters).order_by(
+        col(Contract.registered_on).desc(), col(Contract.id).desc()
+    )
     if page_size is not None:
         stmt = stmt.offset((page - 1) * page_size).limit(page_size)
     rows = list(session.exec(stmt))
     count_stmt = _filtered(select(func.count()).select_from(Contract), filters)
     total = int(session.exec(count_stmt).one())
     sum_filters = ContractFilters(**{**filters.__dict__, "include_voided": False})
-    sum_stmt = _filtered(select(func.coalesce(func.sum(Contract.amount_fen), 0)).select_from(Contract), sum_filters)
+    sum_stmt = _filtered(
+        select(func.coalesce(func.sum(Contract.amount_fen), 0)).select_from(Contract), sum_filters
+    )
     return rows, total, int(session.exec(sum_stmt).one())
 
 
-def prefill_from_meeting(session: Session, reference: Reference, meeting_id: int) -> tuple[dict[str, str], str]:
+def prefill_from_meeting(
+    session: Session, reference: Reference, meeting_id: int
+) -> tuple[dict[str, str], str]:
     """Form values for a contract that came out of a docking-event meeting (签约 outcome): seller = the offer's
     institution, buyer = the need's company, the field mapped from the offer's industry field, the company's
     town, and links to event, meeting, offer and need. Also a one-line description of the meeting."""
@@ -374,7 +445,12 @@ def prefill_from_meeting(session: Session, reference: Reference, meeting_id: int
     institution = session.get(Institution, offer.institution_id) if offer else None
     industry_field = offer.field if offer else (need.field if need else "")
     contract_field = next(
-        (name for name, industry in reference.contract_field_to_industry.items() if industry == industry_field), ""
+        (
+            name
+            for name, industry in reference.contract_field_to_industry.items()
+            if industry == industry_field
+        ),
+        "",
     )
     values = {
         "title": offer.title if offer else "",

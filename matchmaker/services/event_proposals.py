@@ -22,7 +22,47 @@ SIMPLE_METHOD = "简易匹配"
 MATCHER_METHOD = "匹配引擎"
 
 # Two-character pieces that say nothing about the technology.
-_STOP = frozenset(["一种", "及其", "方法", "装置", "系统", "制备", "应用", "技术", "问题", "我们", "公司", "需要", "希望", "进行", "能够", "一个", "用于", "基于", "以及", "通过", "其中", "发明", "本发", "明公", "公开", "提供", "实现", "使用", "产品", "生产", "现在", "目前", "没有", "什么", "怎么", "可以", "如何"])
+_STOP = frozenset(
+    [
+        "一种",
+        "及其",
+        "方法",
+        "装置",
+        "系统",
+        "制备",
+        "应用",
+        "技术",
+        "问题",
+        "我们",
+        "公司",
+        "需要",
+        "希望",
+        "进行",
+        "能够",
+        "一个",
+        "用于",
+        "基于",
+        "以及",
+        "通过",
+        "其中",
+        "发明",
+        "本发",
+        "明公",
+        "公开",
+        "提供",
+        "实现",
+        "使用",
+        "产品",
+        "生产",
+        "现在",
+        "目前",
+        "没有",
+        "什么",
+        "怎么",
+        "可以",
+        "如何",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +80,7 @@ def _terms(text: str) -> set[str]:
     """Overlapping two-character pieces of the Chinese runs of ``text`` (no segmenter needed)."""
     pieces: set[str] = set()
     for run in re.findall(r"[\u4e00-\u9fff]+", text):
-        pieces.update(run[i:i + 2] for i in range(len(run) - 1))
+        pieces.update(run[i : i + 2] for i in range(len(run) - 1))
     return pieces - _STOP
 
 
@@ -58,7 +98,11 @@ def simple_score(offer: Offer, need: Need) -> tuple[float, tuple[str, ...]]:
     if shared and need_terms:
         score += min(0.5, 0.5 * len(shared) / max(6, len(need_terms) ** 0.5 * 2))
         reasons.append("共同词语：" + "、".join(shared[:6]))
-    if offer.price_wan is not None and need.budget_max_wan is not None and offer.price_wan <= need.budget_max_wan:
+    if (
+        offer.price_wan is not None
+        and need.budget_max_wan is not None
+        and offer.price_wan <= need.budget_max_wan
+    ):
         score += 0.1
         reasons.append(f"报价 {offer.price_wan} 万元在预算之内")
     return round(min(score, 1.0), 3), tuple(reasons)
@@ -73,14 +117,24 @@ def _matcher_service() -> object | None:
 
 
 def propose(
-    session: Session, services: object, *, min_score: float, need_ids: Sequence[int] = (), limit: int = 200,
+    session: Session,
+    services: object,
+    *,
+    min_score: float,
+    need_ids: Sequence[int] = (),
+    limit: int = 200,
 ) -> tuple[str, list[Proposal]]:
     """Pairs of open needs and published offers scoring at least ``min_score``, best first, with the method
     used. When ``need_ids`` is given only those needs are considered."""
     service = _matcher_service()
     if service is not None:
-        found = service.propose_pairs(session, services, min_score=min_score, need_ids=list(need_ids),  # type: ignore[attr-defined]
-                                      limit=limit)
+        found = service.propose_pairs(
+            session,
+            services,
+            min_score=min_score,
+            need_ids=list(need_ids),  # type: ignore[attr-defined]
+            limit=limit,
+        )
         return MATCHER_METHOD, [Proposal(**item) if isinstance(item, dict) else item for item in found]
     needs_stmt = select(Need).where(Need.status.in_(("开放", "对接中")))  # type: ignore[attr-defined]
     if need_ids:
@@ -92,7 +146,8 @@ def propose(
         for offer in offers:
             score, reasons = simple_score(offer, need)
             if score >= min_score and offer.id is not None and need.id is not None:
-                found_pairs.append(Proposal(offer.id, need.id, offer.title, need.title, score, reasons,
-                                            SIMPLE_METHOD))
+                found_pairs.append(
+                    Proposal(offer.id, need.id, offer.title, need.title, score, reasons, SIMPLE_METHOD)
+                )
     found_pairs.sort(key=lambda p: (-p.score, p.need_id, p.offer_id))
     return SIMPLE_METHOD, found_pairs[:limit]

@@ -42,7 +42,12 @@ from matchmaker.storage.models import Event, EventPair, EventParticipant, Judgem
 #: Time the organizer waits in the browser; the API may ask for less.
 UI_TIME_LIMIT_S = 10.0
 
-STATUS_TEXT = {"optimal": "已证明最优", "feasible": "可行解", "infeasible": "无可行日程", "unknown": "未找到日程"}
+STATUS_TEXT = {
+    "optimal": "已证明最优",
+    "feasible": "可行解",
+    "infeasible": "无可行日程",
+    "unknown": "未找到日程",
+}
 
 
 # ---------------------------------------------------------------- the problem
@@ -57,21 +62,36 @@ def build_problem(session: Session, event: Event, pins: list[Pin] | None = None)
     if pins is None:
         pins = [
             Pin(m.pair_id, m.slot if m.pinned_slot else None, m.table_index if m.pinned_table else None)
-            for m in meetings_of(session, event.id) if m.pinned_slot or m.pinned_table
+            for m in meetings_of(session, event.id)
+            if m.pinned_slot or m.pinned_table
         ]
     active = {p.id for p in pairs}
-    previous = tuple(Placed(pair_id, slot, table) for pair_id, slot, table in event.solve_info.get("published", []))
+    previous = tuple(
+        Placed(pair_id, slot, table) for pair_id, slot, table in event.solve_info.get("published", [])
+    )
     return Problem(
         slots=tuple(slots_of(event)),
         tables=tuple(Table(index, name) for index, name in enumerate(event.tables)),
         participants=tuple(
-            Participant(p.id or 0, p.name, "company" if p.kind == "company" else "researcher",
-                        frozenset(p.available_slots) if p.available_slots is not None else None, p.cap)
+            Participant(
+                p.id or 0,
+                p.name,
+                "company" if p.kind == "company" else "researcher",
+                frozenset(p.available_slots) if p.available_slots is not None else None,
+                p.cap,
+            )
             for p in people
         ),
         pairs=tuple(
-            Pair(p.id or 0, p.researcher_id, p.company_participant_id, p.score, must=pair_preference(p) == "必须见",
-                 accepted_request=p.source == "request", refused=pair_preference(p) == "不见")
+            Pair(
+                p.id or 0,
+                p.researcher_id,
+                p.company_participant_id,
+                p.score,
+                must=pair_preference(p) == "必须见",
+                accepted_request=p.source == "request",
+                refused=pair_preference(p) == "不见",
+            )
             for p in pairs
         ),
         pins=tuple(pin for pin in pins if pin.pair_id in active),
@@ -83,7 +103,9 @@ def build_problem(session: Session, event: Event, pins: list[Pin] | None = None)
 # ---------------------------------------------------------------- solving
 
 
-def solve_event(session: Session, actor: Actor, event_id: int, *, time_limit_s: float = UI_TIME_LIMIT_S) -> Result:
+def solve_event(
+    session: Session, actor: Actor, event_id: int, *, time_limit_s: float = UI_TIME_LIMIT_S
+) -> Result:
     """Schedule every pair that can be placed, around the pins; minimal-change against the published
     schedule when there is one. The stored meetings become a draft until :func:`publish`."""
     authorize(actor, "event.manage")
@@ -94,8 +116,11 @@ def solve_event(session: Session, actor: Actor, event_id: int, *, time_limit_s: 
         raise ValidationFailed([FieldError("pairs", "还没有候选配对，请先添加需求与成果的配对。")])
     result = solve(problem, time_limit_s=time_limit_s, workers=2)
     if result.status in ("infeasible", "unknown"):
-        raise Conflict("在当前固定安排下排不出日程：请取消部分固定的会谈后重试。" if result.status == "infeasible"
-                       else "在限定时间内没有找到日程，请减少候选配对或放宽时间后重试。")
+        raise Conflict(
+            "在当前固定安排下排不出日程：请取消部分固定的会谈后重试。"
+            if result.status == "infeasible"
+            else "在限定时间内没有找到日程，请减少候选配对或放宽时间后重试。"
+        )
     published = {(p, s, t) for p, s, t in event.solve_info.get("published", [])}
     existing = {m.pair_id: m for m in meetings_of(session, event_id)}
     placed = {m.pair_id for m in result.meetings}
@@ -103,22 +128,36 @@ def solve_event(session: Session, actor: Actor, event_id: int, *, time_limit_s: 
         if pair_id not in placed:
             session.delete(meeting)
     for m in result.meetings:
-        row = existing.get(m.pair_id) or Meeting(event_id=event_id, pair_id=m.pair_id, slot=m.slot, table_index=m.table)
+        row = existing.get(m.pair_id) or Meeting(
+            event_id=event_id, pair_id=m.pair_id, slot=m.slot, table_index=m.table
+        )
         row.slot, row.table_index = m.slot, m.table
         row.published = (m.pair_id, m.slot, m.table) in published
         session.add(row)
     event.solve_info = {
         **{k: v for k, v in event.solve_info.items() if k == "published"},
-        "status": result.status, "objective": result.objective, "bound": result.bound,
-        "gap_percent": round(result.gap * 100, 2), "wall_time_s": round(result.wall_time_s, 2),
-        "placed": len(result.meetings), "unplaced": [[u.pair_id, u.code, u.reason] for u in result.unplaced],
+        "status": result.status,
+        "objective": result.objective,
+        "bound": result.bound,
+        "gap_percent": round(result.gap * 100, 2),
+        "wall_time_s": round(result.wall_time_s, 2),
+        "placed": len(result.meetings),
+        "unplaced": [[u.pair_id, u.code, u.reason] for u in result.unplaced],
         "moved": [[mv.pair_id, _triple(mv.old), _triple(mv.new)] for mv in result.moved],
-        "solved_at": datetime.now(UTC).isoformat(timespec="seconds"), "stale": False,
+        "solved_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "stale": False,
     }
     session.add(event)
-    audit.record(session, user_id=actor.id, username=actor.username, entity="event", entity_id=event_id,
-                 action="schedule", new=f"{len(result.meetings)} 场会谈，{STATUS_TEXT[result.status]}",
-                 note=f"未安排 {len(result.unplaced)} 对，用时 {result.wall_time_s:.1f} 秒")
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="event",
+        entity_id=event_id,
+        action="schedule",
+        new=f"{len(result.meetings)} 场会谈，{STATUS_TEXT[result.status]}",
+        note=f"未安排 {len(result.unplaced)} 对，用时 {result.wall_time_s:.1f} 秒",
+    )
     return result
 
 
@@ -134,8 +173,16 @@ def _meeting(session: Session, event_id: int, meeting_id: int) -> Meeting:
 
 
 def change_meeting(
-    session: Session, actor: Actor, event_id: int, meeting_id: int, *, action: str,
-    slot: int | None = None, table: int | None = None, pin_slot: bool = True, pin_table: bool = True,
+    session: Session,
+    actor: Actor,
+    event_id: int,
+    meeting_id: int,
+    *,
+    action: str,
+    slot: int | None = None,
+    table: int | None = None,
+    pin_slot: bool = True,
+    pin_table: bool = True,
 ) -> Meeting | None:
     """``pin`` (its current slot if ``pin_slot``, table if ``pin_table``), ``move`` (to ``slot`` and/or
     ``table``, which are then pinned), ``unpin``, or ``drop`` (the meeting goes and the pair is excluded).
@@ -147,16 +194,28 @@ def change_meeting(
     event = get_event(session, event_id)
     require_editable(event)
     meeting = _meeting(session, event_id, meeting_id)
-    before = {"slot": meeting.slot, "table_index": meeting.table_index, "pinned_slot": meeting.pinned_slot,
-              "pinned_table": meeting.pinned_table}
+    before = {
+        "slot": meeting.slot,
+        "table_index": meeting.table_index,
+        "pinned_slot": meeting.pinned_slot,
+        "pinned_table": meeting.pinned_table,
+    }
     if action == "drop":
         pair = session.get(EventPair, meeting.pair_id)
         assert pair is not None
         pair.excluded = True
         session.add(pair)
         session.delete(meeting)
-        audit.record(session, user_id=actor.id, username=actor.username, entity="meeting", entity_id=meeting_id,
-                     action="drop", old=f"时段 {meeting.slot} 桌 {meeting.table_index}", note="配对已排除")
+        audit.record(
+            session,
+            user_id=actor.id,
+            username=actor.username,
+            entity="meeting",
+            entity_id=meeting_id,
+            action="drop",
+            old=f"时段 {meeting.slot} 桌 {meeting.table_index}",
+            note="配对已排除",
+        )
         mark_stale(event)
         session.add(event)
         return None
@@ -179,7 +238,8 @@ def change_meeting(
         pin_slot, pin_table = meeting.pinned_slot or pin_slot, meeting.pinned_table or pin_table
         others = [
             Pin(m.pair_id, m.slot if m.pinned_slot else None, m.table_index if m.pinned_table else None)
-            for m in meetings_of(session, event_id) if (m.pinned_slot or m.pinned_table) and m.id != meeting_id
+            for m in meetings_of(session, event_id)
+            if (m.pinned_slot or m.pinned_table) and m.id != meeting_id
         ]
         mine = Pin(meeting.pair_id, new_slot if pin_slot else None, new_table if pin_table else None)
         check_pins(build_problem(session, event, pins=[*others, mine]))
@@ -190,10 +250,21 @@ def change_meeting(
         raise ValidationFailed([FieldError("action", "操作只能是 pin、move、unpin 或 drop。")])
     meeting.published = False
     session.add(meeting)
-    after = {"slot": meeting.slot, "table_index": meeting.table_index, "pinned_slot": meeting.pinned_slot,
-             "pinned_table": meeting.pinned_table}
-    audit.record_changes(session, user_id=actor.id, username=actor.username, entity="meeting",
-                         entity_id=meeting_id, before=before, after=after)
+    after = {
+        "slot": meeting.slot,
+        "table_index": meeting.table_index,
+        "pinned_slot": meeting.pinned_slot,
+        "pinned_table": meeting.pinned_table,
+    }
+    audit.record_changes(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="meeting",
+        entity_id=meeting_id,
+        before=before,
+        after=after,
+    )
     mark_stale(event)
     session.add(event)
     return meeting
@@ -209,8 +280,10 @@ def _clear_way(session: Session, event_id: int, moved: Meeting) -> None:
             continue
         other_pair = session.get(EventPair, other.pair_id)
         assert other_pair is not None
-        if other.table_index == moved.table_index or people & {other_pair.researcher_id,
-                                                               other_pair.company_participant_id}:
+        if other.table_index == moved.table_index or people & {
+            other_pair.researcher_id,
+            other_pair.company_participant_id,
+        }:
             session.delete(other)
 
 
@@ -233,23 +306,46 @@ def publish(session: Session, actor: Actor, event_id: int) -> int:
     pairs = {p.id: p for p in pairs_of(session, event_id)}
     people = {p.id: p for p in participants_of(session, event_id)}
     affected: set[int] = set()
-    for pair_id in (new.keys() if first else changed_pairs):
+    for pair_id in new.keys() if first else changed_pairs:
         pair = pairs[pair_id]
         affected.update((pair.researcher_id, pair.company_participant_id))
     for meeting in meetings:
         meeting.published = True
         session.add(meeting)
-    event.solve_info = {**event.solve_info, "published": [[m.pair_id, m.slot, m.table_index] for m in meetings]}
+    event.solve_info = {
+        **event.solve_info,
+        "published": [[m.pair_id, m.slot, m.table_index] for m in meetings],
+    }
     if event.status == "筹备":
-        audit.record(session, user_id=actor.id, username=actor.username, entity="event", entity_id=event_id,
-                     action="status", field="status", old=event.status, new="已发布")
+        audit.record(
+            session,
+            user_id=actor.id,
+            username=actor.username,
+            entity="event",
+            entity_id=event_id,
+            action="status",
+            field="status",
+            old=event.status,
+            new="已发布",
+        )
         event.status = "已发布"
     session.add(event)
-    audit.record(session, user_id=actor.id, username=actor.username, entity="event", entity_id=event_id,
-                 action="publish", new=f"{len(meetings)} 场会谈", note=f"变动 {len(changed_pairs)} 场" if not first else "")
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="event",
+        entity_id=event_id,
+        action="publish",
+        new=f"{len(meetings)} 场会谈",
+        note=f"变动 {len(changed_pairs)} 场" if not first else "",
+    )
     notified: set[int] = set()
-    text = (f"「{event.name}」会谈日程已发布，请查看您的日程。" if first
-            else f"「{event.name}」日程有调整，您的会谈时间或桌位已变动，请查看最新日程。")
+    text = (
+        f"「{event.name}」会谈日程已发布，请查看您的日程。"
+        if first
+        else f"「{event.name}」日程有调整，您的会谈时间或桌位已变动，请查看最新日程。"
+    )
     for person_id in sorted(affected):
         for user_id in _users_of(session, people[person_id]):
             if user_id not in notified:
@@ -295,8 +391,19 @@ def entries(session: Session, event: Event) -> list[Entry]:
     out = []
     for m in meetings_of(session, event.id):
         row = rows[m.pair_id]
-        out.append(Entry(m, slots[m.slot], event.tables[m.table_index], row.researcher, row.company,
-                         row.offer_title, row.need_title, row.pair.researcher_id, row.pair.company_participant_id))
+        out.append(
+            Entry(
+                m,
+                slots[m.slot],
+                event.tables[m.table_index],
+                row.researcher,
+                row.company,
+                row.offer_title,
+                row.need_title,
+                row.pair.researcher_id,
+                row.pair.company_participant_id,
+            )
+        )
     return out
 
 
@@ -335,8 +442,11 @@ def schedule_view(session: Session, event: Event) -> ScheduleView:
         if cell is None:
             return "未安排"
         slot, table = cell
-        return f"{slots[slot].label()} {event.tables[table]}" if slot < len(slots) and table < len(event.tables) \
+        return (
+            f"{slots[slot].label()} {event.tables[table]}"
+            if slot < len(slots) and table < len(event.tables)
             else "（已不存在的位置）"
+        )
 
     unplaced = [(label(pair_id), reason) for pair_id, _code, reason in info.get("unplaced", [])]
     by_reason: dict[str, int] = defaultdict(int)
@@ -344,17 +454,44 @@ def schedule_view(session: Session, event: Event) -> ScheduleView:
         by_reason[reason] += 1
     moved = [f"{label(pair_id)}：{where(old)} → {where(new)}" for pair_id, old, new in info.get("moved", [])]
     draft = any(not e.meeting.published for e in items) or (
-        "published" in info and len(info["published"]) != len(items))
-    return ScheduleView(slots, list(event.tables), grid, info, unplaced, dict(by_reason), moved, draft, len(items))
+        "published" in info and len(info["published"]) != len(items)
+    )
+    return ScheduleView(
+        slots, list(event.tables), grid, info, unplaced, dict(by_reason), moved, draft, len(items)
+    )
 
 
 def schedule_table(session: Session, event: Event) -> tuple[list[str], list[list[Any]]]:
     """Headers and rows of the schedule export (.xlsx / .csv)."""
-    headers = ["时间", "结束", "桌位", "科研人员", "企业", "专利成果", "技术需求", "固定", "已发布", "到场", "洽谈结果", "备注"]
+    headers = [
+        "时间",
+        "结束",
+        "桌位",
+        "科研人员",
+        "企业",
+        "专利成果",
+        "技术需求",
+        "固定",
+        "已发布",
+        "到场",
+        "洽谈结果",
+        "备注",
+    ]
     rows = [
-        [e.slot.label(), e.slot.end.strftime("%H:%M"), e.table, e.researcher, e.company, e.offer_title, e.need_title,
-         "是" if e.meeting.pinned_slot or e.meeting.pinned_table else "", "是" if e.meeting.published else "否",
-         e.meeting.attendance or "", e.meeting.outcome or "", e.meeting.note]
+        [
+            e.slot.label(),
+            e.slot.end.strftime("%H:%M"),
+            e.table,
+            e.researcher,
+            e.company,
+            e.offer_title,
+            e.need_title,
+            "是" if e.meeting.pinned_slot or e.meeting.pinned_table else "",
+            "是" if e.meeting.published else "否",
+            e.meeting.attendance or "",
+            e.meeting.outcome or "",
+            e.meeting.note,
+        ]
         for e in entries(session, event)
     ]
     return headers, rows
@@ -384,8 +521,11 @@ def participant_agenda(session: Session, event: Event, person: EventParticipant)
 
 
 def table_agenda(event: Event, items: list[Entry], table_index: int) -> Agenda:
-    lines = [(f"{e.slot.label()}–{e.slot.end:%H:%M}", e.researcher, e.company, f"{e.offer_title} ↔ {e.need_title}")
-             for e in items if e.meeting.table_index == table_index]
+    lines = [
+        (f"{e.slot.label()}–{e.slot.end:%H:%M}", e.researcher, e.company, f"{e.offer_title} ↔ {e.need_title}")
+        for e in items
+        if e.meeting.table_index == table_index
+    ]
     return Agenda(event.tables[table_index], "桌位", lines)
 
 
@@ -410,11 +550,23 @@ def participant_calendar(session: Session, event: Event, person: EventParticipan
     assert event.id is not None and person.id is not None
     problem = build_problem(session, event)
     known = {p.id for p in problem.pairs}
-    placed = [Placed(m.pair_id, m.slot, m.table_index) for m in meetings_of(session, event.id) if m.pair_id in known]
-    stamp = datetime.fromisoformat(event.solve_info["solved_at"]) if "solved_at" in event.solve_info else \
-        datetime.combine(event.event_date, datetime.min.time())
-    return ics.participant_ics(problem, placed, person.id, event_key=f"event-{event.id}", event_name=event.name,
-                               venue=event.venue, generated_at=stamp)
+    placed = [
+        Placed(m.pair_id, m.slot, m.table_index) for m in meetings_of(session, event.id) if m.pair_id in known
+    ]
+    stamp = (
+        datetime.fromisoformat(event.solve_info["solved_at"])
+        if "solved_at" in event.solve_info
+        else datetime.combine(event.event_date, datetime.min.time())
+    )
+    return ics.participant_ics(
+        problem,
+        placed,
+        person.id,
+        event_key=f"event-{event.id}",
+        event_name=event.name,
+        venue=event.venue,
+        generated_at=stamp,
+    )
 
 
 # ---------------------------------------------------------------- after the event
@@ -451,8 +603,15 @@ def record_outcomes(
         meeting = meetings[meeting_id]
         before = {"attendance": meeting.attendance, "outcome": meeting.outcome, "note": meeting.note}
         after = {"attendance": attendance or None, "outcome": outcome or None, "note": note}
-        if not audit.record_changes(session, user_id=actor.id, username=actor.username, entity="meeting",
-                                    entity_id=meeting_id, before=before, after=after):
+        if not audit.record_changes(
+            session,
+            user_id=actor.id,
+            username=actor.username,
+            entity="meeting",
+            entity_id=meeting_id,
+            before=before,
+            after=after,
+        ):
             continue
         changed += 1
         meeting.attendance, meeting.outcome, meeting.note = after["attendance"], after["outcome"], note
@@ -481,14 +640,30 @@ def judge_outcome(session: Session, actor: Actor, meeting: Meeting, outcome: str
     pair = session.get(EventPair, meeting.pair_id)
     if pair is None or pair.need_id is None or pair.offer_id is None:
         return  # a request without a need has nothing for the matcher to learn from
-    stmt = select(Judgement).where(Judgement.need_id == pair.need_id, Judgement.offer_id == pair.offer_id,
-                                   Judgement.source == "meeting").order_by(col(Judgement.id).desc())
-    judgement = session.exec(stmt).first() or Judgement(need_id=pair.need_id, offer_id=pair.offer_id,
-                                                        label=outcome, grade=0, source="meeting")
+    stmt = (
+        select(Judgement)
+        .where(
+            Judgement.need_id == pair.need_id,
+            Judgement.offer_id == pair.offer_id,
+            Judgement.source == "meeting",
+        )
+        .order_by(col(Judgement.id).desc())
+    )
+    judgement = session.exec(stmt).first() or Judgement(
+        need_id=pair.need_id, offer_id=pair.offer_id, label=outcome, grade=0, source="meeting"
+    )
     judgement.label, judgement.grade, judgement.note = outcome, outcome_grade(outcome), note[:500]
     judgement.user_id = actor.id
     session.add(judgement)
     session.flush()
     assert judgement.id is not None
-    audit.record(session, user_id=actor.id, username=actor.username, entity="judgement", entity_id=judgement.id,
-                 action="create", new=f"{outcome}（{outcome_grade(outcome)}）", note=f"会谈 {meeting.id}")
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="judgement",
+        entity_id=judgement.id,
+        action="create",
+        new=f"{outcome}（{outcome_grade(outcome)}）",
+        note=f"会谈 {meeting.id}",
+    )

@@ -39,8 +39,17 @@ from matchmaker.storage.models import (
 )
 
 #: Fields of the event form, in the order the form shows them.
-EVENT_FIELDS = ("name", "event_date", "venue", "start_time", "end_time", "slot_minutes", "breaks", "tables",
-                "min_meetings_per_participant")
+EVENT_FIELDS = (
+    "name",
+    "event_date",
+    "venue",
+    "start_time",
+    "end_time",
+    "slot_minutes",
+    "breaks",
+    "tables",
+    "min_meetings_per_participant",
+)
 
 
 # ---------------------------------------------------------------- the event
@@ -49,52 +58,84 @@ EVENT_FIELDS = ("name", "event_date", "venue", "start_time", "end_time", "slot_m
 def slots_of(event: Event) -> list[Slot]:
     """The event's slots; stored events were validated when saved, so this does not fail on them."""
     breaks = [Break(time.fromisoformat(b0), time.fromisoformat(b1)) for b0, b1 in event.breaks]
-    return make_slots(event.event_date, time.fromisoformat(event.start_time), time.fromisoformat(event.end_time),
-                      event.slot_minutes, breaks)
+    return make_slots(
+        event.event_date,
+        time.fromisoformat(event.start_time),
+        time.fromisoformat(event.end_time),
+        event.slot_minutes,
+        breaks,
+    )
 
 
 def _checked_draft(values: dict[str, str]) -> EventDraft:
     """The form, then the window cut into slots; the slot cutter's field names mapped onto the form's."""
     draft = validate_event(values)
     try:
-        make_slots(draft.event_date, draft.start_time, draft.end_time, draft.slot_minutes,
-                   [Break(start, end) for start, end in draft.breaks])
+        make_slots(
+            draft.event_date,
+            draft.start_time,
+            draft.end_time,
+            draft.slot_minutes,
+            [Break(start, end) for start, end in draft.breaks],
+        )
     except ValidationFailed as exc:
         renamed = {"window_end": "end_time", "slot_minutes": "slot_minutes"}
-        raise ValidationFailed([
-            FieldError(renamed.get(e.field, "breaks" if e.field.startswith("breaks") else e.field), e.message)
-            for e in exc.errors
-        ]) from exc
+        raise ValidationFailed(
+            [
+                FieldError(
+                    renamed.get(e.field, "breaks" if e.field.startswith("breaks") else e.field), e.message
+                )
+                for e in exc.errors
+            ]
+        ) from exc
     return draft
 
 
 def _columns(draft: EventDraft) -> dict[str, Any]:
     return {
-        "name": draft.name, "event_date": draft.event_date, "venue": draft.venue,
-        "start_time": draft.start_time.strftime("%H:%M"), "end_time": draft.end_time.strftime("%H:%M"),
+        "name": draft.name,
+        "event_date": draft.event_date,
+        "venue": draft.venue,
+        "start_time": draft.start_time.strftime("%H:%M"),
+        "end_time": draft.end_time.strftime("%H:%M"),
         "slot_minutes": draft.slot_minutes,
         "breaks": [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in draft.breaks],
-        "tables": list(draft.tables), "min_meetings_per_participant": draft.min_meetings_per_participant,
+        "tables": list(draft.tables),
+        "min_meetings_per_participant": draft.min_meetings_per_participant,
     }
 
 
 def form_values(event: Event) -> dict[str, str]:
     """The stored event as the form shows it."""
     return {
-        "name": event.name, "event_date": event.event_date.isoformat(), "venue": event.venue,
-        "start_time": event.start_time, "end_time": event.end_time, "slot_minutes": str(event.slot_minutes),
-        "breaks": ", ".join(f"{a}-{b}" for a, b in event.breaks), "tables": "\n".join(event.tables),
+        "name": event.name,
+        "event_date": event.event_date.isoformat(),
+        "venue": event.venue,
+        "start_time": event.start_time,
+        "end_time": event.end_time,
+        "slot_minutes": str(event.slot_minutes),
+        "breaks": ", ".join(f"{a}-{b}" for a, b in event.breaks),
+        "tables": "\n".join(event.tables),
         "min_meetings_per_participant": str(event.min_meetings_per_participant),
     }
 
 
 def as_json(event: Event) -> dict[str, Any]:
     return {
-        "id": event.id, "name": event.name, "event_date": event.event_date.isoformat(), "venue": event.venue,
-        "start_time": event.start_time, "end_time": event.end_time, "slot_minutes": event.slot_minutes,
-        "breaks": event.breaks, "tables": event.tables, "status": event.status,
+        "id": event.id,
+        "name": event.name,
+        "event_date": event.event_date.isoformat(),
+        "venue": event.venue,
+        "start_time": event.start_time,
+        "end_time": event.end_time,
+        "slot_minutes": event.slot_minutes,
+        "breaks": event.breaks,
+        "tables": event.tables,
+        "status": event.status,
         "min_meetings_per_participant": event.min_meetings_per_participant,
-        "slots": [{"index": s.index, "start": s.label(), "end": s.end.strftime("%H:%M")} for s in slots_of(event)],
+        "slots": [
+            {"index": s.index, "start": s.label(), "end": s.end.strftime("%H:%M")} for s in slots_of(event)
+        ],
     }
 
 
@@ -119,8 +160,15 @@ def create_event(session: Session, actor: Actor, values: dict[str, str]) -> Even
     session.add(event)
     session.flush()
     assert event.id is not None
-    audit.record(session, user_id=actor.id, username=actor.username, entity="event", entity_id=event.id,
-                 action="create", new=event.name)
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="event",
+        entity_id=event.id,
+        action="create",
+        new=event.name,
+    )
     return event
 
 
@@ -134,8 +182,15 @@ def update_event(session: Session, actor: Actor, event_id: int, values: dict[str
     for name, value in _columns(draft).items():
         setattr(event, name, value)
     slot_count, table_count = len(slots_of(event)), len(event.tables)
-    changed = audit.record_changes(session, user_id=actor.id, username=actor.username, entity="event",
-                                   entity_id=event_id, before=before, after=_columns(draft))
+    changed = audit.record_changes(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="event",
+        entity_id=event_id,
+        before=before,
+        after=_columns(draft),
+    )
     if {"start_time", "end_time", "slot_minutes", "breaks", "tables", "event_date"} & set(changed):
         for meeting in meetings_of(session, event_id):
             if meeting.slot >= slot_count or meeting.table_index >= table_count:
@@ -154,8 +209,17 @@ def set_status(session: Session, actor: Actor, event_id: int, status: str) -> Ev
     check_status(status)
     event = get_event(session, event_id)
     if event.status != status:
-        audit.record(session, user_id=actor.id, username=actor.username, entity="event", entity_id=event_id,
-                     action="status", field="status", old=event.status, new=status)
+        audit.record(
+            session,
+            user_id=actor.id,
+            username=actor.username,
+            entity="event",
+            entity_id=event_id,
+            action="status",
+            field="status",
+            old=event.status,
+            new=status,
+        )
         event.status = status
         session.add(event)
     return event
@@ -177,19 +241,32 @@ def require_editable(event: Event) -> None:
 
 
 def participants_of(session: Session, event_id: int) -> list[EventParticipant]:
-    stmt = (select(EventParticipant).where(EventParticipant.event_id == event_id)
-            .order_by(col(EventParticipant.kind).desc(), col(EventParticipant.id)))
+    stmt = (
+        select(EventParticipant)
+        .where(EventParticipant.event_id == event_id)
+        .order_by(col(EventParticipant.kind).desc(), col(EventParticipant.id))
+    )
     return list(session.exec(stmt))
 
 
 def meetings_of(session: Session, event_id: int) -> list[Meeting]:
-    stmt = select(Meeting).where(Meeting.event_id == event_id).order_by(col(Meeting.slot), col(Meeting.table_index))
+    stmt = (
+        select(Meeting)
+        .where(Meeting.event_id == event_id)
+        .order_by(col(Meeting.slot), col(Meeting.table_index))
+    )
     return list(session.exec(stmt))
 
 
 def update_participant(
-    session: Session, actor: Actor, event_id: int, participant_id: int, *,
-    available_slots: Sequence[int] | None, cap: int | None, name: str | None = None,
+    session: Session,
+    actor: Actor,
+    event_id: int,
+    participant_id: int,
+    *,
+    available_slots: Sequence[int] | None,
+    cap: int | None,
+    name: str | None = None,
 ) -> EventParticipant:
     """Availability (None = every slot) and the optional cap on meetings for one participant."""
     authorize(actor, "event.manage")
@@ -216,8 +293,15 @@ def update_participant(
     if name is not None:
         person.name = name.strip()
     after = {"available_slots": person.available_slots, "cap": person.cap, "name": person.name}
-    if audit.record_changes(session, user_id=actor.id, username=actor.username, entity="event_participant",
-                            entity_id=participant_id, before=before, after=after):
+    if audit.record_changes(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="event_participant",
+        entity_id=participant_id,
+        before=before,
+        after=after,
+    ):
         mark_stale(event)
         session.add(event)
     session.add(person)
@@ -236,38 +320,51 @@ def _researcher_user(session: Session, offer: Offer, chosen_user_id: int | None)
         creator = session.get(User, offer.created_by)
         if creator is not None and creator.role == "researcher":
             return creator
-    stmt = (select(User).where(User.role == "researcher", User.institution_id == offer.institution_id,
-                               User.is_active == True)
-            .order_by(col(User.id)))
+    stmt = (
+        select(User)
+        .where(User.role == "researcher", User.institution_id == offer.institution_id, User.is_active == True)
+        .order_by(col(User.id))
+    )
     return session.exec(stmt).first()
 
 
-def _researcher(session: Session, event_id: int, offer: Offer, chosen_user_id: int | None) -> EventParticipant:
+def _researcher(
+    session: Session, event_id: int, offer: Offer, chosen_user_id: int | None
+) -> EventParticipant:
     user = _researcher_user(session, offer, chosen_user_id)
-    stmt = select(EventParticipant).where(EventParticipant.event_id == event_id,
-                                          EventParticipant.kind == "researcher")
+    stmt = select(EventParticipant).where(
+        EventParticipant.event_id == event_id, EventParticipant.kind == "researcher"
+    )
     if user is not None:
         stmt = stmt.where(EventParticipant.user_id == user.id)
     else:
-        stmt = stmt.where(EventParticipant.user_id == None,
-                          EventParticipant.institution_id == offer.institution_id)
+        stmt = stmt.where(
+            EventParticipant.user_id == None, EventParticipant.institution_id == offer.institution_id
+        )
     found = session.exec(stmt).first()
     if found is not None:
         return found
     institution = session.get(Institution, offer.institution_id)
     short = institution.short_name or institution.canonical_name if institution else ""
     name = user.display_name if user is not None else f"{short}成果联系人"
-    person = EventParticipant(event_id=event_id, user_id=user.id if user else None, name=name[:50],
-                              kind="researcher", institution_id=offer.institution_id)
+    person = EventParticipant(
+        event_id=event_id,
+        user_id=user.id if user else None,
+        name=name[:50],
+        kind="researcher",
+        institution_id=offer.institution_id,
+    )
     session.add(person)
     session.flush()
     return person
 
 
 def _company(session: Session, event_id: int, company_id: int, need: Need | None) -> EventParticipant:
-    stmt = select(EventParticipant).where(EventParticipant.event_id == event_id,
-                                          EventParticipant.kind == "company",
-                                          EventParticipant.company_id == company_id)
+    stmt = select(EventParticipant).where(
+        EventParticipant.event_id == event_id,
+        EventParticipant.kind == "company",
+        EventParticipant.company_id == company_id,
+    )
     found = session.exec(stmt).first()
     if found is not None:
         return found
@@ -276,10 +373,16 @@ def _company(session: Session, event_id: int, company_id: int, need: Need | None
         raise ValidationFailed([FieldError("company_id", "企业不存在。")])
     representative = session.get(User, need.created_by) if need is not None and need.created_by else None
     if representative is None or representative.role != "sme":
-        representative = session.exec(select(User).where(User.role == "sme", User.company_id == company_id)
-                                      .order_by(col(User.id))).first()
-    person = EventParticipant(event_id=event_id, user_id=representative.id if representative else None,
-                              name=company.name[:50], kind="company", company_id=company_id)
+        representative = session.exec(
+            select(User).where(User.role == "sme", User.company_id == company_id).order_by(col(User.id))
+        ).first()
+    person = EventParticipant(
+        event_id=event_id,
+        user_id=representative.id if representative else None,
+        name=company.name[:50],
+        kind="company",
+        company_id=company_id,
+    )
     session.add(person)
     session.flush()
     return person
@@ -304,12 +407,23 @@ class PairRow:
     def to_json(self) -> dict[str, Any]:
         p = self.pair
         return {
-            "id": p.id, "offer_id": p.offer_id, "need_id": p.need_id, "offer_title": self.offer_title,
-            "need_title": self.need_title, "researcher_participant_id": p.researcher_id,
-            "company_participant_id": p.company_participant_id, "researcher": self.researcher,
-            "company": self.company, "score": round(p.score, 3), "reasons": self.reasons, "source": p.source,
-            "excluded": p.excluded, "preference": p.preference, "researcher_preference": p.researcher_preference,
-            "company_preference": p.company_preference, "effective_preference": self.preference,
+            "id": p.id,
+            "offer_id": p.offer_id,
+            "need_id": p.need_id,
+            "offer_title": self.offer_title,
+            "need_title": self.need_title,
+            "researcher_participant_id": p.researcher_id,
+            "company_participant_id": p.company_participant_id,
+            "researcher": self.researcher,
+            "company": self.company,
+            "score": round(p.score, 3),
+            "reasons": self.reasons,
+            "source": p.source,
+            "excluded": p.excluded,
+            "preference": p.preference,
+            "researcher_preference": p.researcher_preference,
+            "company_preference": p.company_preference,
+            "effective_preference": self.preference,
         }
 
 
@@ -318,7 +432,9 @@ def pair_preference(pair: EventPair) -> str | None:
 
 
 def pairs_of(session: Session, event_id: int) -> list[EventPair]:
-    return list(session.exec(select(EventPair).where(EventPair.event_id == event_id).order_by(col(EventPair.id))))
+    return list(
+        session.exec(select(EventPair).where(EventPair.event_id == event_id).order_by(col(EventPair.id)))
+    )
 
 
 def pair_rows(session: Session, event_id: int) -> list[PairRow]:
@@ -330,18 +446,32 @@ def pair_rows(session: Session, event_id: int) -> list[PairRow]:
     needs = {n.id: n.title for n in session.exec(select(Need).where(col(Need.id).in_(need_ids)))}
     meetings = {m.pair_id: m for m in meetings_of(session, event_id)}
     return [
-        PairRow(pair=p, offer_title=offers.get(p.offer_id, "—"), need_title=needs.get(p.need_id, "（会谈申请）"),
-                researcher=people[p.researcher_id].name, company=people[p.company_participant_id].name,
-                preference=pair_preference(p), meeting=meetings.get(p.id or 0),
-                reasons=[str(r) for r in p.reasons])
+        PairRow(
+            pair=p,
+            offer_title=offers.get(p.offer_id, "—"),
+            need_title=needs.get(p.need_id, "（会谈申请）"),
+            researcher=people[p.researcher_id].name,
+            company=people[p.company_participant_id].name,
+            preference=pair_preference(p),
+            meeting=meetings.get(p.id or 0),
+            reasons=[str(r) for r in p.reasons],
+        )
         for p in pairs
     ]
 
 
 def add_pair(
-    session: Session, actor: Actor, event_id: int, *, offer_id: int | None, need_id: int | None = None,
-    company_id: int | None = None, researcher_user_id: int | None = None, score: float = 0.0,
-    reasons: Iterable[str] = (), source: str = "manual",
+    session: Session,
+    actor: Actor,
+    event_id: int,
+    *,
+    offer_id: int | None,
+    need_id: int | None = None,
+    company_id: int | None = None,
+    researcher_user_id: int | None = None,
+    score: float = 0.0,
+    reasons: Iterable[str] = (),
+    source: str = "manual",
 ) -> EventPair:
     """One offer's researcher with one need's company (or a company without a need, from a request).
 
@@ -362,11 +492,17 @@ def add_pair(
         raise ValidationFailed(errors)
     assert offer is not None
     duplicate = select(EventPair).where(EventPair.event_id == event_id, EventPair.offer_id == offer.id)
-    duplicate = (duplicate.where(EventPair.need_id == need.id) if need is not None else
-                 duplicate.where(EventPair.need_id == None))
+    duplicate = (
+        duplicate.where(EventPair.need_id == need.id)
+        if need is not None
+        else duplicate.where(EventPair.need_id == None)
+    )
     if need is None:
-        existing = [p for p in session.exec(duplicate)
-                    if session.get(EventParticipant, p.company_participant_id).company_id == company_id]  # type: ignore[union-attr]
+        existing = [
+            p
+            for p in session.exec(duplicate)
+            if session.get(EventParticipant, p.company_participant_id).company_id == company_id
+        ]  # type: ignore[union-attr]
     else:
         existing = list(session.exec(duplicate))
     if existing:
@@ -376,15 +512,29 @@ def add_pair(
     researcher = _researcher(session, event_id, offer, researcher_user_id)
     company = _company(session, event_id, need.company_id if need is not None else company_id or 0, need)
     assert researcher.id is not None and company.id is not None
-    pair = EventPair(event_id=event_id, offer_id=offer.id, need_id=need.id if need else None,
-                     researcher_id=researcher.id, company_participant_id=company.id,
-                     score=min(max(score, 0.0), 1.0), reasons=list(reasons), source=source)
+    pair = EventPair(
+        event_id=event_id,
+        offer_id=offer.id,
+        need_id=need.id if need else None,
+        researcher_id=researcher.id,
+        company_participant_id=company.id,
+        score=min(max(score, 0.0), 1.0),
+        reasons=list(reasons),
+        source=source,
+    )
     session.add(pair)
     session.flush()
     assert pair.id is not None
-    audit.record(session, user_id=actor.id, username=actor.username, entity="event_pair", entity_id=pair.id,
-                 action="create", new=f"{offer.title} ↔ {need.title if need else company.name}",
-                 note=f"对接会 {event_id}，来源 {source}")
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="event_pair",
+        entity_id=pair.id,
+        action="create",
+        new=f"{offer.title} ↔ {need.title if need else company.name}",
+        note=f"对接会 {event_id}，来源 {source}",
+    )
     mark_stale(event)
     session.add(event)
     return pair
@@ -420,7 +570,9 @@ def accepted_requests(session: Session) -> list[_Accepted]:
         request_service = None  # type: ignore[assignment]
     provider = getattr(request_service, "accepted_requests", None)
     if provider is not None:
-        return [_Accepted(a.offer_id, a.need_id, a.company_id, a.researcher_user_id) for a in provider(session)]
+        return [
+            _Accepted(a.offer_id, a.need_id, a.company_id, a.researcher_user_id) for a in provider(session)
+        ]
     stmt = select(MeetingRequest).where(MeetingRequest.state == "已接受").order_by(col(MeetingRequest.id))
     return [_Accepted(r.offer_id, r.need_id, r.company_id, r.responded_by) for r in session.exec(stmt)]
 
@@ -431,8 +583,10 @@ def import_accepted_requests(session: Session, actor: Actor, event_id: int) -> i
     An accepted request weighs more in the schedule (the other side already said yes)."""
     authorize(actor, "event.manage")
     people = {p.id: p for p in participants_of(session, event_id)}
-    present = {(p.offer_id, p.need_id, people[p.company_participant_id].company_id)
-               for p in pairs_of(session, event_id)}
+    present = {
+        (p.offer_id, p.need_id, people[p.company_participant_id].company_id)
+        for p in pairs_of(session, event_id)
+    }
     added = 0
     for request in accepted_requests(session):
         key = (request.offer_id, request.need_id, request.company_id)
@@ -440,11 +594,24 @@ def import_accepted_requests(session: Session, actor: Actor, event_id: int) -> i
             continue
         offer = session.get(Offer, request.offer_id)
         responder = session.get(User, request.researcher_user_id) if request.researcher_user_id else None
-        keeps_responder = (offer is not None and responder is not None and responder.role == "researcher"
-                           and responder.institution_id == offer.institution_id)
-        add_pair(session, actor, event_id, offer_id=request.offer_id, need_id=request.need_id,
-                 company_id=request.company_id, researcher_user_id=responder.id if keeps_responder and responder else None,
-                 score=0.7, reasons=["企业会谈申请已被接受"], source="request")
+        keeps_responder = (
+            offer is not None
+            and responder is not None
+            and responder.role == "researcher"
+            and responder.institution_id == offer.institution_id
+        )
+        add_pair(
+            session,
+            actor,
+            event_id,
+            offer_id=request.offer_id,
+            need_id=request.need_id,
+            company_id=request.company_id,
+            researcher_user_id=responder.id if keeps_responder and responder else None,
+            score=0.7,
+            reasons=["企业会谈申请已被接受"],
+            source="request",
+        )
         present.add(key)
         added += 1
     return added
@@ -455,8 +622,17 @@ def set_excluded(session: Session, actor: Actor, event_id: int, pair_id: int, ex
     event = get_event(session, event_id)
     pair = _pair(session, event_id, pair_id)
     if pair.excluded != excluded:
-        audit.record(session, user_id=actor.id, username=actor.username, entity="event_pair", entity_id=pair_id,
-                     action="update", field="excluded", old=pair.excluded, new=excluded)
+        audit.record(
+            session,
+            user_id=actor.id,
+            username=actor.username,
+            entity="event_pair",
+            entity_id=pair_id,
+            action="update",
+            field="excluded",
+            old=pair.excluded,
+            new=excluded,
+        )
         pair.excluded = excluded
         if excluded:
             for meeting in session.exec(select(Meeting).where(Meeting.pair_id == pair_id)):
@@ -473,22 +649,35 @@ def _pair(session: Session, event_id: int, pair_id: int) -> EventPair:
     return pair
 
 
-def set_preference(session: Session, actor: Actor, event_id: int, pair_id: int, value: str | None) -> EventPair:
+def set_preference(
+    session: Session, actor: Actor, event_id: int, pair_id: int, value: str | None
+) -> EventPair:
     """The organizer's mark on a pair (必须见 / 愿意见 / 不见, or none)."""
     authorize(actor, "event.manage")
     event = get_event(session, event_id)
     pair = _pair(session, event_id, pair_id)
     value = check_preference(value)
     if pair.preference != value:
-        audit.record(session, user_id=actor.id, username=actor.username, entity="event_pair", entity_id=pair_id,
-                     action="update", field="preference", old=pair.preference, new=value)
+        audit.record(
+            session,
+            user_id=actor.id,
+            username=actor.username,
+            entity="event_pair",
+            entity_id=pair_id,
+            action="update",
+            field="preference",
+            old=pair.preference,
+            new=value,
+        )
         pair.preference = value
         mark_stale(event)
         session.add_all([pair, event])
     return pair
 
 
-def set_own_preference(session: Session, actor: Actor, event_id: int, pair_id: int, value: str | None) -> EventPair:
+def set_own_preference(
+    session: Session, actor: Actor, event_id: int, pair_id: int, value: str | None
+) -> EventPair:
     """A participant's own mark on one of their pairs, allowed until the schedule is published."""
     event = get_event(session, event_id)
     pair = _pair(session, event_id, pair_id)
@@ -503,8 +692,17 @@ def set_own_preference(session: Session, actor: Actor, event_id: int, pair_id: i
     column = f"{side}_preference"
     old = getattr(pair, column)
     if old != value:
-        audit.record(session, user_id=actor.id, username=actor.username, entity="event_pair", entity_id=pair_id,
-                     action="update", field=column, old=old, new=value)
+        audit.record(
+            session,
+            user_id=actor.id,
+            username=actor.username,
+            entity="event_pair",
+            entity_id=pair_id,
+            action="update",
+            field=column,
+            old=old,
+            new=value,
+        )
         setattr(pair, column, value)
         mark_stale(event)
         session.add_all([pair, event])

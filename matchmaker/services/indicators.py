@@ -52,7 +52,9 @@ def _contract_values(
     session: Session, plan: Plan, indicator: Indicator, known: Mapping[tuple[int, int], Mapping[int, int]]
 ) -> dict[int, Decimal]:
     """Yearly registered turnover in the indicator's unit (exact: 亿元 with up to ten decimals)."""
-    scale = stats.target_fen(indicator) / Decimal(indicator.target) if Decimal(indicator.target) else Decimal(1)
+    scale = (
+        stats.target_fen(indicator) / Decimal(indicator.target) if Decimal(indicator.target) else Decimal(1)
+    )
     by_year = known.get((plan.start_year, plan.end_year))
     if by_year is None:
         rows = stats.breakdown(session, stats.StatsFilters(plan.start_year, plan.end_year), "year")
@@ -67,9 +69,11 @@ def plans(
     year (分) of a plan period the caller has already computed (the dashboard's goal), keyed by its years."""
     out = []
     for plan in session.exec(select(Plan).order_by(col(Plan.start_year).desc())):
-        indicators = list(session.exec(
-            select(Indicator).where(Indicator.plan_id == plan.id).order_by(col(Indicator.sort_order))
-        ))
+        indicators = list(
+            session.exec(
+                select(Indicator).where(Indicator.plan_id == plan.id).order_by(col(Indicator.sort_order))
+            )
+        )
         entered: dict[int, dict[int, Decimal]] = {}
         ids = [i.id for i in indicators]
         for value in session.exec(select(IndicatorValue).where(col(IndicatorValue.indicator_id).in_(ids))):
@@ -77,8 +81,11 @@ def plans(
         rows = []
         for indicator in indicators:
             assert indicator.id is not None
-            values = (_contract_values(session, plan, indicator, known or {}) if indicator.source == "contracts"
-                      else entered.get(indicator.id, {}))
+            values = (
+                _contract_values(session, plan, indicator, known or {})
+                if indicator.source == "contracts"
+                else entered.get(indicator.id, {})
+            )
             target = Decimal(indicator.target)
             result = figures.attainment(indicator.kind, target, values, plan.start_year, plan.end_year, today)
             rows.append(IndicatorProgress(indicator, target, result, values))
@@ -86,7 +93,9 @@ def plans(
     return out
 
 
-def set_value(session: Session, actor: Actor, indicator_id: int, year_text: str, value_text: str) -> IndicatorValue:
+def set_value(
+    session: Session, actor: Actor, indicator_id: int, year_text: str, value_text: str
+) -> IndicatorValue:
     """Enter or correct one year's actual value; the old and new values go to the audit trail."""
     authorize(actor, "indicator.manage")
     indicator = session.get(Indicator, indicator_id)
@@ -96,7 +105,9 @@ def set_value(session: Session, actor: Actor, indicator_id: int, year_text: str,
     assert plan is not None
     errors: list[FieldError] = []
     if indicator.source == "contracts":
-        errors.append(FieldError("indicator_id", f"「{indicator.name}」由登记的技术合同自动计算，不能手工填写"))
+        errors.append(
+            FieldError("indicator_id", f"「{indicator.name}」由登记的技术合同自动计算，不能手工填写")
+        )
     year_text = year_text.strip()
     year = int(year_text) if year_text.isdigit() else None
     if year is None or not plan.start_year <= year <= plan.end_year:
@@ -120,12 +131,20 @@ def set_value(session: Session, actor: Actor, indicator_id: int, year_text: str,
     session.add(row)
     session.flush()
     if old != text:
-        audit.record(session, user_id=actor.id, username=actor.username, entity="indicator", entity_id=indicator_id,
-                     action="create" if old is None else "update", field=f"{year}年实际值", old=old, new=text,
-                     note=f"{indicator.name}（{indicator.unit}）")
+        audit.record(
+            session,
+            user_id=actor.id,
+            username=actor.username,
+            entity="indicator",
+            entity_id=indicator_id,
+            action="create" if old is None else "update",
+            field=f"{year}年实际值",
+            old=old,
+            new=text,
+            note=f"{indicator.name}（{indicator.unit}）",
+        )
     return row
 
 
 def history(session: Session, indicator_id: int) -> list[AuditLog]:
     return audit.history(session, "indicator", indicator_id)
-

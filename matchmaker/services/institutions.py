@@ -55,14 +55,24 @@ def create_institution(
         raise ValidationFailed([FieldError("canonical_name", "请填写单位全称")])
     if len(name) > 100:
         raise ValidationFailed([FieldError("canonical_name", "单位全称不能超过 100 个字")])
-    if by_name(session, name) or session.exec(select(InstitutionAlias).where(InstitutionAlias.alias == name)).first():
+    if (
+        by_name(session, name)
+        or session.exec(select(InstitutionAlias).where(InstitutionAlias.alias == name)).first()
+    ):
         raise ValidationFailed([FieldError("canonical_name", f"单位「{name}」已存在（或已是某单位的别名）")])
     inst = Institution(canonical_name=name, short_name=_clean(short_name), kind=_clean(kind))
     session.add(inst)
     session.flush()
     assert inst.id is not None
-    audit.record(session, user_id=actor.id, username=actor.username, entity="institution",
-                 entity_id=inst.id, action="create", new=name)
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="institution",
+        entity_id=inst.id,
+        action="create",
+        new=name,
+    )
     return inst
 
 
@@ -81,8 +91,16 @@ def add_alias(session: Session, actor: Actor, institution_id: int, alias: str) -
         raise ValidationFailed([FieldError("alias", f"「{text}」已被登记为单位名称或别名")])
     row = InstitutionAlias(institution_id=institution_id, alias=text)
     session.add(row)
-    audit.record(session, user_id=actor.id, username=actor.username, entity="institution",
-                 entity_id=institution_id, action="update", field="alias", new=text)
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="institution",
+        entity_id=institution_id,
+        action="update",
+        field="alias",
+        new=text,
+    )
     return row
 
 
@@ -91,6 +109,14 @@ def remove_alias(session: Session, actor: Actor, alias_id: int) -> None:
     row = session.get(InstitutionAlias, alias_id)
     if row is None:
         raise NotFound("别名不存在")
-    audit.record(session, user_id=actor.id, username=actor.username, entity="institution",
-                 entity_id=row.institution_id, action="update", field="alias", old=row.alias)
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="institution",
+        entity_id=row.institution_id,
+        action="update",
+        field="alias",
+        old=row.alias,
+    )
     session.delete(row)

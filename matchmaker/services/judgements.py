@@ -28,7 +28,9 @@ SOURCE_LABELS = {"organizer": "组织者评价", "meeting": "会谈结果", "req
 PER_PAGE = 50
 
 
-def mark(session: Session, actor: Actor, need_id: int, offer_id: int, label: str, note: str = "") -> Judgement:
+def mark(
+    session: Session, actor: Actor, need_id: int, offer_id: int, label: str, note: str = ""
+) -> Judgement:
     """Store (or change) ``actor``'s verdict on the pair, with who and when."""
     authorize(actor, "judgement.create")
     if label not in ORGANIZER_LABELS:
@@ -40,23 +42,48 @@ def mark(session: Session, actor: Actor, need_id: int, offer_id: int, label: str
     if session.get(Offer, offer_id) is None:
         raise NotFound(f"专利成果 #{offer_id} 不存在")
     existing = session.exec(
-        select(Judgement).where(Judgement.need_id == need_id, Judgement.offer_id == offer_id,
-                                Judgement.source == ORGANIZER, Judgement.user_id == actor.id)
+        select(Judgement).where(
+            Judgement.need_id == need_id,
+            Judgement.offer_id == offer_id,
+            Judgement.source == ORGANIZER,
+            Judgement.user_id == actor.id,
+        )
     ).first()
     grade = ORGANIZER_LABELS[label]
     if existing is None:
-        judgement = Judgement(need_id=need_id, offer_id=offer_id, label=label, grade=grade, source=ORGANIZER,
-                              note=note, user_id=actor.id)
+        judgement = Judgement(
+            need_id=need_id,
+            offer_id=offer_id,
+            label=label,
+            grade=grade,
+            source=ORGANIZER,
+            note=note,
+            user_id=actor.id,
+        )
         session.add(judgement)
         session.flush()
         assert judgement.id is not None
-        audit.record(session, user_id=actor.id, username=actor.username, entity="judgement", entity_id=judgement.id,
-                     action="create", new=f"需求 {need_id} × 成果 {offer_id}：{label}（{grade}）", note=note)
+        audit.record(
+            session,
+            user_id=actor.id,
+            username=actor.username,
+            entity="judgement",
+            entity_id=judgement.id,
+            action="create",
+            new=f"需求 {need_id} × 成果 {offer_id}：{label}（{grade}）",
+            note=note,
+        )
         return judgement
     assert existing.id is not None
-    audit.record_changes(session, user_id=actor.id, username=actor.username, entity="judgement",
-                         entity_id=existing.id, before={"label": existing.label, "note": existing.note},
-                         after={"label": label, "note": note})
+    audit.record_changes(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="judgement",
+        entity_id=existing.id,
+        before={"label": existing.label, "note": existing.note},
+        after={"label": label, "note": note},
+    )
     existing.label, existing.grade, existing.note, existing.at = label, grade, note, utcnow()
     session.add(existing)
     return existing
@@ -69,7 +96,8 @@ def organizer_marks(session: Session, pairs: Iterable[tuple[int, int]]) -> dict[
         return {}
     needs = {n for n, _ in wanted}
     rows = session.exec(
-        select(Judgement).where(Judgement.source == ORGANIZER, col(Judgement.need_id).in_(needs))
+        select(Judgement)
+        .where(Judgement.source == ORGANIZER, col(Judgement.need_id).in_(needs))
         .order_by(col(Judgement.at), col(Judgement.id))
     )
     return {(j.need_id, j.offer_id): j.label for j in rows if (j.need_id, j.offer_id) in wanted}
@@ -133,8 +161,19 @@ def list_judgements(
     if per_page:
         stmt = stmt.offset((page - 1) * per_page).limit(per_page)
     rows = [
-        JudgementRow(j.id or 0, j.at, j.need_id, need_title, j.offer_id, offer_title, j.label, j.grade, j.source,
-                     username or "系统", j.note)
+        JudgementRow(
+            j.id or 0,
+            j.at,
+            j.need_id,
+            need_title,
+            j.offer_id,
+            offer_title,
+            j.label,
+            j.grade,
+            j.source,
+            username or "系统",
+            j.note,
+        )
         for j, need_title, offer_title, username in session.exec(stmt)
     ]
     return JudgementPage(rows, total, page, pages)
@@ -146,10 +185,30 @@ def labels_in_use(session: Session) -> list[str]:
     return [*ORGANIZER_LABELS, *sorted(stored - set(ORGANIZER_LABELS))]
 
 
-EXPORT_HEADERS = ("编号", "时间（北京时间）", "需求编号", "技术需求", "成果编号", "专利成果", "评价", "分级", "来源",
-                  "评价人", "备注")
+EXPORT_HEADERS = (
+    "编号",
+    "时间（北京时间）",
+    "需求编号",
+    "技术需求",
+    "成果编号",
+    "专利成果",
+    "评价",
+    "分级",
+    "来源",
+    "评价人",
+    "备注",
+)
 
 
 def to_json(j: Judgement) -> dict[str, object]:
-    return {"id": j.id, "need_id": j.need_id, "offer_id": j.offer_id, "label": j.label, "grade": j.grade,
-            "source": j.source, "note": j.note, "user_id": j.user_id, "at": j.at.isoformat()}
+    return {
+        "id": j.id,
+        "need_id": j.need_id,
+        "offer_id": j.offer_id,
+        "label": j.label,
+        "grade": j.grade,
+        "source": j.source,
+        "note": j.note,
+        "user_id": j.user_id,
+        "at": j.at.isoformat(),
+    }

@@ -200,7 +200,9 @@ def need_doc(need: Need, company: str) -> NeedDoc:
 
 
 def _offers_with_names(session: Session, ids: Iterable[int] | None = None) -> list[tuple[Offer, str]]:
-    stmt = select(Offer, Institution.canonical_name).join(Institution, col(Institution.id) == Offer.institution_id)
+    stmt = select(Offer, Institution.canonical_name).join(
+        Institution, col(Institution.id) == Offer.institution_id
+    )
     if ids is None:
         stmt = stmt.where(col(Offer.status).in_(OFFER_STATUSES))
     else:
@@ -264,8 +266,10 @@ def rebuild(services: Services, progress: Progress | None = None) -> BuildReport
         index.add_needs([need_doc(n, name) for n, name in chunk_n], profile=False)
         _advance(st, len(chunk_n), progress)
     index.refresh_profiles()
-    versions = {"offer": {o.id: _stamp(o) for o, _ in offers if o.id is not None},
-                "need": {n.id: _stamp(n) for n, _ in needs if n.id is not None}}
+    versions = {
+        "offer": {o.id: _stamp(o) for o, _ in offers if o.id is not None},
+        "need": {n.id: _stamp(n) for n, _ in needs if n.id is not None},
+    }
     with st.lock:
         st.index, st.versions, st.watermark = index, versions, mark
         _save(services, st)
@@ -311,10 +315,20 @@ def _catch_up(services: Services, st: MatcherState) -> int:
     many documents were added, replaced or removed."""
     with services.session() as session:
         mark = _watermark(session)
-        offer_stamps: dict[int, str] = {i: t.isoformat() for i, t in session.exec(
-            select(Offer.id, Offer.updated_at).where(col(Offer.status).in_(OFFER_STATUSES))) if i is not None}
-        need_stamps: dict[int, str] = {i: t.isoformat() for i, t in session.exec(
-            select(Need.id, Need.updated_at).where(col(Need.status).in_(NEED_STATUSES))) if i is not None}
+        offer_stamps: dict[int, str] = {
+            i: t.isoformat()
+            for i, t in session.exec(
+                select(Offer.id, Offer.updated_at).where(col(Offer.status).in_(OFFER_STATUSES))
+            )
+            if i is not None
+        }
+        need_stamps: dict[int, str] = {
+            i: t.isoformat()
+            for i, t in session.exec(
+                select(Need.id, Need.updated_at).where(col(Need.status).in_(NEED_STATUSES))
+            )
+            if i is not None
+        }
         with st.lock:
             assert st.index is not None
             changed_offers = [i for i, t in offer_stamps.items() if st.versions["offer"].get(i) != t]
@@ -456,15 +470,28 @@ class Suggestion:
             "reasons": [{"kind": r.kind, "text": r.text} for r in self.reasons],
         }  # fmt: skip
         if self.offer is not None:
-            out["offer"] = {"id": self.offer.id, "title": self.offer.title, "institution": self.institution,
-                            "field": self.offer.field or None, "price_wan": self.offer.price_wan,
-                            "trl": self.offer.trl, "legal_status": self.offer.legal_status or None,
-                            "url": f"/offers/{self.offer.id}"}
+            out["offer"] = {
+                "id": self.offer.id,
+                "title": self.offer.title,
+                "institution": self.institution,
+                "field": self.offer.field or None,
+                "price_wan": self.offer.price_wan,
+                "trl": self.offer.trl,
+                "legal_status": self.offer.legal_status or None,
+                "url": f"/offers/{self.offer.id}",
+            }
         if self.need is not None:
-            out["need"] = {"id": self.need.id, "title": self.need.title, "company_name": self.need.company_name,
-                           "field": self.need.field or None, "budget_text": self.need.budget_text,
-                           "budget_hidden": not self.need.budget_shown, "contact": self.need.contact,
-                           "contact_hidden": self.need.contact is None, "url": f"/needs/{self.need.id}"}
+            out["need"] = {
+                "id": self.need.id,
+                "title": self.need.title,
+                "company_name": self.need.company_name,
+                "field": self.need.field or None,
+                "budget_text": self.need.budget_text,
+                "budget_hidden": not self.need.budget_shown,
+                "contact": self.need.contact,
+                "contact_hidden": self.need.contact is None,
+                "url": f"/needs/{self.need.id}",
+            }
         return out
 
 
@@ -502,11 +529,14 @@ def _hide_budget(reason: Reason) -> Reason:
 
 def _not_ready(st: MatcherState) -> MatchList:
     if st.error:
-        return MatchList("failed", message=f"匹配索引建立失败：{st.error}。请运维人员运行 matchmaker reindex。")
+        return MatchList(
+            "failed", message=f"匹配索引建立失败：{st.error}。请运维人员运行 matchmaker reindex。"
+        )
     if st.total == 0:
         return MatchList("building", message="正在载入匹配索引…")
-    return MatchList("building", done=st.done, total=st.total,
-                     message=f"匹配索引正在建立（{st.done}/{st.total}）…")
+    return MatchList(
+        "building", done=st.done, total=st.total, message=f"匹配索引正在建立（{st.done}/{st.total}）…"
+    )
 
 
 def _ranked(
@@ -524,7 +554,9 @@ def _ranked(
     if side == "offer" and status not in OFFER_STATUSES:
         return MatchList("not_indexed", message=f"成果状态为「{status}」，只有已发布的成果参与匹配。")
     with st.lock:
-        present, rank = (index.needs, index.rank_offers) if side == "need" else (index.offers, index.rank_needs)
+        present, rank = (
+            (index.needs, index.rank_offers) if side == "need" else (index.offers, index.rank_needs)
+        )
         if str(doc_id) not in present:
             what = "需求" if side == "need" else "成果"
             return MatchList("not_indexed", message=f"该{what}尚未进入匹配索引，请稍后刷新。")
@@ -539,15 +571,27 @@ def offers_for_need(services: Services, actor: Actor, view: NeedView, k: int = 1
         return ranked
     matches, total_weight = ranked
     with services.session() as session:
-        offers = {o.id: (o, name) for o, name in _offers_with_names(session, [int(m.offer_id) for m in matches])}
+        offers = {
+            o.id: (o, name) for o, name in _offers_with_names(session, [int(m.offer_id) for m in matches])
+        }
     items = []
     for m in matches:
         found = offers.get(int(m.offer_id))
         if found is None or found[0].status not in OFFER_STATUSES:
             continue
         signals, reasons = masked(m, view.budget_shown)
-        items.append(Suggestion(view.id, int(m.offer_id), m.score, min(1.0, m.score / total_weight), signals,
-                                reasons, offer=found[0], institution=found[1]))
+        items.append(
+            Suggestion(
+                view.id,
+                int(m.offer_id),
+                m.score,
+                min(1.0, m.score / total_weight),
+                signals,
+                reasons,
+                offer=found[0],
+                institution=found[1],
+            )
+        )
     return MatchList("ready", items)
 
 
@@ -556,7 +600,9 @@ def may_see_offer_needs(actor: Actor | None, offer: Offer) -> bool:
     if actor is None:
         return False
     return actor.role in OFFER_MATCH_ROLES or (
-        actor.role == "researcher" and actor.institution_id is not None and actor.institution_id == offer.institution_id
+        actor.role == "researcher"
+        and actor.institution_id is not None
+        and actor.institution_id == offer.institution_id
     )
 
 
@@ -577,8 +623,11 @@ def needs_for_offer(services: Services, actor: Actor, offer: Offer, k: int = 10)
         if view is None or view.status not in NEED_STATUSES:
             continue
         signals, reasons = masked(m, view.budget_shown)
-        items.append(Suggestion(view.id, offer.id or 0, m.score, min(1.0, m.score / total_weight), signals,
-                                reasons, need=view))
+        items.append(
+            Suggestion(
+                view.id, offer.id or 0, m.score, min(1.0, m.score / total_weight), signals, reasons, need=view
+            )
+        )
     return MatchList("ready", items)
 
 
@@ -606,13 +655,25 @@ def propose_pairs(
         wanted = [str(i) for i in need_ids if str(i) in index.needs] if need_ids else list(index.needs)
         total_weight = _total_weight(index)
         for need_id in wanted:
-            found += [m for m in index.rank_offers(need_id, PROPOSALS_PER_NEED) if m.score >= min_score * total_weight]
+            found += [
+                m
+                for m in index.rank_offers(need_id, PROPOSALS_PER_NEED)
+                if m.score >= min_score * total_weight
+            ]
     found.sort(key=lambda m: (-m.score, int(m.need_id), int(m.offer_id)))
     found = found[:limit]
-    offer_titles = {i: t for i, t in session.exec(
-        select(Offer.id, Offer.title).where(col(Offer.id).in_({int(m.offer_id) for m in found})))}
-    need_titles = {i: t for i, t in session.exec(
-        select(Need.id, Need.title).where(col(Need.id).in_({int(m.need_id) for m in found})))}
+    offer_titles = {
+        i: t
+        for i, t in session.exec(
+            select(Offer.id, Offer.title).where(col(Offer.id).in_({int(m.offer_id) for m in found}))
+        )
+    }
+    need_titles = {
+        i: t
+        for i, t in session.exec(
+            select(Need.id, Need.title).where(col(Need.id).in_({int(m.need_id) for m in found}))
+        )
+    }
     return [
         {"offer_id": int(m.offer_id), "need_id": int(m.need_id), "offer_title": offer_titles.get(int(m.offer_id), ""),
          "need_title": need_titles.get(int(m.need_id), ""), "score": round(min(1.0, m.score / total_weight), 3),
@@ -681,9 +742,12 @@ def evaluate_judgements(services: Services) -> dict[str, Any]:
     }  # fmt: skip
     for name in ABLATION_SIGNALS:
         alone = summarise(rankings(name), qrels)
-        result["signals"][name] = {"mrr@10": alone["mrr@10"], "ndcg@10": alone["ndcg@10"],
-                                   "strict_mrr@10": alone["strict_mrr@10"],
-                                   "needs_without_grade2_in_top10": alone["without_grade2_in_top10"]}
+        result["signals"][name] = {
+            "mrr@10": alone["mrr@10"],
+            "ndcg@10": alone["ndcg@10"],
+            "strict_mrr@10": alone["strict_mrr@10"],
+            "needs_without_grade2_in_top10": alone["without_grade2_in_top10"],
+        }
     return result
 
 
@@ -708,15 +772,22 @@ def judgement_preferences(services: Services) -> Preferences:
 def format_judgement_figures(result: dict[str, Any]) -> str:
     """The figures as a small table for people."""
     heads = ("MRR@10", "nDCG@10", "strict MRR", "无 2 分")
-    summary = (f"评判 {result['judgements']} 条，涉及需求 {result['needs_with_judgements']} 条，"
-               f"计入 {result['needs_counted']} 条（至少有一个 1 分或 2 分的成果）；候选成果 {result['offers_in_pool']} 项")
+    summary = (
+        f"评判 {result['judgements']} 条，涉及需求 {result['needs_with_judgements']} 条，"
+        f"计入 {result['needs_counted']} 条（至少有一个 1 分或 2 分的成果）；候选成果 {result['offers_in_pool']} 项"
+    )
     if not result["needs_counted"]:
-        return summary + "\n还没有可计入的评价：组织者在推荐上标记「好匹配」，或登记对接会结果（签约、意向）后再运行。"
+        return (
+            summary
+            + "\n还没有可计入的评价：组织者在推荐上标记「好匹配」，或登记对接会结果（签约、意向）后再运行。"
+        )
     lines = [summary, f"{'':<16}" + "".join(f"{h:>12}" for h in heads)]
 
     def row(name: str, fig: dict[str, Any]) -> str:
-        return (f"{name:<16}{fig['mrr@10']:>12.3f}{fig['ndcg@10']:>12.3f}{fig['strict_mrr@10']:>12.3f}"
-                f"{fig['needs_without_grade2_in_top10']:>12d}")
+        return (
+            f"{name:<16}{fig['mrr@10']:>12.3f}{fig['ndcg@10']:>12.3f}{fig['strict_mrr@10']:>12.3f}"
+            f"{fig['needs_without_grade2_in_top10']:>12d}"
+        )
 
     lines.append(row("fused", result))
     for name, fig in result["signals"].items():

@@ -36,8 +36,19 @@ HIDDEN = "（未公开）"
 FINAL_STATUSES = tuple(s for s, nxt in NEED_TRANSITIONS.items() if not nxt)
 BEIJING = ZoneInfo("Asia/Shanghai")
 #: Fields compared for the audit trail on edit.
-_AUDITED = ("title", "description", "expected_outcome", "field", "budget_min_wan", "budget_max_wan", "coop_modes",
-            "deadline", "contact", "contact_public", "budget_public")
+_AUDITED = (
+    "title",
+    "description",
+    "expected_outcome",
+    "field",
+    "budget_min_wan",
+    "budget_max_wan",
+    "coop_modes",
+    "deadline",
+    "contact",
+    "contact_public",
+    "budget_public",
+)
 
 
 @dataclass(frozen=True)
@@ -96,7 +107,8 @@ class NeedView:
             "budget_min_wan": self.budget_min_wan if self.budget_shown else None,
             "budget_max_wan": self.budget_max_wan if self.budget_shown else None,
             "budget_negotiable": (self.budget_min_wan is None and self.budget_max_wan is None)
-            if self.budget_shown else None,
+            if self.budget_shown
+            else None,
             "budget_hidden": not self.budget_shown,
             "budget_text": self.budget_text,
             "contact_public": self.contact_public,
@@ -106,9 +118,19 @@ class NeedView:
         }
 
     def export_row(self) -> tuple[Any, ...]:
-        return (self.id, self.title, self.company_name, self.field, self.status, self.budget_text,
-                "、".join(self.coop_modes), self.deadline, self.contact_text, self.expected_outcome,
-                local_time(self.created_at))
+        return (
+            self.id,
+            self.title,
+            self.company_name,
+            self.field,
+            self.status,
+            self.budget_text,
+            "、".join(self.coop_modes),
+            self.deadline,
+            self.contact_text,
+            self.expected_outcome,
+            local_time(self.created_at),
+        )
 
 
 def local_time(value: datetime | None) -> datetime | None:
@@ -120,8 +142,19 @@ def local_time(value: datetime | None) -> datetime | None:
     return value.astimezone(BEIJING).replace(tzinfo=None)
 
 
-EXPORT_HEADERS = ("编号", "需求名称", "企业", "领域", "状态", "预算", "合作方式", "截止日期", "联系方式", "预期成果",
-                  "发布时间")
+EXPORT_HEADERS = (
+    "编号",
+    "需求名称",
+    "企业",
+    "领域",
+    "状态",
+    "预算",
+    "合作方式",
+    "截止日期",
+    "联系方式",
+    "预期成果",
+    "发布时间",
+)
 
 
 def sees_everything(actor: Actor | None, need: Need) -> bool:
@@ -156,8 +189,11 @@ def visible_need(need: Need, actor: Actor | None, company_name: str = "") -> Nee
         budget_shown=budget_shown,
         contact_public=need.contact_public,
         budget_public=need.budget_public,
-        can_edit=actor is not None and (actor.is_admin or (
-            actor.role == "sme" and actor.company_id is not None and actor.company_id == need.company_id)),
+        can_edit=actor is not None
+        and (
+            actor.is_admin
+            or (actor.role == "sme" and actor.company_id is not None and actor.company_id == need.company_id)
+        ),
     )
 
 
@@ -169,7 +205,9 @@ def _pairs(rows: Iterable[Any]) -> dict[Any, Any]:
 def views(session: Session, needs: Sequence[Need], actor: Actor | None) -> list[NeedView]:
     """Masked views of several needs, with their company names looked up in one query."""
     ids = {n.company_id for n in needs}
-    names = _pairs(session.exec(select(Company.id, Company.name).where(col(Company.id).in_(ids)))) if ids else {}
+    names = (
+        _pairs(session.exec(select(Company.id, Company.name).where(col(Company.id).in_(ids)))) if ids else {}
+    )
     return [visible_need(n, actor, names.get(n.company_id, "")) for n in needs]
 
 
@@ -213,8 +251,13 @@ def list_needs(
     if filters.company_id is not None:
         stmt = stmt.where(Need.company_id == filters.company_id)
     if filters.q:
-        stmt = stmt.where(or_(col(Need.title).contains(filters.q), col(Need.description).contains(filters.q),
-                              col(Need.expected_outcome).contains(filters.q)))
+        stmt = stmt.where(
+            or_(
+                col(Need.title).contains(filters.q),
+                col(Need.description).contains(filters.q),
+                col(Need.expected_outcome).contains(filters.q),
+            )
+        )
     total = int(session.exec(select(func.count()).select_from(stmt.subquery())).one())
     pages = max(1, -(-total // per_page)) if per_page else 1
     page = min(max(1, page), pages)
@@ -226,10 +269,17 @@ def list_needs(
 
 def _draft_values(draft: NeedDraft) -> dict[str, Any]:
     return {
-        "title": draft.title, "description": draft.description, "expected_outcome": draft.expected_outcome,
-        "field": draft.field, "budget_min_wan": draft.budget_min_wan, "budget_max_wan": draft.budget_max_wan,
-        "coop_modes": list(draft.coop_modes), "deadline": draft.deadline, "contact": draft.contact,
-        "contact_public": draft.contact_public, "budget_public": draft.budget_public,
+        "title": draft.title,
+        "description": draft.description,
+        "expected_outcome": draft.expected_outcome,
+        "field": draft.field,
+        "budget_min_wan": draft.budget_min_wan,
+        "budget_max_wan": draft.budget_max_wan,
+        "coop_modes": list(draft.coop_modes),
+        "deadline": draft.deadline,
+        "contact": draft.contact,
+        "contact_public": draft.contact_public,
+        "budget_public": draft.budget_public,
     }
 
 
@@ -256,7 +306,12 @@ def _changed(session: Session, need_id: int, change: str) -> None:
 
 
 def create_need(
-    session: Session, actor: Actor, raw: Mapping[str, object], *, fields: Collection[str], today: date,
+    session: Session,
+    actor: Actor,
+    raw: Mapping[str, object],
+    *,
+    fields: Collection[str],
+    today: date,
     company_id: int | None = None,
 ) -> Need:
     """Post a need for the actor's company (an admin names the company)."""
@@ -271,8 +326,15 @@ def create_need(
     session.add(need)
     session.flush()
     assert need.id is not None
-    audit.record(session, user_id=actor.id, username=actor.username, entity="need", entity_id=need.id,
-                 action="create", new=need.title)
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="need",
+        entity_id=need.id,
+        action="create",
+        new=need.title,
+    )
     _changed(session, need.id, "created")
     return need
 
@@ -287,7 +349,13 @@ def need_for_edit(session: Session, actor: Actor, need_id: int) -> Need:
 
 
 def update_need(
-    session: Session, actor: Actor, need_id: int, raw: Mapping[str, object], *, fields: Collection[str], today: date
+    session: Session,
+    actor: Actor,
+    need_id: int,
+    raw: Mapping[str, object],
+    *,
+    fields: Collection[str],
+    today: date,
 ) -> Need:
     need = need_for_edit(session, actor, need_id)
     draft = validate_need(raw, fields=fields, today=today, previous_deadline=need.deadline)
@@ -295,8 +363,15 @@ def update_need(
     after = _draft_values(draft)
     for name, value in after.items():
         setattr(need, name, value)
-    changed = audit.record_changes(session, user_id=actor.id, username=actor.username, entity="need",
-                                   entity_id=need_id, before=before, after=after)
+    changed = audit.record_changes(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="need",
+        entity_id=need_id,
+        before=before,
+        after=after,
+    )
     if changed:
         need.updated_at = utcnow()
         _changed(session, need_id, "updated")
@@ -308,8 +383,17 @@ def change_status(session: Session, actor: Actor, need_id: int, new_status: str)
     need = get_need(session, need_id)
     authorize(actor, "need.status", need)
     check_transition(need.status, new_status)
-    audit.record(session, user_id=actor.id, username=actor.username, entity="need", entity_id=need_id,
-                 action="status", field="status", old=need.status, new=new_status)
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="need",
+        entity_id=need_id,
+        action="status",
+        field="status",
+        old=need.status,
+        new=new_status,
+    )
     need.status = new_status
     need.updated_at = utcnow()
     session.add(need)

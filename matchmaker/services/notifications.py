@@ -13,18 +13,23 @@ def notify(session: Session, user_id: int, text: str, link: str = "") -> None:
 
 
 def unread_count(session: Session, user_id: int) -> int:
-    stmt = select(func.count()).select_from(Notification).where(
-        Notification.user_id == user_id, Notification.is_read == False
+    stmt = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.is_read == False)
     )
     return int(session.exec(stmt).one())
 
 
 def latest(session: Session, user_id: int, limit: int = 100) -> list[Notification]:
-    stmt = (select(Notification).where(Notification.user_id == user_id)
-            .order_by(col(Notification.id).desc()).limit(limit))
+    stmt = (
+        select(Notification)
+        .where(Notification.user_id == user_id)
+        .order_by(col(Notification.id).desc())
+        .limit(limit)
+    )
     return list(session.exec(stmt))
 
 
 def mark_all_read(session: Session, user_id: int) -> None:
-    session.exec(update(Notification).where(col(Notification.user_id) == user_id)
-                 .values(is_read=True))
+    session.exec(update(Notification).where(col(Notification.user_id) == user_id).values(is_read=True))

@@ -139,25 +139,46 @@ def commit(
             assert draft is not None
             institution = ids_by_name.get(draft.institution)
             if institution is None:
-                raise ValidationFailed([FieldError("institution", f"第{result.row}行的权利人「{draft.institution}」已不存在")])
+                raise ValidationFailed(
+                    [FieldError("institution", f"第{result.row}行的权利人「{draft.institution}」已不存在")]
+                )
             authorize(actor, "offer.create", institution.id)
             if draft.patent_key in stored:
                 skipped[result.row] = stored[draft.patent_key]
                 continue
             stored[draft.patent_key] = f"第{result.row}行"
             note = IMPORT_NOTE if result.status == "valid" else f"{IMPORT_NOTE}（已确认不是重复登记）"
-            pending.append((Offer(status=status, created_by=actor.id, **offer_columns(draft, institution)), note))
+            pending.append(
+                (Offer(status=status, created_by=actor.id, **offer_columns(draft, institution)), note)
+            )
         # One flush for all offers: the INSERTs go out in batches, which is what makes 10,000 rows take seconds.
         session.add_all([offer for offer, _note in pending])
         session.flush()
         step(len(skipped))
         for offer, note in pending:
             assert offer.id is not None
-            audit.record(session, user_id=actor.id, username=actor.username, entity="offer", entity_id=offer.id,
-                         action="create", new=offer.title, note=note)
+            audit.record(
+                session,
+                user_id=actor.id,
+                username=actor.username,
+                entity="offer",
+                entity_id=offer.id,
+                action="create",
+                new=offer.title,
+                note=note,
+            )
             if status != "草稿":  # stored as published directly; the trail shows the same step a form would
-                audit.record(session, user_id=actor.id, username=actor.username, entity="offer",
-                             entity_id=offer.id, action="status", field="status", old="草稿", new=status)
+                audit.record(
+                    session,
+                    user_id=actor.id,
+                    username=actor.username,
+                    entity="offer",
+                    entity_id=offer.id,
+                    action="status",
+                    field="status",
+                    old="草稿",
+                    new=status,
+                )
             created.append(offer.id)
             step(1)
     on_offer_changed(services, created, "created")
@@ -191,7 +212,11 @@ def save_preview(services: Services, actor: Actor, report: OfferReport) -> str:
 def load_preview(services: Services, actor: Actor, token: str) -> OfferReport:
     """The stored preview of ``token``; someone else's preview is refused, an expired one is missing."""
     path = _store_dir(services) / f"{token}.preview"
-    if not _TOKEN.match(token) or not path.exists() or path.stat().st_mtime < time.time() - PREVIEW_MAX_AGE_SECONDS:
+    if (
+        not _TOKEN.match(token)
+        or not path.exists()
+        or path.stat().st_mtime < time.time() - PREVIEW_MAX_AGE_SECONDS
+    ):
         raise NotFound("导入预览已过期或不存在，请重新上传文件")
     stored = pickle.loads(path.read_bytes())
     if stored["user_id"] != actor.id:

@@ -152,8 +152,16 @@ def create_offer(
         _flush_unique(session, draft)
         assert offer.id is not None
         note = "已确认不是重复登记" if confirm_duplicate else ""
-        audit.record(session, user_id=actor.id, username=actor.username, entity="offer", entity_id=offer.id,
-                     action="create", new=offer.title, note=note)
+        audit.record(
+            session,
+            user_id=actor.id,
+            username=actor.username,
+            entity="offer",
+            entity_id=offer.id,
+            action="create",
+            new=offer.title,
+            note=note,
+        )
         if status != "草稿":
             set_status(session, actor, offer, status)
     on_offer_changed(services, [offer.id], "created")
@@ -161,7 +169,12 @@ def create_offer(
 
 
 def update_offer(
-    services: Services, actor: Actor, offer_id: int, values: Mapping[str, Any], *, confirm_duplicate: bool = False
+    services: Services,
+    actor: Actor,
+    offer_id: int,
+    values: Mapping[str, Any],
+    *,
+    confirm_duplicate: bool = False,
 ) -> Offer:
     """Replace the editable fields; each changed field is one audit row (old → new)."""
     with services.transaction() as session:
@@ -171,14 +184,23 @@ def update_offer(
         institution = _institution_of(session, draft)
         if institution.id != offer.institution_id:
             authorize(actor, "offer.create", institution.id)
-        _refuse_duplicates(session, draft, institution, exclude_id=offer.id, confirm_duplicate=confirm_duplicate)
+        _refuse_duplicates(
+            session, draft, institution, exclude_id=offer.id, confirm_duplicate=confirm_duplicate
+        )
         previous = session.get(Institution, offer.institution_id)
         before = _snapshot(offer, previous.canonical_name if previous else "")
         for name, value in offer_columns(draft, institution).items():
             setattr(offer, name, value)
         after = _snapshot(offer, institution.canonical_name)
-        changed = audit.record_changes(session, user_id=actor.id, username=actor.username, entity="offer",
-                                       entity_id=offer_id, before=before, after=after)
+        changed = audit.record_changes(
+            session,
+            user_id=actor.id,
+            username=actor.username,
+            entity="offer",
+            entity_id=offer_id,
+            before=before,
+            after=after,
+        )
         if changed:
             offer.updated_at = utcnow()
             session.add(offer)
@@ -210,8 +232,17 @@ def set_status(session: Session, actor: Actor, offer: Offer, new_status: str) ->
             message = f"成果已是「{offer.status}」状态，不能再变更"
         raise ValidationFailed([FieldError("status", message)])
     assert offer.id is not None
-    audit.record(session, user_id=actor.id, username=actor.username, entity="offer", entity_id=offer.id,
-                 action="status", field="status", old=offer.status, new=new_status)
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="offer",
+        entity_id=offer.id,
+        action="status",
+        field="status",
+        old=offer.status,
+        new=new_status,
+    )
     offer.status = new_status
     offer.updated_at = utcnow()
     session.add(offer)
@@ -224,12 +255,19 @@ def _validate(services: Services, session: Session, raw: Mapping[str, object]) -
 def _institution_of(session: Session, draft: OfferDraft) -> Institution:
     institution = institutions.by_name(session, draft.institution)
     if institution is None or institution.id is None:  # the normaliser only answers names it was built from
-        raise ValidationFailed([FieldError("institution", f"权利人「{draft.institution}」不是平台已登记的机构")])
+        raise ValidationFailed(
+            [FieldError("institution", f"权利人「{draft.institution}」不是平台已登记的机构")]
+        )
     return institution
 
 
 def _refuse_duplicates(
-    session: Session, draft: OfferDraft, institution: Institution, *, exclude_id: int | None, confirm_duplicate: bool
+    session: Session,
+    draft: OfferDraft,
+    institution: Institution,
+    *,
+    exclude_id: int | None,
+    confirm_duplicate: bool,
 ) -> None:
     same_patent = select(Offer).where(Offer.patent_key == draft.patent_key)
     if exclude_id is not None:
@@ -237,10 +275,15 @@ def _refuse_duplicates(
     existing = session.exec(same_patent).first()
     if existing is not None and existing.id is not None:
         raise DuplicateOffer(
-            [FieldError("application_number",
-                        f"该专利（申请号 {draft.application_number}）已登记为成果 #{existing.id}「{existing.title}」，"
-                        f"不能重复登记（查看：/offers/{existing.id}）")],
-            existing.id, probable=False,
+            [
+                FieldError(
+                    "application_number",
+                    f"该专利（申请号 {draft.application_number}）已登记为成果 #{existing.id}「{existing.title}」，"
+                    f"不能重复登记（查看：/offers/{existing.id}）",
+                )
+            ],
+            existing.id,
+            probable=False,
         )
     if confirm_duplicate:
         return
@@ -250,10 +293,15 @@ def _refuse_duplicates(
     for other_id, other_title in session.exec(titles):
         if near_duplicate_title(draft.title, other_title):
             raise DuplicateOffer(
-                [FieldError("title",
-                            f"本单位已有标题几乎相同的成果 #{other_id}「{other_title}」（查看：/offers/{other_id}）；"
-                            "如确为不同专利，请勾选“确认不是重复登记”后再提交")],
-                other_id or 0, probable=True,
+                [
+                    FieldError(
+                        "title",
+                        f"本单位已有标题几乎相同的成果 #{other_id}「{other_title}」（查看：/offers/{other_id}）；"
+                        "如确为不同专利，请勾选“确认不是重复登记”后再提交",
+                    )
+                ],
+                other_id or 0,
+                probable=True,
             )
 
 
@@ -276,7 +324,12 @@ def _flush_unique(session: Session, draft: OfferDraft) -> None:
         session.flush()
     except exc.IntegrityError as error:
         raise ValidationFailed(
-            [FieldError("application_number", f"该专利（申请号 {draft.application_number}）刚刚已被登记，不能重复登记")]
+            [
+                FieldError(
+                    "application_number",
+                    f"该专利（申请号 {draft.application_number}）刚刚已被登记，不能重复登记",
+                )
+            ]
         ) from error
 
 
@@ -389,7 +442,9 @@ def list_offers(
     order = _ORDER_BY.get(sort, _ORDER_BY["updated"])
     with services.session() as session:
         total = session.exec(select(func.count()).select_from(Offer).where(*conditions)).one()
-        stmt = select(Offer, Institution.canonical_name).join(Institution, col(Institution.id) == Offer.institution_id)
+        stmt = select(Offer, Institution.canonical_name).join(
+            Institution, col(Institution.id) == Offer.institution_id
+        )
         stmt = stmt.where(*conditions).order_by(*order, col(Offer.id).desc())
         pages = max(1, math.ceil(total / per_page)) if per_page else 1
         page = min(max(1, page), pages)
@@ -429,8 +484,13 @@ def get_offer(services: Services, actor: Actor, offer_id: int) -> OfferDetail:
         assert institution is not None
         trail = audit.history(session, "offer", offer_id)
     history = [
-        StatusChange(e.at, e.username, None if e.action == "create" else e.old,
-                     "草稿" if e.action == "create" else e.new, e.note or ("登记" if e.action == "create" else ""))
+        StatusChange(
+            e.at,
+            e.username,
+            None if e.action == "create" else e.old,
+            "草稿" if e.action == "create" else e.new,
+            e.note or ("登记" if e.action == "create" else ""),
+        )
         for e in trail
         if e.action in ("create", "status")
     ]
@@ -441,7 +501,9 @@ def get_offer(services: Services, actor: Actor, offer_id: int) -> OfferDetail:
         status_history=history,
         changes=[e for e in trail if e.action == "update"],
         can_edit=editable,
-        next_statuses=OFFER_TRANSITIONS.get(offer.status, ()) if allowed(actor, "offer.status", offer) else (),
+        next_statuses=OFFER_TRANSITIONS.get(offer.status, ())
+        if allowed(actor, "offer.status", offer)
+        else (),
     )
 
 

@@ -53,7 +53,9 @@ def _own_institution(actor: Actor, resource: Any) -> bool:
 
 def _own_company(actor: Actor, resource: Any) -> bool:
     company_id = resource if isinstance(resource, int) else getattr(resource, "company_id", None)
-    return actor.is_admin or (actor.role == "sme" and company_id is not None and company_id == actor.company_id)
+    return actor.is_admin or (
+        actor.role == "sme" and company_id is not None and company_id == actor.company_id
+    )
 
 
 def _self(actor: Actor, resource: Any) -> bool:

@@ -33,7 +33,5 @@ def load_reference(seed_dir: Path) -> Reference:
         fields=tuple(fields),
         towns=tuple(towns),
         contract_fields=tuple(item["name"] for item in contract_items),
-        contract_field_to_industry={
-            item["name"]: item.get("field", "") for item in contract_items
-        },
+        contract_field_to_industry={item["name"]: item.get("field", "") for item in contract_items},
     )

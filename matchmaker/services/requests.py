@@ -62,8 +62,9 @@ def researchers_to_notify(session: Session, offer: Offer) -> list[User]:
         author = session.get(User, offer.created_by)
         if author is not None and author.is_active and author.institution_id == offer.institution_id:
             return [author]
-    stmt = select(User).where(User.role == "researcher", User.institution_id == offer.institution_id,
-                              User.is_active == True)
+    stmt = select(User).where(
+        User.role == "researcher", User.institution_id == offer.institution_id, User.is_active == True
+    )
     return list(session.exec(stmt))
 
 
@@ -79,7 +80,9 @@ def create_request(
     if not message:
         errors.append(FieldError("message", "请简单说明想谈什么，例如遇到的问题和希望的合作方式"))
     elif len(message) > MESSAGE_MAX_CHARS:
-        errors.append(FieldError("message", f"留言不能超过 {MESSAGE_MAX_CHARS} 个字，现有 {len(message)} 个字"))
+        errors.append(
+            FieldError("message", f"留言不能超过 {MESSAGE_MAX_CHARS} 个字，现有 {len(message)} 个字")
+        )
     if need_id is not None:
         need = session.get(Need, need_id)
         if need is None or need.company_id != actor.company_id:
@@ -88,23 +91,44 @@ def create_request(
             errors.append(FieldError("need_id", f"该需求状态为「{need.status}」，请选择开放或对接中的需求"))
     if errors:
         raise ValidationFailed(errors)
-    duplicate = session.exec(select(MeetingRequest).where(
-        MeetingRequest.offer_id == offer_id, MeetingRequest.company_id == actor.company_id,
-        MeetingRequest.state == PENDING)).first()
+    duplicate = session.exec(
+        select(MeetingRequest).where(
+            MeetingRequest.offer_id == offer_id,
+            MeetingRequest.company_id == actor.company_id,
+            MeetingRequest.state == PENDING,
+        )
+    ).first()
     if duplicate is not None:
         raise Conflict("贵企业已就该成果提交过会谈请求，正在等待对方回复")
-    request = MeetingRequest(offer_id=offer_id, need_id=need_id, company_id=actor.company_id,
-                             requested_by=actor.id or 0, message=message, state=PENDING)
+    request = MeetingRequest(
+        offer_id=offer_id,
+        need_id=need_id,
+        company_id=actor.company_id,
+        requested_by=actor.id or 0,
+        message=message,
+        state=PENDING,
+    )
     session.add(request)
     session.flush()
     assert request.id is not None
-    audit.record(session, user_id=actor.id, username=actor.username, entity="meeting_request",
-                 entity_id=request.id, action="create", new=f"成果 {offer_id}：{offer.title}")
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="meeting_request",
+        entity_id=request.id,
+        action="create",
+        new=f"成果 {offer_id}：{offer.title}",
+    )
     company = session.get(Company, actor.company_id)
     for researcher in researchers_to_notify(session, offer):
         assert researcher.id is not None
-        notify(session, researcher.id, f"{company.name if company else '一家企业'}申请就成果「{offer.title}」会谈",
-               "/requests/inbox")
+        notify(
+            session,
+            researcher.id,
+            f"{company.name if company else '一家企业'}申请就成果「{offer.title}」会谈",
+            "/requests/inbox",
+        )
     return request
 
 
@@ -136,13 +160,30 @@ def answer_request(
     request.responded_at = utcnow()
     session.add(request)
     assert request.id is not None
-    audit.record(session, user_id=actor.id, username=actor.username, entity="meeting_request",
-                 entity_id=request.id, action="status", field="state", old=PENDING, new=request.state,
-                 note="" if accept else f"{reason}{('：' + note) if note else ''}")
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="meeting_request",
+        entity_id=request.id,
+        action="status",
+        field="state",
+        old=PENDING,
+        new=request.state,
+        note="" if accept else f"{reason}{('：' + note) if note else ''}",
+    )
     if request.need_id is not None:
-        session.add(Judgement(need_id=request.need_id, offer_id=request.offer_id,
-                              label=ACCEPT_LABEL if accept else reason, grade=ACCEPT_GRADE if accept else 0,
-                              source="request", note=note, user_id=actor.id))
+        session.add(
+            Judgement(
+                need_id=request.need_id,
+                offer_id=request.offer_id,
+                label=ACCEPT_LABEL if accept else reason,
+                grade=ACCEPT_GRADE if accept else 0,
+                source="request",
+                note=note,
+                user_id=actor.id,
+            )
+        )
     verdict = "接受" if accept else f"婉拒（{reason}）"
     notify(session, request.requested_by, f"您就成果「{offer.title}」的会谈请求已被{verdict}", "/my/requests")
     return request
@@ -171,30 +212,63 @@ class RequestRow:
 
 
 def _rows(session: Session, requests: list[MeetingRequest], actor: Actor) -> list[RequestRow]:
-    offers = {o.id: o for o in session.exec(select(Offer).where(
-        col(Offer.id).in_({r.offer_id for r in requests})))} if requests else {}
+    offers = (
+        {
+            o.id: o
+            for o in session.exec(select(Offer).where(col(Offer.id).in_({r.offer_id for r in requests})))
+        }
+        if requests
+        else {}
+    )
     need_ids = {r.need_id for r in requests if r.need_id is not None}
-    needs = ({v.id: v for v in views(session, list(session.exec(select(Need).where(col(Need.id).in_(need_ids)))),
-                                      actor)} if need_ids else {})
+    needs = (
+        {
+            v.id: v
+            for v in views(session, list(session.exec(select(Need).where(col(Need.id).in_(need_ids)))), actor)
+        }
+        if need_ids
+        else {}
+    )
     companies = _pairs(session.exec(select(Company.id, Company.name)))
     institutions = _pairs(session.exec(select(Institution.id, Institution.canonical_name)))
-    users = _pairs(session.exec(select(User.id, User.display_name).where(
-        col(User.id).in_({r.requested_by for r in requests})))) if requests else {}
+    users = (
+        _pairs(
+            session.exec(
+                select(User.id, User.display_name).where(col(User.id).in_({r.requested_by for r in requests}))
+            )
+        )
+        if requests
+        else {}
+    )
     out = []
     for r in requests:
         offer = offers.get(r.offer_id)
         need = needs.get(r.need_id) if r.need_id is not None else None
-        out.append(RequestRow(
-            id=r.id or 0, offer_id=r.offer_id, offer_title=offer.title if offer else "（已删除）",
-            institution=institutions.get(offer.institution_id, "") if offer else "",
-            need_id=r.need_id, need=need, company_id=r.company_id,
-            company_name=companies.get(r.company_id, ""), requested_by=users.get(r.requested_by, ""),
-            message=r.message, state=r.state, decline_reason=r.decline_reason, decline_note=r.decline_note,
-            created_at=r.created_at, responded_at=r.responded_at))
+        out.append(
+            RequestRow(
+                id=r.id or 0,
+                offer_id=r.offer_id,
+                offer_title=offer.title if offer else "（已删除）",
+                institution=institutions.get(offer.institution_id, "") if offer else "",
+                need_id=r.need_id,
+                need=need,
+                company_id=r.company_id,
+                company_name=companies.get(r.company_id, ""),
+                requested_by=users.get(r.requested_by, ""),
+                message=r.message,
+                state=r.state,
+                decline_reason=r.decline_reason,
+                decline_note=r.decline_note,
+                created_at=r.created_at,
+                responded_at=r.responded_at,
+            )
+        )
     return out
 
 
-def sent_by_company(session: Session, actor: Actor, company_id: int, need_id: int | None = None) -> list[RequestRow]:
+def sent_by_company(
+    session: Session, actor: Actor, company_id: int, need_id: int | None = None
+) -> list[RequestRow]:
     stmt = select(MeetingRequest).where(MeetingRequest.company_id == company_id)
     if need_id is not None:
         stmt = stmt.where(MeetingRequest.need_id == need_id)
@@ -226,16 +300,21 @@ class AcceptedPair:
 
 
 def accepted_requests(
-    session: Session, *, since: datetime | None = None, offer_ids: list[int] | None = None,
+    session: Session,
+    *,
+    since: datetime | None = None,
+    offer_ids: list[int] | None = None,
     company_ids: list[int] | None = None,
 ) -> list[AcceptedPair]:
     """Accepted requests, oldest answer first, for organizers to import as candidate pairs (source "request").
 
     ``researcher_user_id`` is the researcher who accepted: the person who said they will come.
     """
-    stmt = (select(MeetingRequest, Offer.institution_id)
-            .join(Offer, col(Offer.id) == col(MeetingRequest.offer_id))
-            .where(MeetingRequest.state == ACCEPTED))
+    stmt = (
+        select(MeetingRequest, Offer.institution_id)
+        .join(Offer, col(Offer.id) == col(MeetingRequest.offer_id))
+        .where(MeetingRequest.state == ACCEPTED)
+    )
     if since is not None:
         stmt = stmt.where(col(MeetingRequest.responded_at) >= since)
     if offer_ids is not None:
@@ -244,8 +323,15 @@ def accepted_requests(
         stmt = stmt.where(col(MeetingRequest.company_id).in_(company_ids))
     stmt = stmt.order_by(col(MeetingRequest.responded_at), col(MeetingRequest.id))
     return [
-        AcceptedPair(request_id=r.id or 0, offer_id=r.offer_id, need_id=r.need_id, company_id=r.company_id,
-                     institution_id=institution_id, researcher_user_id=r.responded_by,
-                     requested_by=r.requested_by, responded_at=r.responded_at)
+        AcceptedPair(
+            request_id=r.id or 0,
+            offer_id=r.offer_id,
+            need_id=r.need_id,
+            company_id=r.company_id,
+            institution_id=institution_id,
+            researcher_user_id=r.responded_by,
+            requested_by=r.requested_by,
+            responded_at=r.responded_at,
+        )
         for r, institution_id in session.exec(stmt)
     ]

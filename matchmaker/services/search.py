@@ -53,8 +53,12 @@ def backend(services: Any) -> OfferSearch:
 
 def _fingerprint(session: Session) -> tuple[Any, ...]:
     row = session.exec(
-        select(func.count(col(Offer.id)), func.sum(col(Offer.id)), func.max(col(Offer.id)),
-               func.max(col(Offer.updated_at))).where(Offer.status == PUBLISHED)
+        select(
+            func.count(col(Offer.id)),
+            func.sum(col(Offer.id)),
+            func.max(col(Offer.id)),
+            func.max(col(Offer.updated_at)),
+        ).where(Offer.status == PUBLISHED)
     ).one()
     return tuple(str(v) for v in row)
 
@@ -66,9 +70,18 @@ def _version(offer: Offer) -> str:
 def documents(session: Session, offers: Sequence[Offer]) -> list[OfferDocument]:
     names = {i.id: i.canonical_name for i in session.exec(select(Institution))}
     return [
-        OfferDocument(id=o.id or 0, title=o.title, abstract=o.abstract, institution_id=o.institution_id,
-                      institution=names.get(o.institution_id, ""), field=o.field, patent_type=o.patent_type,
-                      trl=o.trl, price_wan=o.price_wan, version=_version(o))
+        OfferDocument(
+            id=o.id or 0,
+            title=o.title,
+            abstract=o.abstract,
+            institution_id=o.institution_id,
+            institution=names.get(o.institution_id, ""),
+            field=o.field,
+            patent_type=o.patent_type,
+            trl=o.trl,
+            price_wan=o.price_wan,
+            version=_version(o),
+        )
         for o in offers
     ]
 
@@ -82,13 +95,15 @@ def sync(services: Any, session: Session, progress: Callable[[int, int], None] |
         fingerprint = _fingerprint(session)
         if services.extras.get(_FINGERPRINT) == fingerprint:
             return 0
-        current: dict[int, str] = {oid or 0: (ts.isoformat() if ts else "") for oid, ts in session.exec(
-            select(Offer.id, Offer.updated_at).where(Offer.status == PUBLISHED))}
+        current: dict[int, str] = {
+            oid or 0: (ts.isoformat() if ts else "")
+            for oid, ts in session.exec(select(Offer.id, Offer.updated_at).where(Offer.status == PUBLISHED))
+        }
         indexed = search.versions()
         changed = [oid for oid, version in current.items() if indexed.get(oid) != version]
         removed = [oid for oid in indexed if oid not in current]
         for start in range(0, len(changed), 1000):
-            batch = changed[start:start + 1000]
+            batch = changed[start : start + 1000]
             offers = list(session.exec(select(Offer).where(col(Offer.id).in_(batch))))
             search.index(documents(session, offers))
             if progress is not None:
@@ -113,17 +128,26 @@ class OfferCard:
     transfer_modes: tuple[str, ...]
 
 
-def search_offers(services: Any, session: Session, query: str, filters: OfferFilters, *, page: int = 1,
-                  per_page: int = 10) -> tuple[SearchResult, dict[int, OfferCard]]:
+def search_offers(
+    services: Any, session: Session, query: str, filters: OfferFilters, *, page: int = 1, per_page: int = 10
+) -> tuple[SearchResult, dict[int, OfferCard]]:
     sync(services, session)
     result = backend(services).search(query, filters, page=page, per_page=per_page)
     ids = [h.id for h in result.hits]
     offers = list(session.exec(select(Offer).where(col(Offer.id).in_(ids)))) if ids else []
     names = {i.id: i.canonical_name for i in session.exec(select(Institution))}
     cards = {
-        o.id or 0: OfferCard(id=o.id or 0, institution=names.get(o.institution_id, ""), field=o.field,
-                             patent_type=o.patent_type, trl=o.trl, price_wan=o.price_wan,
-                             application_number=o.application_number, transfer_modes=tuple(o.transfer_modes))
-        for o in offers if o.status == PUBLISHED
+        o.id or 0: OfferCard(
+            id=o.id or 0,
+            institution=names.get(o.institution_id, ""),
+            field=o.field,
+            patent_type=o.patent_type,
+            trl=o.trl,
+            price_wan=o.price_wan,
+            application_number=o.application_number,
+            transfer_modes=tuple(o.transfer_modes),
+        )
+        for o in offers
+        if o.status == PUBLISHED
     }
     return result, cards

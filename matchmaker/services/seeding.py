@@ -55,16 +55,23 @@ def _load(path: Path, key: str | None = None) -> Any:
 def seed_reference(session: Session, seed_dir: Path, report: SeedReport | None = None) -> SeedReport:
     report = report or SeedReport()
     for item in _load(seed_dir / "institutions.json"):
-        inst = session.exec(select(Institution).where(Institution.canonical_name == item["canonical"])).first()
+        inst = session.exec(
+            select(Institution).where(Institution.canonical_name == item["canonical"])
+        ).first()
         if inst is None:
-            inst = Institution(canonical_name=item["canonical"], short_name=item.get("short_name", ""),
-                               kind=item.get("kind", ""), credit_code=item.get("credit_code"),
-                               description=item.get("description", ""))
+            inst = Institution(
+                canonical_name=item["canonical"],
+                short_name=item.get("short_name", ""),
+                kind=item.get("kind", ""),
+                credit_code=item.get("credit_code"),
+                description=item.get("description", ""),
+            )
             session.add(inst)
             session.flush()
             report.add("institutions")
         known = {a.alias for a in session.exec(select(InstitutionAlias))} | {
-            i.canonical_name for i in session.exec(select(Institution))}
+            i.canonical_name for i in session.exec(select(Institution))
+        }
         for alias in [item.get("short_name", ""), *item.get("aliases", [])]:
             if alias and alias not in known:
                 assert inst.id is not None
@@ -73,8 +80,12 @@ def seed_reference(session: Session, seed_dir: Path, report: SeedReport | None =
     for plan_data in _load(seed_dir / "indicators.json")["plans"]:
         plan = session.exec(select(Plan).where(Plan.code == plan_data["code"])).first()
         if plan is None:
-            plan = Plan(code=plan_data["code"], name=plan_data["name"], start_year=plan_data["start_year"],
-                        end_year=plan_data["end_year"])
+            plan = Plan(
+                code=plan_data["code"],
+                name=plan_data["name"],
+                start_year=plan_data["start_year"],
+                end_year=plan_data["end_year"],
+            )
             session.add(plan)
             session.flush()
             report.add("plans")
@@ -83,15 +94,30 @@ def seed_reference(session: Session, seed_dir: Path, report: SeedReport | None =
         for order, ind in enumerate(plan_data["indicators"]):
             if ind["code"] in existing:
                 continue
-            session.add(Indicator(plan_id=plan.id, code=ind["code"], category=ind["category"], name=ind["name"],
-                                  unit=ind["unit"], target=str(ind["target"]), kind=ind["kind"],
-                                  source=ind.get("source", "manual"), sort_order=order, note=ind.get("note", "")))
+            session.add(
+                Indicator(
+                    plan_id=plan.id,
+                    code=ind["code"],
+                    category=ind["category"],
+                    name=ind["name"],
+                    unit=ind["unit"],
+                    target=str(ind["target"]),
+                    kind=ind["kind"],
+                    source=ind.get("source", "manual"),
+                    sort_order=order,
+                    note=ind.get("note", ""),
+                )
+            )
             report.add("indicators")
     return report
 
 
-def seed_demo(session: Session, seed_dir: Path, report: SeedReport | None = None,
-              progress: Callable[[str], None] | None = None) -> SeedReport:
+def seed_demo(
+    session: Session,
+    seed_dir: Path,
+    report: SeedReport | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SeedReport:
     """The fictional demo: companies, users of every role, offers, needs, a past event and contracts."""
     report = seed_reference(session, seed_dir, report)
     demo = seed_dir / "demo"
@@ -102,8 +128,15 @@ def seed_demo(session: Session, seed_dir: Path, report: SeedReport | None = None
     for item in _load(demo / "companies.json", "companies"):
         code = parse_credit_code(item["credit_code"])
         if session.exec(select(Company).where(Company.credit_code == code)).first() is None:
-            session.add(Company(name=item["name"], credit_code=code, town=item.get("town", ""),
-                                field=item.get("field", ""), description=item.get("description", "")))
+            session.add(
+                Company(
+                    name=item["name"],
+                    credit_code=code,
+                    town=item.get("town", ""),
+                    field=item.get("field", ""),
+                    description=item.get("description", ""),
+                )
+            )
             report.add("companies")
     session.flush()
     companies = {c.name: c for c in session.exec(select(Company))}
@@ -116,10 +149,17 @@ def seed_demo(session: Session, seed_dir: Path, report: SeedReport | None = None
             continue
         inst = institutions.get(item.get("institution") or "")
         company = companies_by_code.get(item.get("company_credit_code") or "")
-        session.add(User(username=item["username"], display_name=item["display_name"], email=item.get("email", ""),
-                         role=item["role"], institution_id=inst.id if inst else None,
-                         company_id=company.id if company else None,
-                         password_hash=accounts.hash_password(item["password"])))
+        session.add(
+            User(
+                username=item["username"],
+                display_name=item["display_name"],
+                email=item.get("email", ""),
+                role=item["role"],
+                institution_id=inst.id if inst else None,
+                company_id=company.id if company else None,
+                password_hash=accounts.hash_password(item["password"]),
+            )
+        )
         report.add("users")
     session.flush()
     users = {u.username: u for u in session.exec(select(User))}
@@ -133,43 +173,77 @@ def seed_demo(session: Session, seed_dir: Path, report: SeedReport | None = None
         institution = institutions[item["institution"]]
         assert institution.id is not None
         offer = Offer(
-            title=item["title"], abstract=item.get("abstract", ""), claims=item.get("claims", ""),
-            application_number=number.canonical, patent_key=number.digits, patent_type=item["patent_type"],
-            legal_status=item["legal_status"], ipc=list(item.get("ipc", [])), inventors=list(item.get("inventors", [])),
-            institution_id=institution.id, transfer_modes=list(item.get("transfer_modes", [])),
-            price_wan=item.get("price_wan"), trl=item.get("trl"), field=item.get("field", ""),
-            contact=item.get("contact", ""), status=item.get("status", "发布"),
+            title=item["title"],
+            abstract=item.get("abstract", ""),
+            claims=item.get("claims", ""),
+            application_number=number.canonical,
+            patent_key=number.digits,
+            patent_type=item["patent_type"],
+            legal_status=item["legal_status"],
+            ipc=list(item.get("ipc", [])),
+            inventors=list(item.get("inventors", [])),
+            institution_id=institution.id,
+            transfer_modes=list(item.get("transfer_modes", [])),
+            price_wan=item.get("price_wan"),
+            trl=item.get("trl"),
+            field=item.get("field", ""),
+            contact=item.get("contact", ""),
+            status=item.get("status", "发布"),
             created_by=owner.id if owner else None,
         )
         session.add(offer)
         session.flush()
         assert offer.id is not None
-        audit.record(session, user_id=None, username="seed", entity="offer", entity_id=offer.id, action="create",
-                     new=offer.title, note="演示数据")
+        audit.record(
+            session,
+            user_id=None,
+            username="seed",
+            entity="offer",
+            entity_id=offer.id,
+            action="create",
+            new=offer.title,
+            note="演示数据",
+        )
         report.add("offers")
 
     step("技术需求")
     for item in _load(demo / "needs.json", "needs"):
         company = companies[item["company"]]
-        if session.exec(select(Need).where(Need.company_id == company.id, Need.title == item["title"])).first():
+        if session.exec(
+            select(Need).where(Need.company_id == company.id, Need.title == item["title"])
+        ).first():
             continue
         owner = users.get(item.get("owner", ""))
         assert company.id is not None
         need = Need(
-            company_id=company.id, title=item["title"], description=item.get("description", ""),
-            expected_outcome=item.get("expected_outcome", ""), field=item.get("field", ""),
-            budget_min_wan=item.get("budget_min_wan"), budget_max_wan=item.get("budget_max_wan"),
+            company_id=company.id,
+            title=item["title"],
+            description=item.get("description", ""),
+            expected_outcome=item.get("expected_outcome", ""),
+            field=item.get("field", ""),
+            budget_min_wan=item.get("budget_min_wan"),
+            budget_max_wan=item.get("budget_max_wan"),
             coop_modes=list(item.get("coop_modes", [])),
             deadline=date.fromisoformat(item["deadline"]) if item.get("deadline") else None,
-            contact=item.get("contact", ""), contact_public=bool(item.get("contact_public")),
-            budget_public=bool(item.get("budget_public")), status=item.get("status", "开放"),
+            contact=item.get("contact", ""),
+            contact_public=bool(item.get("contact_public")),
+            budget_public=bool(item.get("budget_public")),
+            status=item.get("status", "开放"),
             created_by=owner.id if owner else None,
         )
         session.add(need)
         session.flush()
         assert need.id is not None
-        audit.record(session, user_id=None, username="seed", entity="need", entity_id=need.id, action="create",
-                     new=need.title, note="演示数据")
+        audit.record(
+            session,
+            user_id=None,
+            username="seed",
+            entity="need",
+            entity_id=need.id,
+            action="create",
+            new=need.title,
+            note="演示数据",
+        )
         report.add("needs")
 
     step("对接会")
@@ -179,29 +253,50 @@ def seed_demo(session: Session, seed_dir: Path, report: SeedReport | None = None
 
     step("技术合同")
     for item in _load(demo / "contracts.json", "contracts"):
-        if session.exec(select(Contract).where(Contract.registration_number == item["registration_number"])).first():
+        if session.exec(
+            select(Contract).where(Contract.registration_number == item["registration_number"])
+        ).first():
             continue
         seller = institutions.get(item["seller"])
         buyer_code = parse_credit_code(item["buyer"]["credit_code"])
         buyer = companies_by_code.get(buyer_code)
-        sold = (session.exec(select(Offer).where(Offer.title == item["offer_title"])).first()
-                if item.get("offer_title") else None)
+        sold = (
+            session.exec(select(Offer).where(Offer.title == item["offer_title"])).first()
+            if item.get("offer_title")
+            else None
+        )
         contract = Contract(
-            registration_number=item["registration_number"], title=item["title"],
-            contract_type=item["contract_type"], sub_type=item.get("sub_type", ""),
-            seller_name=item["seller"], seller_institution_id=seller.id if seller else None,
-            buyer_name=item["buyer"]["name"], buyer_credit_code=buyer_code, buyer_company_id=buyer.id if buyer else None,
+            registration_number=item["registration_number"],
+            title=item["title"],
+            contract_type=item["contract_type"],
+            sub_type=item.get("sub_type", ""),
+            seller_name=item["seller"],
+            seller_institution_id=seller.id if seller else None,
+            buyer_name=item["buyer"]["name"],
+            buyer_credit_code=buyer_code,
+            buyer_company_id=buyer.id if buyer else None,
             amount_fen=yuan_to_fen(Decimal(item["amount_yuan"])),
             technology_amount_fen=yuan_to_fen(Decimal(item["technology_amount_yuan"])),
-            signed_on=date.fromisoformat(item["signed_on"]), registered_on=date.fromisoformat(item["registered_on"]),
-            field=item.get("field", ""), town=item.get("town", ""), offer_id=sold.id if sold else None,
+            signed_on=date.fromisoformat(item["signed_on"]),
+            registered_on=date.fromisoformat(item["registered_on"]),
+            field=item.get("field", ""),
+            town=item.get("town", ""),
+            offer_id=sold.id if sold else None,
             **_meeting_link(session, item.get("meeting")),
         )
         session.add(contract)
         session.flush()
         assert contract.id is not None
-        audit.record(session, user_id=None, username="seed", entity="contract", entity_id=contract.id,
-                     action="create", new=f"{contract.registration_number} {item['amount_yuan']} 元", note="演示数据")
+        audit.record(
+            session,
+            user_id=None,
+            username="seed",
+            entity="contract",
+            entity_id=contract.id,
+            action="create",
+            new=f"{contract.registration_number} {item['amount_yuan']} 元",
+            note="演示数据",
+        )
         report.add("contracts")
     return report
 
@@ -211,10 +306,16 @@ def _seed_event(session: Session, data: dict[str, Any], users: dict[str, User], 
         return
     organizer = users.get(data.get("organizer", ""))
     event = Event(
-        name=data["name"], event_date=date.fromisoformat(data["date"]), venue=data.get("venue", ""),
-        start_time=data["start_time"], end_time=data["end_time"], slot_minutes=data.get("slot_minutes", 20),
-        breaks=[[b["start"], b["end"]] for b in data.get("breaks", [])], tables=list(data["tables"]),
-        status=data.get("status", "已结束"), created_by=organizer.id if organizer else None,
+        name=data["name"],
+        event_date=date.fromisoformat(data["date"]),
+        venue=data.get("venue", ""),
+        start_time=data["start_time"],
+        end_time=data["end_time"],
+        slot_minutes=data.get("slot_minutes", 20),
+        breaks=[[b["start"], b["end"]] for b in data.get("breaks", [])],
+        tables=list(data["tables"]),
+        status=data.get("status", "已结束"),
+        created_by=organizer.id if organizer else None,
     )
     session.add(event)
     session.flush()
@@ -240,28 +341,48 @@ def _seed_event(session: Session, data: dict[str, Any], users: dict[str, User], 
             continue
         researcher_user = session.get(User, offer.created_by) if offer.created_by else None
         assert offer.id is not None and need.id is not None
-        r = participant("researcher", offer.institution_id,
-                        researcher_user.display_name if researcher_user else "成果联系人",
-                        user_id=researcher_user.id if researcher_user else None,
-                        institution_id=offer.institution_id)
+        r = participant(
+            "researcher",
+            offer.institution_id,
+            researcher_user.display_name if researcher_user else "成果联系人",
+            user_id=researcher_user.id if researcher_user else None,
+            institution_id=offer.institution_id,
+        )
         company = session.get(Company, need.company_id)
-        c = participant("company", need.company_id, company.name if company else "企业代表",
-                        company_id=need.company_id)
+        c = participant(
+            "company", need.company_id, company.name if company else "企业代表", company_id=need.company_id
+        )
         assert r.id is not None and c.id is not None
-        pair = EventPair(event_id=event.id, offer_id=offer.id, need_id=need.id, researcher_id=r.id,
-                         company_participant_id=c.id, score=float(m.get("score", 0.6)), source="manual")
+        pair = EventPair(
+            event_id=event.id,
+            offer_id=offer.id,
+            need_id=need.id,
+            researcher_id=r.id,
+            company_participant_id=c.id,
+            score=float(m.get("score", 0.6)),
+            source="manual",
+        )
         session.add(pair)
         session.flush()
         assert pair.id is not None
         table = event.tables.index(m["table"]) if m.get("table") in event.tables else 0
-        meeting = Meeting(event_id=event.id, pair_id=pair.id, slot=slots.index(m["start"]), table_index=table,
-                          published=True, attendance=m.get("attendance"), outcome=m.get("outcome"),
-                          note=m.get("note", ""))
+        meeting = Meeting(
+            event_id=event.id,
+            pair_id=pair.id,
+            slot=slots.index(m["start"]),
+            table_index=table,
+            published=True,
+            attendance=m.get("attendance"),
+            outcome=m.get("outcome"),
+            note=m.get("note", ""),
+        )
         session.add(meeting)
         session.flush()
         report.add("meetings")
         if meeting.outcome and organizer is not None:  # as when an organizer records it: the matcher learns
-            event_schedule.judge_outcome(session, accounts.actor_for(organizer), meeting, meeting.outcome, meeting.note)
+            event_schedule.judge_outcome(
+                session, accounts.actor_for(organizer), meeting, meeting.outcome, meeting.note
+            )
             report.add("judgements")
 
 
@@ -274,8 +395,11 @@ def _meeting_link(session: Session, ref: dict[str, str] | None) -> dict[str, Any
     need = session.exec(select(Need).where(Need.title == ref["need_title"])).first()
     if event is None or offer is None or need is None:
         return {}
-    pair = session.exec(select(EventPair).where(EventPair.event_id == event.id, EventPair.offer_id == offer.id,
-                                                EventPair.need_id == need.id)).first()
+    pair = session.exec(
+        select(EventPair).where(
+            EventPair.event_id == event.id, EventPair.offer_id == offer.id, EventPair.need_id == need.id
+        )
+    ).first()
     meeting = session.exec(select(Meeting).where(Meeting.pair_id == pair.id)).first() if pair else None
     return {"event_id": event.id, "need_id": need.id, "meeting_id": meeting.id if meeting else None}
 
@@ -283,6 +407,11 @@ def _meeting_link(session: Session, ref: dict[str, str] | None) -> dict[str, Any
 def _slot_starts(event: Event) -> list[str]:
     """Slot start times ("HH:MM") of the event, as its agenda shows them."""
     breaks = [Break(time.fromisoformat(b0), time.fromisoformat(b1)) for b0, b1 in event.breaks]
-    slots = make_slots(event.event_date, time.fromisoformat(event.start_time), time.fromisoformat(event.end_time),
-                       event.slot_minutes, breaks)
+    slots = make_slots(
+        event.event_date,
+        time.fromisoformat(event.start_time),
+        time.fromisoformat(event.end_time),
+        event.slot_minutes,
+        breaks,
+    )
     return [slot.label() for slot in slots]

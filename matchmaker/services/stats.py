@@ -77,7 +77,9 @@ class StatsFilters:
         return "；".join(parts) or "全部"
 
 
-def parse_filters(params: Mapping[str, str], *, fields: tuple[str, ...], towns: tuple[str, ...]) -> StatsFilters:
+def parse_filters(
+    params: Mapping[str, str], *, fields: tuple[str, ...], towns: tuple[str, ...]
+) -> StatsFilters:
     """Filters from a query string; an impossible year range or unknown field/town is refused in Chinese."""
     errors: list[FieldError] = []
 
@@ -112,25 +114,51 @@ def rebuild_summary(session: Session) -> None:
     month = cast(extract("year", registered) * 100 + extract("month", registered), Integer)
     seller = func.coalesce(Contract.seller_institution_id, 0)
     rows = (
-        sa_select(month, col(Contract.field), col(Contract.town), seller, col(Contract.contract_type), func.count(),
-               func.sum(Contract.amount_fen), func.sum(Contract.technology_amount_fen))
+        sa_select(
+            month,
+            col(Contract.field),
+            col(Contract.town),
+            seller,
+            col(Contract.contract_type),
+            func.count(),
+            func.sum(Contract.amount_fen),
+            func.sum(Contract.technology_amount_fen),
+        )
         .where(col(Contract.voided).is_(False))
         .group_by(month, Contract.field, Contract.town, seller, Contract.contract_type)
     )
     session.execute(delete(ContractStat))
-    session.execute(insert(ContractStat).from_select(
-        ["month", "field", "town", "seller_institution_id", "contract_type", "contracts", "amount_fen",
-         "technology_amount_fen"], rows))
+    session.execute(
+        insert(ContractStat).from_select(
+            [
+                "month",
+                "field",
+                "town",
+                "seller_institution_id",
+                "contract_type",
+                "contracts",
+                "amount_fen",
+                "technology_amount_fen",
+            ],
+            rows,
+        )
+    )
     session.execute(delete(ContractRollup))
     for dimension, column in _DIMENSIONS.items():
         item = cast(column, String) if dimension == "institution" else column
-        grouped = (
-            sa_select(literal(dimension), col(ContractStat.month), item, func.sum(ContractStat.contracts),
-                      func.sum(ContractStat.amount_fen), func.sum(ContractStat.technology_amount_fen))
-            .group_by(col(ContractStat.month), item)
+        grouped = sa_select(
+            literal(dimension),
+            col(ContractStat.month),
+            item,
+            func.sum(ContractStat.contracts),
+            func.sum(ContractStat.amount_fen),
+            func.sum(ContractStat.technology_amount_fen),
+        ).group_by(col(ContractStat.month), item)
+        session.execute(
+            insert(ContractRollup).from_select(
+                ["dimension", "month", "item", "contracts", "amount_fen", "technology_amount_fen"], grouped
+            )
         )
-        session.execute(insert(ContractRollup).from_select(
-            ["dimension", "month", "item", "contracts", "amount_fen", "technology_amount_fen"], grouped))
 
 
 def _rolled_up(filters: StatsFilters) -> bool:
@@ -177,8 +205,11 @@ def monthly(session: Session, filters: StatsFilters) -> dict[int, tuple[int, int
     """``yyyymm`` → (contracts, turnover 分, technology turnover 分): one pass over the month index, from which
     totals, the year breakdown and the cumulative path are all derived."""
     if _rolled_up(filters):
-        stmt = _where(select(ContractRollup.month, *_sums(ContractRollup)), filters, ContractRollup) \
-            .where(ContractRollup.dimension == _MONTH_DIMENSION).group_by(ContractRollup.month)
+        stmt = (
+            _where(select(ContractRollup.month, *_sums(ContractRollup)), filters, ContractRollup)
+            .where(ContractRollup.dimension == _MONTH_DIMENSION)
+            .group_by(ContractRollup.month)
+        )
     else:
         stmt = _where(select(ContractStat.month, *_sums()), filters).group_by(ContractStat.month)
     return {int(m): (int(n), int(a), int(t)) for m, n, a, t in session.exec(stmt)}
@@ -216,12 +247,15 @@ def breakdown(session: Session, filters: StatsFilters, by: str) -> list[Row]:
     if _rolled_up(filters):
         stmt = (
             _where(select(ContractRollup.item, *_sums(ContractRollup)), filters, ContractRollup)
-            .where(ContractRollup.dimension == by).group_by(ContractRollup.item)
+            .where(ContractRollup.dimension == by)
+            .group_by(ContractRollup.item)
             .having(func.sum(ContractRollup.contracts) > 0)
         )
     else:
         key = _DIMENSIONS[by]
-        stmt = _where(select(key, *_sums()), filters).group_by(key).having(func.sum(ContractStat.contracts) > 0)
+        stmt = (
+            _where(select(key, *_sums()), filters).group_by(key).having(func.sum(ContractStat.contracts) > 0)
+        )
     names: dict[int, str] = {}
     if by == "institution":
         names = {i.id or 0: i.canonical_name for i in session.exec(select(Institution))}
@@ -260,10 +294,14 @@ class Goal:
 
 def turnover_plan(session: Session) -> tuple[Plan, Indicator] | None:
     """The plan whose 技术合同成交额 indicator is current: the one covering today, else the latest."""
-    rows = list(session.exec(
-        select(Plan, Indicator).join(Indicator, col(Indicator.plan_id) == col(Plan.id))
-        .where(Indicator.source == "contracts").order_by(col(Plan.start_year))
-    ))
+    rows = list(
+        session.exec(
+            select(Plan, Indicator)
+            .join(Indicator, col(Indicator.plan_id) == col(Plan.id))
+            .where(Indicator.source == "contracts")
+            .order_by(col(Plan.start_year))
+        )
+    )
     if not rows:
         return None
     today = date.today()
@@ -278,8 +316,13 @@ def target_fen(indicator: Indicator) -> int:
     return int(Decimal(indicator.target) * scale * 100)
 
 
-def goal(session: Session, plan: Plan, indicator: Indicator, today: date,
-         by_month: dict[int, tuple[int, int, int]] | None = None) -> Goal:
+def goal(
+    session: Session,
+    plan: Plan,
+    indicator: Indicator,
+    today: date,
+    by_month: dict[int, tuple[int, int, int]] | None = None,
+) -> Goal:
     """Turnover registered within the plan's years against the indicator's target (``by_month``: the plan
     period's months when the caller has them already)."""
     if by_month is None:
@@ -293,10 +336,16 @@ def goal(session: Session, plan: Plan, indicator: Indicator, today: date,
     last_month = today.year * 100 + today.month
     path = [(m, running[m], line[m]) for m in months if m <= max(last_month, months[0])]
     return Goal(
-        plan_name=plan.name, start_year=plan.start_year, end_year=plan.end_year, target_fen=target,
-        done_fen=total.amount_fen, contracts=total.contracts,
-        share_percent=figures.share_percent(total.amount_fen, target), years_remaining=remaining,
-        pace_fen=figures.pace_needed_fen(total.amount_fen, target, remaining), path=path,
+        plan_name=plan.name,
+        start_year=plan.start_year,
+        end_year=plan.end_year,
+        target_fen=target,
+        done_fen=total.amount_fen,
+        contracts=total.contracts,
+        share_percent=figures.share_percent(total.amount_fen, target),
+        years_remaining=remaining,
+        pace_fen=figures.pace_needed_fen(total.amount_fen, target, remaining),
+        path=path,
         by_year_fen={int(r.key): r.amount_fen for r in _by_year(by_month)},
     )
 
@@ -320,18 +369,22 @@ def funnel(session: Session, filters: StatsFilters) -> tuple[list[FunnelStep], i
     if filters.year_to:
         event_ids = event_ids.where(Event.event_date <= date(filters.year_to, 12, 31))
     pairs = session.exec(
-        select(func.count()).select_from(EventPair)
+        select(func.count())
+        .select_from(EventPair)
         .where(col(EventPair.event_id).in_(event_ids), col(EventPair.excluded).is_(False))
     ).one()
     meetings = select(func.count()).select_from(Meeting).where(col(Meeting.event_id).in_(event_ids))
     held = session.exec(meetings.where(Meeting.attendance == "到场")).one()
     intent = session.exec(meetings.where(col(Meeting.outcome).in_(("意向", "签约")))).one()
     # Found through the link indexes (a union of two index ranges), never by scanning every contract.
-    linked_ids = union(select(Contract.id.label("linked_id")).where(col(Contract.meeting_id).is_not(None)),  # type: ignore[union-attr]
-                       select(Contract.id).where(col(Contract.offer_id).is_not(None))).subquery()
+    linked_ids = union(
+        select(Contract.id.label("linked_id")).where(col(Contract.meeting_id).is_not(None)),  # type: ignore[union-attr]
+        select(Contract.id).where(col(Contract.offer_id).is_not(None)),
+    ).subquery()
     linked = (
         select(func.count(), cast(func.coalesce(func.sum(Contract.amount_fen), 0), BigInteger))
-        .select_from(linked_ids).join(Contract, col(Contract.id) == linked_ids.c.linked_id)
+        .select_from(linked_ids)
+        .join(Contract, col(Contract.id) == linked_ids.c.linked_id)
         .where(col(Contract.voided).is_(False))
     )
     if filters.year_from:
@@ -369,15 +422,24 @@ def dashboard(session: Session, filters: StatsFilters, today: date) -> Dashboard
     steps, funnel_amount = funnel(session, filters)
     by_month = monthly(session, filters)
     plan_months = None
-    if found and not filters.field and not filters.town and (filters.year_from or 0) <= found[0].start_year \
-            and (filters.year_to or 9999) >= found[0].end_year:
+    if (
+        found
+        and not filters.field
+        and not filters.town
+        and (filters.year_from or 0) <= found[0].start_year
+        and (filters.year_to or 9999) >= found[0].end_year
+    ):
         # The filtered months include the whole plan period: no second pass over the summary.
-        plan_months = {m: v for m, v in by_month.items() if found[0].start_year <= m // 100 <= found[0].end_year}
+        plan_months = {
+            m: v for m, v in by_month.items() if found[0].start_year <= m // 100 <= found[0].end_year
+        }
     return Dashboard(
         filters=filters,
         goal=goal(session, found[0], found[1], today, plan_months) if found else None,
         totals=_total_of(by_month),
-        breakdowns={by: _by_year(by_month) if by == "year" else breakdown(session, filters, by) for by in BREAKDOWNS},
+        breakdowns={
+            by: _by_year(by_month) if by == "year" else breakdown(session, filters, by) for by in BREAKDOWNS
+        },
         funnel=steps,
         funnel_amount_fen=funnel_amount,
     )

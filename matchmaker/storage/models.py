@@ -258,10 +258,21 @@ class ContractStat(SQLModel, table=True):
         # One covering index per grouping: each breakdown reads its index in order, filters period, field and
         # town inside it, and never sorts or visits the table (migration 0004).
         *(
-            Index(f"ix_contract_stat_by_{name}", lead, *[c for c in ("month", "field", "town") if c != lead],
-                  "contracts", "amount_fen", "technology_amount_fen")
-            for name, lead in (("month", "month"), ("field", "field"), ("town", "town"),
-                               ("seller", "seller_institution_id"), ("type", "contract_type"))
+            Index(
+                f"ix_contract_stat_by_{name}",
+                lead,
+                *[c for c in ("month", "field", "town") if c != lead],
+                "contracts",
+                "amount_fen",
+                "technology_amount_fen",
+            )
+            for name, lead in (
+                ("month", "month"),
+                ("field", "field"),
+                ("town", "town"),
+                ("seller", "seller_institution_id"),
+                ("type", "contract_type"),
+            )
         ),
     )
     id: int | None = Field(default=None, primary_key=True)

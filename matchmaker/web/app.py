@@ -57,8 +57,13 @@ def create_app(services: Services) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=[
-            Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="mm_session",
-                       same_site="lax", max_age=12 * 3600),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie="mm_session",
+                same_site="lax",
+                max_age=12 * 3600,
+            ),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
     )

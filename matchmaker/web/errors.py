@@ -37,14 +37,21 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
 
 
-def _render(request: Request, status: int, message: str, errors: list[dict[str, str]] | None = None) -> Response:
+def _render(
+    request: Request, status: int, message: str, errors: list[dict[str, str]] | None = None
+) -> Response:
     if wants_json(request):
         return JSONResponse({"errors": errors or [{"field": "", "message": message}]}, status_code=status)
     template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/error.html"
     return render(
         request,
         template,
-        {"status": status, "title": HTTP_TITLES.get(status, "出错了"), "message": message, "errors": errors or []},
+        {
+            "status": status,
+            "title": HTTP_TITLES.get(status, "出错了"),
+            "message": message,
+            "errors": errors or [],
+        },
         status_code=status,
     )
 

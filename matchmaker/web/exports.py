@@ -30,7 +30,9 @@ def _cell(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)  # text keeps every fen; Excel floats would not
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(BEIJING).replace(tzinfo=None)  # Excel has no time zones; people read Beijing time
+        return value.astimezone(BEIJING).replace(
+            tzinfo=None
+        )  # Excel has no time zones; people read Beijing time
     return value
 
 
@@ -66,9 +68,17 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def table_response(fmt: str, filename_stem: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
+def table_response(
+    fmt: str, filename_stem: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> Response:
     if fmt == "csv":
-        return Response(csv_bytes(headers, rows), media_type="text/csv; charset=utf-8",
-                        headers={"content-disposition": _disposition(f"{filename_stem}.csv")})
-    return Response(xlsx_bytes(filename_stem, headers, rows), media_type=XLSX,
-                    headers={"content-disposition": _disposition(f"{filename_stem}.xlsx")})
+        return Response(
+            csv_bytes(headers, rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": _disposition(f"{filename_stem}.csv")},
+        )
+    return Response(
+        xlsx_bytes(filename_stem, headers, rows),
+        media_type=XLSX,
+        headers={"content-disposition": _disposition(f"{filename_stem}.xlsx")},
+    )

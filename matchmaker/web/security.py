@@ -82,7 +82,9 @@ async def read_form(request: Request, *, max_files: int = 0) -> FormData:
     max_bytes = request.app.state.services.settings.max_upload_bytes
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > max_bytes + 64 * 1024:
-        raise ValidationFailed([FieldError("file", f"上传内容过大，不能超过 {max_bytes // (1024 * 1024)} MB")])
+        raise ValidationFailed(
+            [FieldError("file", f"上传内容过大，不能超过 {max_bytes // (1024 * 1024)} MB")]
+        )
     try:
         form = await request.form(max_files=max_files, max_fields=500, max_part_size=max_bytes)
     except Exception as exc:  # multipart/urlencoded parse errors of any kind
@@ -96,7 +98,9 @@ async def read_form(request: Request, *, max_files: int = 0) -> FormData:
 
 async def read_json(request: Request) -> dict[str, Any]:
     """Parse a JSON object body. Session-authenticated writes must carry the X-CSRF-Token header."""
-    if not getattr(request.state, "via_token", False) and not _csrf_ok(request, request.headers.get(CSRF_HEADER)):
+    if not getattr(request.state, "via_token", False) and not _csrf_ok(
+        request, request.headers.get(CSRF_HEADER)
+    ):
         raise PermissionDenied("缺少有效的 X-CSRF-Token 请求头（或使用 API 令牌）")
     try:
         data = json.loads(await request.body() or b"{}")

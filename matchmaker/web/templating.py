@@ -78,7 +78,9 @@ def make_templates(directory: str) -> Jinja2Templates:
     return templates
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> Response:
     """A page from its template, through the app's one ``Jinja2Templates`` (and its page context)."""
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, name, context or {}, status_code=status_code)

@@ -27,8 +27,11 @@ from matchmaker.web.app import create_app
 CHROMIUM = os.environ.get("MATCHMAKER_CHROMIUM", "/usr/bin/chromium")
 SHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
 DEMO_PASSWORDS = {
-    "admin": "demo-admin-2026", "bureau": "demo-bureau-2026", "organizer": "demo-organizer-2026",
-    "researcher": "demo-researcher-2026", "sme": "demo-sme-2026",
+    "admin": "demo-admin-2026",
+    "bureau": "demo-bureau-2026",
+    "organizer": "demo-organizer-2026",
+    "researcher": "demo-researcher-2026",
+    "sme": "demo-sme-2026",
 }
 pytestmark = pytest.mark.browser
 
@@ -44,15 +47,21 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on a fresh demo database, one per test module: the journeys write (requests, events, offers), and
     two of them sharing a database saw each other's rows whenever they ran in the same process."""
     var_dir = tmp_path_factory.mktemp("browser-var")
-    settings = Settings(database_url=f"sqlite:///{var_dir / 'matchmaker.db'}", secret_key="browser-test",
-                        var_dir=var_dir, embedder="hashing")  # the matcher's fast, offline stand-in
+    settings = Settings(
+        database_url=f"sqlite:///{var_dir / 'matchmaker.db'}",
+        secret_key="browser-test",
+        var_dir=var_dir,
+        embedder="hashing",
+    )  # the matcher's fast, offline stand-in
     services = build(settings)
     upgrade(services.engine)
     with Session(services.engine) as session:
         seed_demo(session, settings.seed_dir)
         session.commit()
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -69,9 +78,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
         b = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield b
         b.close()
@@ -79,11 +96,19 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, live_server: str) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1366, "height": 900})
+    context = browser.new_context(
+        base_url=live_server, locale="zh-CN", viewport={"width": 1366, "height": 900}
+    )
     pg = context.new_page()
     outside: list[str] = []
-    pg.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server) and
-          not r.url.startswith("data:") else None)
+    pg.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
+            if not r.url.startswith(live_server) and not r.url.startswith("data:")
+            else None
+        ),
+    )
     yield pg
     context.close()
     assert outside == [], f"页面请求了外部地址：{outside}"

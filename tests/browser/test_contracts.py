@@ -32,4 +32,6 @@ def test_the_bureau_records_a_contract_and_the_dashboard_turnover_changes(page, 
     after = _turnover(page)
     helpers.shot(page, "contracts-dashboard")
     assert (notice, after - before) == (
-        "已登记合同 2025320481009901；成交额读作：123.5万 → 1,235,000.00 元", Decimal("1235000.00"))
+        "已登记合同 2025320481009901；成交额读作：123.5万 → 1,235,000.00 元",
+        Decimal("1235000.00"),
+    )

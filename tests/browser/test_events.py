@@ -9,7 +9,9 @@ from playwright.sync_api import Browser, Page
 
 
 def _as(browser: Browser, live_server: str, helpers: Any, username: str, role: str) -> Page:
-    context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1366, "height": 900})
+    context = browser.new_context(
+        base_url=live_server, locale="zh-CN", viewport={"width": 1366, "height": 900}
+    )
     page = context.new_page()
     helpers.log_in(page, username, helpers.passwords[role])
     return page
@@ -82,8 +84,11 @@ def test_organizer_builds_schedules_pins_resolves_and_hands_out_an_ics(
     with page.expect_download() as download:
         page.locator("a:has-text('.ics')").first.click()
     body = download.value.path().read_text(encoding="utf-8")
-    assert (body.count("BEGIN:VEVENT") >= 1, "DTSTART;TZID=Asia/Shanghai:20260416T" in body,
-            "BEGIN:VTIMEZONE" in body) == (True, True, True)
+    assert (
+        body.count("BEGIN:VEVENT") >= 1,
+        "DTSTART;TZID=Asia/Shanghai:20260416T" in body,
+        "BEGIN:VTIMEZONE" in body,
+    ) == (True, True, True)
 
     page.goto(page.url.rstrip("/") + "/agendas")
     page.emulate_media(media="print")

@@ -6,8 +6,9 @@ from __future__ import annotations
 from playwright.sync_api import Page
 
 
-def test_an_sme_reads_the_reasons_and_an_organizer_marks_a_good_match(page: Page, browser, live_server,
-                                                                     helpers) -> None:
+def test_an_sme_reads_the_reasons_and_an_organizer_marks_a_good_match(
+    page: Page, browser, live_server, helpers
+) -> None:
     helpers.log_in(page, "sme_hengli", helpers.passwords["sme"])
     page.click("nav.mainnav a:has-text('我的需求')")
     page.wait_for_selector("[data-testid=my-need] [data-testid=match]")
@@ -20,14 +21,18 @@ def test_an_sme_reads_the_reasons_and_an_organizer_marks_a_good_match(page: Page
     matches = page.locator("#matches [data-testid=match]")
     assert matches.count() == 10
     top = matches.first
-    kinds = top.locator("[data-testid=match-reasons] span").evaluate_all("els => els.map(e => e.dataset.kind)")
+    kinds = top.locator("[data-testid=match-reasons] span").evaluate_all(
+        "els => els.map(e => e.dataset.kind)"
+    )
     assert kinds[:2] == ["terms", "semantic"]
     assert top.locator("[data-kind=terms]").inner_text().startswith("共同关键词：")
     assert top.locator("[data-testid=match-request]").inner_text() == "申请会谈"
     offer_title = top.locator("strong").inner_text()
     helpers.shot(page, "matches-need-reasons")
 
-    organizer = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1366, "height": 900})
+    organizer = browser.new_context(
+        base_url=live_server, locale="zh-CN", viewport={"width": 1366, "height": 900}
+    )
     org_page = organizer.new_page()
     helpers.log_in(org_page, "org_sun", helpers.passwords["organizer"])
     org_page.goto(need_path)

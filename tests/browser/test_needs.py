@@ -9,7 +9,11 @@ import re
 from playwright.sync_api import Page, expect
 
 #: Demo researchers by institution (seed/demo/users.json)
-RESEARCHER_OF = {"东南大学溧阳研究院": "seu_wang", "重庆大学溧阳研究院": "cqu_liu", "南京航空航天大学天目湖校区": "nuaa_chen"}
+RESEARCHER_OF = {
+    "东南大学溧阳研究院": "seu_wang",
+    "重庆大学溧阳研究院": "cqu_liu",
+    "南京航空航天大学天目湖校区": "nuaa_chen",
+}
 CONTACT = "蒋工 0519-86630001（浏览器测试）"
 
 
@@ -22,7 +26,10 @@ def post_need(page: Page, title: str) -> str:
     page.click("nav.mainnav >> text=我的需求")
     page.click("text=发布技术需求")
     page.fill("#f-title", title)
-    page.fill("#f-description", "辊压后马上测厚度合格，第二天再测很多卷厚了三四个微米，想提前算出回弹量，直接在辊压机上补偿。")
+    page.fill(
+        "#f-description",
+        "辊压后马上测厚度合格，第二天再测很多卷厚了三四个微米，想提前算出回弹量，直接在辊压机上补偿。",
+    )
     page.fill("#f-expected_outcome", "在线补偿方案")
     page.select_option("#f-field", "动力电池")
     page.fill("#f-budget_min_wan", "30")

@@ -17,7 +17,10 @@ def test_a_researcher_lists_a_patent_by_hand_then_imports_the_sample_spreadsheet
     page.fill("#f-application_number", "CN 202410123456.0")
     page.fill("#f-price_wan", "abc")
     page.click("button[value=发布]")
-    assert page.inner_text('[data-field="price_wan"]') == "意向价格 abc 无法识别，请填写整数万元、区间（如 40-60）或“面议”"
+    assert (
+        page.inner_text('[data-field="price_wan"]')
+        == "意向价格 abc 无法识别，请填写整数万元、区间（如 40-60）或“面议”"
+    )
     assert page.input_value("#f-title") == "一种钠离子电池硬碳负极的低温预锂化方法"
     helpers.shot(page, "offers-form-error")
 
@@ -29,7 +32,9 @@ def test_a_researcher_lists_a_patent_by_hand_then_imports_the_sample_spreadsheet
     page.fill("#f-ipc", "H01M 4/587\nH01M 10/054")
     page.fill("#f-inventors", "王平、李强")
     page.click("button[value=发布]")
-    assert page.inner_text("[role=status]") == "已登记专利成果「一种钠离子电池硬碳负极的低温预锂化方法」（发布）"
+    assert (
+        page.inner_text("[role=status]") == "已登记专利成果「一种钠离子电池硬碳负极的低温预锂化方法」（发布）"
+    )
     assert page.inner_text("[data-testid=institution]") == "东南大学溧阳研究院"
     assert page.inner_text("[data-testid=status]") == "发布"
     helpers.shot(page, "offers-detail")

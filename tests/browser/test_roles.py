@@ -6,8 +6,13 @@ import pytest
 
 from matchmaker.web.nav import nav_for
 
-DEMO_USERS = [("admin", "admin"), ("ipo_zhou", "bureau"), ("org_sun", "organizer"), ("seu_wang", "researcher"),
-              ("sme_hengli", "sme")]
+DEMO_USERS = [
+    ("admin", "admin"),
+    ("ipo_zhou", "bureau"),
+    ("org_sun", "organizer"),
+    ("seu_wang", "researcher"),
+    ("sme_hengli", "sme"),
+]
 
 
 @pytest.mark.parametrize(("username", "role"), DEMO_USERS)

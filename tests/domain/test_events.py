@@ -15,15 +15,27 @@ from matchmaker.domain.events import (
     validate_event,
 )
 
-FORM = {"name": "动力电池专场", "event_date": "2026-05-20", "venue": "科创中心", "start_time": "14:00",
-        "end_time": "17:00", "slot_minutes": "20", "breaks": "15:20-15:40", "tables": "3",
-        "min_meetings_per_participant": "1"}
+FORM = {
+    "name": "动力电池专场",
+    "event_date": "2026-05-20",
+    "venue": "科创中心",
+    "start_time": "14:00",
+    "end_time": "17:00",
+    "slot_minutes": "20",
+    "breaks": "15:20-15:40",
+    "tables": "3",
+    "min_meetings_per_participant": "1",
+}
 
 
 def test_a_complete_form_becomes_a_draft_with_typed_values() -> None:
     draft = validate_event(FORM)
     assert (draft.event_date, draft.start_time, draft.breaks, draft.tables) == (
-        date(2026, 5, 20), time(14, 0), ((time(15, 20), time(15, 40)),), ("1号桌", "2号桌", "3号桌"))
+        date(2026, 5, 20),
+        time(14, 0),
+        ((time(15, 20), time(15, 40)),),
+        ("1号桌", "2号桌", "3号桌"),
+    )
 
 
 def test_every_bad_field_is_reported_at_once_beside_its_field() -> None:
@@ -39,7 +51,10 @@ def test_repeated_table_names_are_refused_with_the_names() -> None:
 
 
 def test_breaks_accept_chinese_punctuation_and_dashes() -> None:
-    assert parse_breaks("15:20–15:40，16:20-16:30") == ([(time(15, 20), time(15, 40)), (time(16, 20), time(16, 30))], None)
+    assert parse_breaks("15:20–15:40，16:20-16:30") == (
+        [(time(15, 20), time(15, 40)), (time(16, 20), time(16, 30))],
+        None,
+    )
 
 
 def test_a_malformed_break_names_the_piece_that_is_wrong() -> None:

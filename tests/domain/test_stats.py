@@ -68,7 +68,11 @@ def test_cumulative_indicator_adds_the_years_of_the_period_only() -> None:
     values = {2020: Decimal(50), 2021: Decimal(30), 2022: Decimal("40.5")}
     result = attainment("cumulative", Decimal(200), values, 2021, 2025, date(2023, 1, 1))
     assert (result.actual, result.as_of_year, result.percent, result.finished) == (
-        Decimal("70.5"), 2022, Decimal("35.25"), False)
+        Decimal("70.5"),
+        2022,
+        Decimal("35.25"),
+        False,
+    )
 
 
 def test_stock_indicator_reads_the_latest_year() -> None:

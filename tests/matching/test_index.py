@@ -11,18 +11,61 @@ from matchmaker.matching.index import MatchIndex
 WEIGHTS = Weights({"bm25": 1.0, "semantic": 1.0, "passage": 0.5, "field": 0.1, "legal": 0.02}, 0.0, 1.0)
 
 OFFERS = [
-    OfferDoc("O1", "一种锂离子电池陶瓷涂覆隔膜", "本发明公开了一种锂离子电池隔膜，表面涂覆陶瓷层，提高耐热性，防止短路。",
-             ipc=("H01M 50/449",), field="动力电池", price_wan=30, trl=6, legal_status="有效",
-             transfer_modes=("普通许可",), institution="东南大学溧阳研究院"),
-    OfferDoc("O2", "一种白茶萎凋控温控湿装置", "本实用新型涉及茶叶加工技术领域，萎凋室温度湿度自动控制。",
-             ipc=("A23F 3/06",), field="现代农业", price_wan=10, trl=7, legal_status="有效"),
-    OfferDoc("O3", "一种光伏组件自动清扫机器人", "光伏板表面积灰自动清扫，无水清洗，沿组件边框行走。",
-             ipc=("H02S 40/10",), field="新能源", price_wan=None, trl=7, legal_status="失效"),
+    OfferDoc(
+        "O1",
+        "一种锂离子电池陶瓷涂覆隔膜",
+        "本发明公开了一种锂离子电池隔膜，表面涂覆陶瓷层，提高耐热性，防止短路。",
+        ipc=("H01M 50/449",),
+        field="动力电池",
+        price_wan=30,
+        trl=6,
+        legal_status="有效",
+        transfer_modes=("普通许可",),
+        institution="东南大学溧阳研究院",
+    ),
+    OfferDoc(
+        "O2",
+        "一种白茶萎凋控温控湿装置",
+        "本实用新型涉及茶叶加工技术领域，萎凋室温度湿度自动控制。",
+        ipc=("A23F 3/06",),
+        field="现代农业",
+        price_wan=10,
+        trl=7,
+        legal_status="有效",
+    ),
+    OfferDoc(
+        "O3",
+        "一种光伏组件自动清扫机器人",
+        "光伏板表面积灰自动清扫，无水清洗，沿组件边框行走。",
+        ipc=("H02S 40/10",),
+        field="新能源",
+        price_wan=None,
+        trl=7,
+        legal_status="失效",
+    ),
 ]
 NEEDS = [
-    NeedDoc("N1", "电芯隔膜耐热不够", "我们的电芯隔膜高温收缩导致短路，想找耐热的隔膜。", "样品", "动力电池", 10, 50,
-            ("许可",), "溧阳某电池有限公司"),
-    NeedDoc("N2", "光伏板积灰发电量下降", "屋顶光伏板积灰严重，人工清洗太贵。", "样机", "新能源", None, None, ("转让",)),
+    NeedDoc(
+        "N1",
+        "电芯隔膜耐热不够",
+        "我们的电芯隔膜高温收缩导致短路，想找耐热的隔膜。",
+        "样品",
+        "动力电池",
+        10,
+        50,
+        ("许可",),
+        "溧阳某电池有限公司",
+    ),
+    NeedDoc(
+        "N2",
+        "光伏板积灰发电量下降",
+        "屋顶光伏板积灰严重，人工清洗太贵。",
+        "样机",
+        "新能源",
+        None,
+        None,
+        ("转让",),
+    ),
 ]
 
 
@@ -57,7 +100,9 @@ def test_withdrawn_offer_is_never_suggested() -> None:
 
 def test_edited_offer_replaces_its_old_version() -> None:
     index = _index()
-    edited = OfferDoc("O2", "一种锂离子电池耐热隔膜", "隔膜耐热，高温不收缩，防止电芯短路。", field="动力电池")
+    edited = OfferDoc(
+        "O2", "一种锂离子电池耐热隔膜", "隔膜耐热，高温不收缩，防止电芯短路。", field="动力电池"
+    )
     index.add_offers([edited])
     assert len(index.offers) == 3
     assert index.offers["O2"].doc.title == "一种锂离子电池耐热隔膜"
@@ -85,7 +130,10 @@ def test_saved_index_serves_after_restart_without_embedding_anything(tmp_path: P
 
 def test_event_pairs_score_as_the_need_direction_ranks() -> None:
     index = _index()
-    by_pair = {(m.need_id, m.offer_id): round(m.score, 6) for m in index.pairs(["N1", "N2"], ["O1", "O2", "O3"], -1.0)}
+    by_pair = {
+        (m.need_id, m.offer_id): round(m.score, 6)
+        for m in index.pairs(["N1", "N2"], ["O1", "O2", "O3"], -1.0)
+    }
     assert {("N1", m.offer_id): round(m.score, 6) for m in index.rank_offers("N1", k=3)} == {
         k: v for k, v in by_pair.items() if k[0] == "N1"
     }
@@ -117,7 +165,9 @@ class _MarkedEmbedder:
 
     @staticmethod
     def _vector(text: str, shared: float) -> np.ndarray:
-        v = np.array([shared + (1.0 if "通用" in text else 0.0), 0.5 * ("隔膜" in text), 0.5 * ("清扫" in text)])
+        v = np.array(
+            [shared + (1.0 if "通用" in text else 0.0), 0.5 * ("隔膜" in text), 0.5 * ("清扫" in text)]
+        )
         return (v / np.linalg.norm(v)) if v.any() else np.array([0.0, 0.0, 1e-3])
 
     def query(self, texts: list[str]) -> np.ndarray:
@@ -129,8 +179,13 @@ class _MarkedEmbedder:
 
 def test_need_vectors_are_centred_so_an_offer_close_to_every_need_does_not_win() -> None:
     index = MatchIndex(_MarkedEmbedder(), Weights({"semantic": 1.0}))  # type: ignore[arg-type]
-    index.add_offers([OfferDoc("HUB", "一种通用方案", "通用"), OfferDoc("SEP", "一种耐热隔膜", "隔膜"),
-                      OfferDoc("CLEAN", "一种自动清扫装置", "清扫")])
+    index.add_offers(
+        [
+            OfferDoc("HUB", "一种通用方案", "通用"),
+            OfferDoc("SEP", "一种耐热隔膜", "隔膜"),
+            OfferDoc("CLEAN", "一种自动清扫装置", "清扫"),
+        ]
+    )
     index.add_needs([NeedDoc("N1", "隔膜耐热不够", "隔膜"), NeedDoc("N2", "板子积灰", "想要清扫")])
     ranked = index.rank_offers("N1", k=3)
     assert ranked[0].offer_id == "SEP"
@@ -143,8 +198,10 @@ def _ranked(index: MatchIndex, need_id: str) -> list[tuple[str, float]]:
 
 
 def test_need_centroid_follows_a_growing_platform_and_a_reindex() -> None:
-    more = [NeedDoc("N3", "茶叶萎凋温度控制不稳", "白茶萎凋室湿度忽高忽低。", "设备", "现代农业"),
-            NeedDoc("N4", "隔膜涂层掉粉", "陶瓷涂覆隔膜分切时掉粉。", "工艺", "动力电池")]
+    more = [
+        NeedDoc("N3", "茶叶萎凋温度控制不稳", "白茶萎凋室湿度忽高忽低。", "设备", "现代农业"),
+        NeedDoc("N4", "隔膜涂层掉粉", "陶瓷涂覆隔膜分切时掉粉。", "工艺", "动力电池"),
+    ]
     growing = _index()
     first = growing._centroid().copy()
     growing.add_needs(more)  # 2 → 4 needs: changed by more than half, so the centroid follows at once

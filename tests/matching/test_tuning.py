@@ -79,7 +79,9 @@ def test_need_preferences_compare_each_offer_with_every_lower_grade_only() -> No
     differences, importance = need_preferences(values, np.array([2, 1, 0]))
     assert importance.tolist() == [1.0, 2.0, 1.0]  # 2 over 1, 2 over 0 (two grades apart), 1 over 0
     assert differences.shape == (3, len(SIGNALS))
-    assert need_preferences(values, np.array([0, 0, 0]))[1].size == 0  # all judged irrelevant: nothing to learn
+    assert (
+        need_preferences(values, np.array([0, 0, 0]))[1].size == 0
+    )  # all judged irrelevant: nothing to learn
 
 
 def test_extra_preferences_from_judgements_pull_the_fit_their_way() -> None:

@@ -25,24 +25,74 @@ from matchmaker.search import (
 BACKENDS = ["embedded"] + (["meilisearch"] if os.environ.get("MEILI_URL") else [])
 
 
-def doc(doc_id: int, title: str, abstract: str = "", *, field: str = "动力电池", institution_id: int = 1,
-        patent_type: str = "发明", trl: int | None = 5, price_wan: int | None = 50) -> OfferDocument:
-    return OfferDocument(id=doc_id, title=title, abstract=abstract, institution_id=institution_id,
-                         institution=f"单位{institution_id}", field=field, patent_type=patent_type, trl=trl,
-                         price_wan=price_wan, version=f"v{doc_id}")
+def doc(
+    doc_id: int,
+    title: str,
+    abstract: str = "",
+    *,
+    field: str = "动力电池",
+    institution_id: int = 1,
+    patent_type: str = "发明",
+    trl: int | None = 5,
+    price_wan: int | None = 50,
+) -> OfferDocument:
+    return OfferDocument(
+        id=doc_id,
+        title=title,
+        abstract=abstract,
+        institution_id=institution_id,
+        institution=f"单位{institution_id}",
+        field=field,
+        patent_type=patent_type,
+        trl=trl,
+        price_wan=price_wan,
+        version=f"v{doc_id}",
+    )
 
 
 CORPUS = [
-    doc(1, "一种锂离子电池用耐高温陶瓷涂覆隔膜及其制备方法", "隔膜表面涂覆勃姆石陶瓷层，热收缩率低，提高电池安全性。",
-        trl=6, price_wan=80),
-    doc(2, "一种抑制锂离子电池高温存储产气的电解液添加剂", "添加剂在负极成膜，减少电解液分解产气，电池存储后不鼓胀。",
-        trl=4, price_wan=None),
-    doc(3, "一种光伏组件清洗机器人", "机器人沿组件边框行走，无水清扫灰尘，提高发电量。", field="新能源",
-        institution_id=2, patent_type="实用新型", trl=7, price_wan=20),
-    doc(4, "一种储能电站消防预警方法", "监测电池舱内一氧化碳和氢气浓度，提前预警热失控。", field="绿色储能",
-        institution_id=2, trl=5, price_wan=120),
-    doc(5, "一种铝合金压铸件热处理防起泡工艺", "控制固溶温度和升温速度，压铸件热处理后表面不起泡。", field="智能装备",
-        institution_id=3, trl=8, price_wan=30),
+    doc(
+        1,
+        "一种锂离子电池用耐高温陶瓷涂覆隔膜及其制备方法",
+        "隔膜表面涂覆勃姆石陶瓷层，热收缩率低，提高电池安全性。",
+        trl=6,
+        price_wan=80,
+    ),
+    doc(
+        2,
+        "一种抑制锂离子电池高温存储产气的电解液添加剂",
+        "添加剂在负极成膜，减少电解液分解产气，电池存储后不鼓胀。",
+        trl=4,
+        price_wan=None,
+    ),
+    doc(
+        3,
+        "一种光伏组件清洗机器人",
+        "机器人沿组件边框行走，无水清扫灰尘，提高发电量。",
+        field="新能源",
+        institution_id=2,
+        patent_type="实用新型",
+        trl=7,
+        price_wan=20,
+    ),
+    doc(
+        4,
+        "一种储能电站消防预警方法",
+        "监测电池舱内一氧化碳和氢气浓度，提前预警热失控。",
+        field="绿色储能",
+        institution_id=2,
+        trl=5,
+        price_wan=120,
+    ),
+    doc(
+        5,
+        "一种铝合金压铸件热处理防起泡工艺",
+        "控制固溶温度和升温速度，压铸件热处理后表面不起泡。",
+        field="智能装备",
+        institution_id=3,
+        trl=8,
+        price_wan=30,
+    ),
 ]
 
 
@@ -56,8 +106,11 @@ def backend(request: pytest.FixtureRequest, tmp_path) -> Iterator[OfferSearch]: 
     else:
         from matchmaker.search.meili import MeiliOfferSearch
 
-        made = MeiliOfferSearch(os.environ["MEILI_URL"], os.environ.get("MEILI_KEY"),
-                                index_uid=f"test_offers_{uuid.uuid4().hex[:8]}")
+        made = MeiliOfferSearch(
+            os.environ["MEILI_URL"],
+            os.environ.get("MEILI_KEY"),
+            index_uid=f"test_offers_{uuid.uuid4().hex[:8]}",
+        )
     made.index(CORPUS)
     made.flush()
     yield made

@@ -33,7 +33,9 @@ def test_a_saved_index_loads_and_answers_the_same(tmp_path) -> None:
     assert loaded.load(tmp_path / "index") is True
     after = loaded.search("隔膜 涂覆", OfferFilters(max_price_wan=100))
     assert ([(h.id, h.score, h.title) for h in after.hits], len(loaded)) == (
-        [(h.id, h.score, h.title) for h in before.hits], 5)
+        [(h.id, h.score, h.title) for h in before.hits],
+        5,
+    )
 
 
 def test_loading_from_an_empty_directory_reports_false(tmp_path) -> None:

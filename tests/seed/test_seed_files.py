@@ -33,11 +33,37 @@ from matchmaker.domain.vocab import (
 
 SEED = Path(__file__).resolve().parents[2] / "seed"
 
-BRIEF_FIELDS = ["新能源", "绿色储能", "智能电网", "智能装备", "动力电池", "新材料",
-                "航空航天", "电子信息", "现代农业", "生物医药", "节能环保"]
+BRIEF_FIELDS = [
+    "新能源",
+    "绿色储能",
+    "智能电网",
+    "智能装备",
+    "动力电池",
+    "新材料",
+    "航空航天",
+    "电子信息",
+    "现代农业",
+    "生物医药",
+    "节能环保",
+]
 PLAN_PRIORITY_FIELDS = {"新能源", "绿色储能", "智能电网", "智能装备", "动力电池", "新材料"}
-BRIEF_TOWNS = ["溧城街道", "昆仑街道", "古县街道", "埭头镇", "上黄镇", "戴埠镇", "天目湖镇", "别桥镇", "上兴镇",
-               "竹箦镇", "南渡镇", "社渚镇", "溧阳高新区", "溧阳经济开发区", "天目湖旅游度假区"]
+BRIEF_TOWNS = [
+    "溧城街道",
+    "昆仑街道",
+    "古县街道",
+    "埭头镇",
+    "上黄镇",
+    "戴埠镇",
+    "天目湖镇",
+    "别桥镇",
+    "上兴镇",
+    "竹箦镇",
+    "南渡镇",
+    "社渚镇",
+    "溧阳高新区",
+    "溧阳经济开发区",
+    "天目湖旅游度假区",
+]
 INSTITUTIONS = {"南京航空航天大学天目湖校区", "东南大学溧阳研究院", "重庆大学溧阳研究院"}
 
 # 溧阳市“十四五”知识产权主要指标目标表 (shared/seeds/000_f72d7f03ee822240.txt): category, name, unit, target.
@@ -137,8 +163,11 @@ def test_exactly_the_plans_six_fields_are_marked_as_priority() -> None:
 
 
 def test_every_field_has_a_description_and_a_few_examples() -> None:
-    bad = [f["name"] for f in fields()
-           if not f["description"] or not 2 <= len(f["examples"]) <= 6 or not all(f["examples"])]
+    bad = [
+        f["name"]
+        for f in fields()
+        if not f["description"] or not 2 <= len(f["examples"]) <= 6 or not all(f["examples"])
+    ]
     assert bad == []
 
 
@@ -156,10 +185,21 @@ def test_towns_are_the_fifteen_of_the_brief_with_a_known_kind() -> None:
 def test_contract_fields_cover_the_registration_classes_and_map_to_industry_fields() -> None:
     rows = load("contract_fields.json")["contract_fields"]
     names = [r["name"] for r in rows]
-    assert sorted(names) == sorted([
-        "电子信息", "先进制造", "航空航天", "现代交通", "农业", "新材料及其应用", "新能源与高效节能",
-        "环境保护与资源综合利用", "生物、医药和医疗器械", "城市建设与社会发展", "核应用",
-    ])
+    assert sorted(names) == sorted(
+        [
+            "电子信息",
+            "先进制造",
+            "航空航天",
+            "现代交通",
+            "农业",
+            "新材料及其应用",
+            "新能源与高效节能",
+            "环境保护与资源综合利用",
+            "生物、医药和医疗器械",
+            "城市建设与社会发展",
+            "核应用",
+        ]
+    )
     assert [r["name"] for r in rows if r["field"] not in field_names()] == []
 
 
@@ -167,7 +207,11 @@ def test_indicator_table_of_the_14th_plan_is_complete_with_the_documents_targets
     plan = next(p for p in load("indicators.json")["plans"] if p["code"] == "14th")
     rows = [(i["category"], i["name"], i["unit"], i["target"]) for i in plan["indicators"]]
     assert rows == INDICATOR_TABLE_14TH
-    assert (plan["name"], plan["start_year"], plan["end_year"]) == ("溧阳市“十四五”知识产权发展规划", 2021, 2025)
+    assert (plan["name"], plan["start_year"], plan["end_year"]) == (
+        "溧阳市“十四五”知识产权发展规划",
+        2021,
+        2025,
+    )
 
 
 def test_every_indicator_has_a_unique_code_a_known_kind_and_decimal_figures() -> None:
@@ -195,9 +239,13 @@ def test_technology_contract_turnover_is_cumulative_and_computed_from_contracts(
 def test_indicator_kinds_follow_the_wording_of_the_plan() -> None:
     plan = next(p for p in load("indicators.json")["plans"] if p["code"] == "14th")
     kind = {i["name"]: i["kind"] for i in plan["indicators"]}
-    assert (kind["累计PCT专利申请量"], kind["发明专利拥有量"], kind["年度地理标志产品销售额"],
-            kind["全社会知识产权认知度"], kind["新增贯标企业数"]) == (
-        "cumulative", "stock", "annual", "level", "cumulative")
+    assert (
+        kind["累计PCT专利申请量"],
+        kind["发明专利拥有量"],
+        kind["年度地理标志产品销售额"],
+        kind["全社会知识产权认知度"],
+        kind["新增贯标企业数"],
+    ) == ("cumulative", "stock", "annual", "level", "cumulative")
 
 
 # --- demo companies and users ---------------------------------------------------------------------------
@@ -209,16 +257,23 @@ def test_demo_has_at_least_twenty_companies_in_at_least_eight_towns() -> None:
 
 
 def test_company_credit_codes_are_valid_liyang_enterprise_codes_and_distinct() -> None:
-    bad = [c["credit_code"] for c in companies()
-           if parse_credit_code(c["credit_code"]) != c["credit_code"] or not c["credit_code"].startswith("91320481")]
+    bad = [
+        c["credit_code"]
+        for c in companies()
+        if parse_credit_code(c["credit_code"]) != c["credit_code"]
+        or not c["credit_code"].startswith("91320481")
+    ]
     assert bad == []
     assert len({c["credit_code"] for c in companies()}) == len(companies())
     assert len({c["name"] for c in companies()}) == len(companies())
 
 
 def test_companies_reference_known_towns_and_fields() -> None:
-    bad = [c["name"] for c in companies()
-           if c["town"] not in BRIEF_TOWNS or c["field"] not in field_names() or not c["description"]]
+    bad = [
+        c["name"]
+        for c in companies()
+        if c["town"] not in BRIEF_TOWNS or c["field"] not in field_names() or not c["description"]
+    ]
     assert bad == []
 
 
@@ -232,7 +287,11 @@ def test_usernames_are_unique_ascii_and_roles_known() -> None:
 def test_demo_accounts_cover_every_role_in_the_required_numbers() -> None:
     roles = Counter(u["role"] for u in users())
     assert (roles["admin"] >= 1, roles["bureau"] >= 1, roles["organizer"] >= 2, roles["sme"] >= 6) == (
-        True, True, True, True)
+        True,
+        True,
+        True,
+        True,
+    )
     researchers = Counter(u["institution"] for u in users() if u["role"] == "researcher")
     assert researchers == Counter({name: 2 for name in INSTITUTIONS})
 
@@ -245,12 +304,15 @@ def test_sme_accounts_are_bound_to_distinct_demo_companies() -> None:
 
 
 def test_only_researchers_and_smes_are_bound_and_passwords_are_demo_passwords() -> None:
-    bad = [u["username"] for u in users()
-           if ("institution" in u) != (u["role"] == "researcher")
-           or ("company_credit_code" in u) != (u["role"] == "sme")
-           or u["password"] != f"demo-{u['role']}-2026"
-           or not re.fullmatch(r"[a-z0-9_.]+@[a-z0-9.-]+\.[a-z]+", u["email"])
-           or not u["display_name"]]
+    bad = [
+        u["username"]
+        for u in users()
+        if ("institution" in u) != (u["role"] == "researcher")
+        or ("company_credit_code" in u) != (u["role"] == "sme")
+        or u["password"] != f"demo-{u['role']}-2026"
+        or not re.fullmatch(r"[a-z0-9_.]+@[a-z0-9.-]+\.[a-z]+", u["email"])
+        or not u["display_name"]
+    ]
     assert bad == []
 
 
@@ -276,8 +338,11 @@ def test_institutions_of_offers_are_canonical_names_of_the_institution_seed() ->
 def test_offer_application_numbers_have_valid_check_characters_and_are_distinct() -> None:
     parsed = [parse_application_number(o["application_number"]) for o in offers()]
     assert len({p.digits for p in parsed}) == len(offers())
-    assert [o["application_number"] for o in offers() if not re.fullmatch(
-        r"(CN|ZL)?\d{12}\.[0-9X]", o["application_number"])] == []
+    assert [
+        o["application_number"]
+        for o in offers()
+        if not re.fullmatch(r"(CN|ZL)?\d{12}\.[0-9X]", o["application_number"])
+    ] == []
 
 
 def test_offer_patent_type_agrees_with_the_type_digit_and_legal_status() -> None:
@@ -314,13 +379,20 @@ def test_offer_texts_have_the_lengths_of_the_brief_and_titles_are_unique() -> No
 
 
 def test_offer_fields_use_the_vocabularies_and_ranges_of_the_brief() -> None:
-    bad = [o["title"] for o in offers()
-           if not o["transfer_modes"] or set(o["transfer_modes"]) - set(TRANSFER_MODES)
-           or not 2 <= len(o["inventors"]) <= 5 or len(set(o["inventors"])) != len(o["inventors"])
-           or not (o["price_wan"] is None or (type(o["price_wan"]) is int and o["price_wan"] >= 0))
-           or type(o["trl"]) is not int or not 1 <= o["trl"] <= 9
-           or o["field"] not in field_names() or o["status"] not in OFFER_STATUSES
-           or not PHONE_CONTACT_RE.match(o["contact"])]
+    bad = [
+        o["title"]
+        for o in offers()
+        if not o["transfer_modes"]
+        or set(o["transfer_modes"]) - set(TRANSFER_MODES)
+        or not 2 <= len(o["inventors"]) <= 5
+        or len(set(o["inventors"])) != len(o["inventors"])
+        or not (o["price_wan"] is None or (type(o["price_wan"]) is int and o["price_wan"] >= 0))
+        or type(o["trl"]) is not int
+        or not 1 <= o["trl"] <= 9
+        or o["field"] not in field_names()
+        or o["status"] not in OFFER_STATUSES
+        or not PHONE_CONTACT_RE.match(o["contact"])
+    ]
     assert bad == []
 
 
@@ -332,9 +404,13 @@ def test_offers_are_mostly_published_with_a_few_in_the_other_states() -> None:
 
 def test_every_offer_is_owned_by_a_researcher_of_its_institution() -> None:
     accounts = user_by_name()
-    bad = [o["title"] for o in offers()
-           if o["owner"] not in accounts or accounts[o["owner"]]["role"] != "researcher"
-           or accounts[o["owner"]]["institution"] != o["institution"]]
+    bad = [
+        o["title"]
+        for o in offers()
+        if o["owner"] not in accounts
+        or accounts[o["owner"]]["role"] != "researcher"
+        or accounts[o["owner"]]["institution"] != o["institution"]
+    ]
     assert bad == []
 
 
@@ -350,9 +426,13 @@ def test_demo_has_at_least_28_needs_from_demo_companies() -> None:
 def test_needs_are_owned_by_an_sme_account_of_their_company() -> None:
     accounts = user_by_name()
     by_name = company_by_name()
-    bad = [n["title"] for n in needs()
-           if n["owner"] not in accounts or accounts[n["owner"]]["role"] != "sme"
-           or accounts[n["owner"]]["company_credit_code"] != by_name[n["company"]]["credit_code"]]
+    bad = [
+        n["title"]
+        for n in needs()
+        if n["owner"] not in accounts
+        or accounts[n["owner"]]["role"] != "sme"
+        or accounts[n["owner"]]["company_credit_code"] != by_name[n["company"]]["credit_code"]
+    ]
     assert bad == []
 
 
@@ -361,13 +441,21 @@ def test_need_fields_use_the_vocabularies_and_ranges_of_the_brief() -> None:
     for n in needs():
         low, high = n["budget_min_wan"], n["budget_max_wan"]
         budget_ok = all(b is None or (type(b) is int and b >= 0) for b in (low, high)) and (
-            low is None or high is None or low <= high)
-        if (not budget_ok or not 80 <= len(n["description"]) <= 250 or not n["expected_outcome"]
-                or n["field"] not in field_names() or not n["coop_modes"]
-                or set(n["coop_modes"]) - set(COOP_MODES) or n["status"] not in NEED_STATUSES
-                or date.fromisoformat(n["deadline"]).year != 2027
-                or type(n["contact_public"]) is not bool or type(n["budget_public"]) is not bool
-                or not PHONE_CONTACT_RE.match(n["contact"])):
+            low is None or high is None or low <= high
+        )
+        if (
+            not budget_ok
+            or not 80 <= len(n["description"]) <= 250
+            or not n["expected_outcome"]
+            or n["field"] not in field_names()
+            or not n["coop_modes"]
+            or set(n["coop_modes"]) - set(COOP_MODES)
+            or n["status"] not in NEED_STATUSES
+            or date.fromisoformat(n["deadline"]).year != 2027
+            or type(n["contact_public"]) is not bool
+            or type(n["budget_public"]) is not bool
+            or not PHONE_CONTACT_RE.match(n["contact"])
+        ):
             bad.append(n["title"])
     assert bad == []
 
@@ -396,7 +484,12 @@ def slot_starts(ev: dict[str, Any]) -> list[str]:
 
 def test_event_is_a_finished_afternoon_of_twenty_minute_slots_with_six_tables() -> None:
     ev = event()
-    assert (ev["status"], ev["start_time"], ev["end_time"], ev["slot_minutes"]) == ("已结束", "14:00", "17:00", 20)
+    assert (ev["status"], ev["start_time"], ev["end_time"], ev["slot_minutes"]) == (
+        "已结束",
+        "14:00",
+        "17:00",
+        20,
+    )
     assert ev["status"] in EVENT_STATUSES
     assert ev["tables"] == [f"{i}号桌" for i in range(1, 7)]
     assert [b for b in ev["breaks"] if not (HHMM_RE.match(b["start"]) and HHMM_RE.match(b["end"]))] == []
@@ -409,10 +502,16 @@ def test_event_meetings_reference_demo_offers_and_needs_at_valid_slots_and_table
     offer_titles = {o["title"] for o in offers()}
     need_titles = {n["title"] for n in needs()}
     starts = slot_starts(ev)
-    bad = [m for m in ev["meetings"]
-           if m["offer_title"] not in offer_titles or m["need_title"] not in need_titles
-           or m["start"] not in starts or m["table"] not in ev["tables"]
-           or m["attendance"] not in ATTENDANCE or m["outcome"] not in MEETING_OUTCOMES]
+    bad = [
+        m
+        for m in ev["meetings"]
+        if m["offer_title"] not in offer_titles
+        or m["need_title"] not in need_titles
+        or m["start"] not in starts
+        or m["table"] not in ev["tables"]
+        or m["attendance"] not in ATTENDANCE
+        or m["outcome"] not in MEETING_OUTCOMES
+    ]
     assert bad == []
     assert 10 <= len(ev["meetings"]) <= 14
 
@@ -441,23 +540,34 @@ def test_absent_meetings_have_no_result_and_at_least_one_meeting_was_signed() ->
 def test_contract_registration_numbers_are_unique_and_start_with_the_registration_year() -> None:
     numbers = [c["registration_number"] for c in contracts()]
     assert len(numbers) == len(set(numbers))
-    assert [c["registration_number"] for c in contracts()
-            if not re.fullmatch(r"\d{16}", c["registration_number"])
-            or c["registration_number"][:4] != c["registered_on"][:4]] == []
+    assert [
+        c["registration_number"]
+        for c in contracts()
+        if not re.fullmatch(r"\d{16}", c["registration_number"])
+        or c["registration_number"][:4] != c["registered_on"][:4]
+    ] == []
 
 
 def test_contract_amounts_are_exact_decimal_strings_with_technology_not_above_total() -> None:
-    bad = [c["registration_number"] for c in contracts()
-           if not isinstance(c["amount_yuan"], str) or not isinstance(c["technology_amount_yuan"], str)
-           or not AMOUNT_RE.match(c["amount_yuan"]) or not AMOUNT_RE.match(c["technology_amount_yuan"])
-           or not Decimal(0) < Decimal(c["technology_amount_yuan"]) <= Decimal(c["amount_yuan"])]
+    bad = [
+        c["registration_number"]
+        for c in contracts()
+        if not isinstance(c["amount_yuan"], str)
+        or not isinstance(c["technology_amount_yuan"], str)
+        or not AMOUNT_RE.match(c["amount_yuan"])
+        or not AMOUNT_RE.match(c["technology_amount_yuan"])
+        or not Decimal(0) < Decimal(c["technology_amount_yuan"]) <= Decimal(c["amount_yuan"])
+    ]
     assert bad == []
 
 
 def test_contracts_fall_in_the_plan_period_and_are_registered_after_signing() -> None:
-    bad = [c["registration_number"] for c in contracts()
-           if not date.fromisoformat(c["signed_on"]) <= date.fromisoformat(c["registered_on"])
-           or not 2021 <= date.fromisoformat(c["registered_on"]).year <= 2025]
+    bad = [
+        c["registration_number"]
+        for c in contracts()
+        if not date.fromisoformat(c["signed_on"]) <= date.fromisoformat(c["registered_on"])
+        or not 2021 <= date.fromisoformat(c["registered_on"]).year <= 2025
+    ]
     assert bad == []
     assert 10 <= len(contracts()) <= 15
 
@@ -465,18 +575,26 @@ def test_contracts_fall_in_the_plan_period_and_are_registered_after_signing() ->
 def test_contracts_are_between_an_institution_and_a_demo_company_in_its_town() -> None:
     by_name = company_by_name()
     contract_fields = {r["name"] for r in load("contract_fields.json")["contract_fields"]}
-    bad = [c["registration_number"] for c in contracts()
-           if c["seller"] not in INSTITUTIONS or c["contract_type"] not in CONTRACT_TYPES
-           or c["buyer"]["name"] not in by_name
-           or by_name[c["buyer"]["name"]]["credit_code"] != c["buyer"]["credit_code"]
-           or by_name[c["buyer"]["name"]]["town"] != c["town"] or c["field"] not in contract_fields]
+    bad = [
+        c["registration_number"]
+        for c in contracts()
+        if c["seller"] not in INSTITUTIONS
+        or c["contract_type"] not in CONTRACT_TYPES
+        or c["buyer"]["name"] not in by_name
+        or by_name[c["buyer"]["name"]]["credit_code"] != c["buyer"]["credit_code"]
+        or by_name[c["buyer"]["name"]]["town"] != c["town"]
+        or c["field"] not in contract_fields
+    ]
     assert bad == []
 
 
 def test_contracts_that_name_an_offer_are_sold_by_its_institution() -> None:
     institution_of = {o["title"]: o["institution"] for o in offers()}
-    bad = [c["registration_number"] for c in contracts()
-           if "offer_title" in c and institution_of.get(c["offer_title"]) != c["seller"]]
+    bad = [
+        c["registration_number"]
+        for c in contracts()
+        if "offer_title" in c and institution_of.get(c["offer_title"]) != c["seller"]
+    ]
     assert bad == []
 
 

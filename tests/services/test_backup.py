@@ -42,7 +42,9 @@ def test_postgres_backup_is_restorable_with_pg_restore(tmp_path: Path) -> None:
         conn.execute(text(f"insert into {name} select generate_series(1, 10)"))
     try:
         target = backup(POSTGRES, tmp_path)
-        listing = subprocess.run(["pg_restore", "--list", str(target)], capture_output=True, text=True, check=True)
+        listing = subprocess.run(
+            ["pg_restore", "--list", str(target)], capture_output=True, text=True, check=True
+        )
         assert f"TABLE public {name}" in listing.stdout
     finally:
         with engine.begin() as conn:

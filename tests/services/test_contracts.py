@@ -36,10 +36,18 @@ def db(session: Session) -> Session:
 
 def raw(**overrides: Any) -> dict[str, Any]:
     values = {
-        "registration_number": "2024320481000901", "title": "储能电池热管理技术开发", "contract_type": "技术开发（委托）",
-        "seller": "东大溧阳研究院", "buyer": "溧阳恒测新能源有限公司", "buyer_credit_code": credit_code(1),
-        "amount_yuan": "1,250,000.00", "technology_amount_yuan": "", "signed_on": "2024-03-01",
-        "registered_on": "2024-03-20", "field": "新能源与高效节能", "town": "昆仑街道",
+        "registration_number": "2024320481000901",
+        "title": "储能电池热管理技术开发",
+        "contract_type": "技术开发（委托）",
+        "seller": "东大溧阳研究院",
+        "buyer": "溧阳恒测新能源有限公司",
+        "buyer_credit_code": credit_code(1),
+        "amount_yuan": "1,250,000.00",
+        "technology_amount_yuan": "",
+        "signed_on": "2024-03-01",
+        "registered_on": "2024-03-20",
+        "field": "新能源与高效节能",
+        "town": "昆仑街道",
     }
     values.update(overrides)
     return values
@@ -51,8 +59,13 @@ def audit_rows(session: Session) -> int:
 
 def test_a_recorded_contract_stores_exact_fen_and_the_canonical_seller(db: Session) -> None:
     contract = contracts.create_contract(db, BUREAU, REFERENCE, raw(amount_yuan="123.5万"))
-    assert (contract.amount_fen, contract.technology_amount_fen, contract.seller_name, contract.contract_type,
-            contract.sub_type) == (123_500_000, 123_500_000, "东南大学溧阳研究院", "技术开发", "委托")
+    assert (
+        contract.amount_fen,
+        contract.technology_amount_fen,
+        contract.seller_name,
+        contract.contract_type,
+        contract.sub_type,
+    ) == (123_500_000, 123_500_000, "东南大学溧阳研究院", "技术开发", "委托")
 
 
 def test_a_known_buyer_company_is_linked_by_credit_code(db: Session) -> None:
@@ -65,7 +78,10 @@ def test_creation_is_audited_field_by_field_with_amounts_in_yuan(db: Session) ->
     contract = contracts.create_contract(db, BUREAU, REFERENCE, raw())
     rows = {e.field: e.new for e in contracts.history(db, contract.id or 0)}
     assert (rows["amount_yuan"], rows["registration_number"], rows["seller"]) == (
-        "1,250,000.00", "2024320481000901", "东南大学溧阳研究院")
+        "1,250,000.00",
+        "2024320481000901",
+        "东南大学溧阳研究院",
+    )
 
 
 def test_a_changed_amount_is_audited_old_to_new(db: Session) -> None:
@@ -73,7 +89,12 @@ def test_a_changed_amount_is_audited_old_to_new(db: Session) -> None:
     changed = contracts.update_contract(db, BUREAU, REFERENCE, contract.id or 0, {"amount_yuan": "1300000"})
     last = contracts.history(db, contract.id or 0)[-1]
     assert (changed, last.action, last.old, last.new, last.username) == (
-        ["amount_yuan"], "update", "1,250,000.00", "1,300,000.00", "ipo_test")
+        ["amount_yuan"],
+        "update",
+        "1,250,000.00",
+        "1,300,000.00",
+        "ipo_test",
+    )
 
 
 def test_voiding_needs_a_reason_and_takes_the_contract_out_of_turnover(db: Session) -> None:
@@ -81,7 +102,10 @@ def test_voiding_needs_a_reason_and_takes_the_contract_out_of_turnover(db: Sessi
     with pytest.raises(ValidationFailed):
         contracts.void_contract(db, BUREAU, contract.id or 0, "  ")
     contracts.void_contract(db, BUREAU, contract.id or 0, "重复登记")
-    assert (stats.totals(db, stats.StatsFilters()).amount_fen, db.get(Contract, contract.id).voided) == (0, True)
+    assert (stats.totals(db, stats.StatsFilters()).amount_fen, db.get(Contract, contract.id).voided) == (
+        0,
+        True,
+    )
 
 
 def test_a_voided_contract_cannot_be_voided_again_or_changed(db: Session) -> None:
@@ -121,7 +145,10 @@ def test_bad_input_is_refused_in_chinese_and_writes_nothing(
         contracts.create_contract(db, BUREAU, REFERENCE, raw(**overrides))
     errors = failed.value.by_field()
     assert (field in errors, audit_rows(db), db.exec(select(func.count()).select_from(Contract)).one()) == (
-        True, before, 0)
+        True,
+        before,
+        0,
+    )
     if message is not None:
         assert errors[field] == message
 
@@ -132,14 +159,23 @@ def test_a_duplicate_registration_number_names_the_existing_contract(db: Session
     with pytest.raises(ValidationFailed) as failed:
         contracts.create_contract(db, BUREAU, REFERENCE, raw(title="另一个项目"))
     assert (failed.value.by_field()["registration_number"], audit_rows(db)) == (
-        f"合同登记编号 2024320481000901 已被登记：合同 #{first.id}《储能电池热管理技术开发》", before)
+        f"合同登记编号 2024320481000901 已被登记：合同 #{first.id}《储能电池热管理技术开发》",
+        before,
+    )
 
 
 def test_a_company_seller_is_accepted_when_the_buyer_is_an_institution(db: Session) -> None:
-    contract = contracts.create_contract(db, BUREAU, REFERENCE, raw(
-        seller="溧阳恒测新能源有限公司", buyer="重大溧阳研究院", buyer_credit_code=credit_code(3)))
+    contract = contracts.create_contract(
+        db,
+        BUREAU,
+        REFERENCE,
+        raw(seller="溧阳恒测新能源有限公司", buyer="重大溧阳研究院", buyer_credit_code=credit_code(3)),
+    )
     assert (contract.seller_institution_id, contract.buyer_name, contract.buyer_company_id) == (
-        None, "重庆大学溧阳研究院", None)
+        None,
+        "重庆大学溧阳研究院",
+        None,
+    )
 
 
 def test_prefilling_from_a_missing_meeting_is_not_found(db: Session) -> None:
@@ -149,6 +185,6 @@ def test_prefilling_from_a_missing_meeting_is_not_found(db: Session) -> None:
 
 
 def test_amounts_say_what_they_were_understood_as() -> None:
-    assert contracts.understood_amounts({"amount_yuan": "壹拾万元整", "technology_amount_yuan": "123.5万"}) == {
-        "amount_yuan": "壹拾万元整 → 100,000.00 元", "technology_amount_yuan": "123.5万 → 1,235,000.00 元"}
-
+    assert contracts.understood_amounts(
+        {"amount_yuan": "壹拾万元整", "technology_amount_yuan": "123.5万"}
+    ) == {"amount_yuan": "壹拾万元整 → 100,000.00 元", "technology_amount_yuan": "123.5万 → 1,235,000.00 元"}

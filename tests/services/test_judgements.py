@@ -29,8 +29,15 @@ def test_an_organizer_marks_a_good_match_stored_with_who_and_when(services, pair
 
     with services.session() as session:
         stored = session.exec(select(Judgement)).one()
-    assert (stored.need_id, stored.offer_id, stored.label, stored.grade, stored.source, stored.user_id, stored.note) == (
-        need_id, offer_id, "好匹配", 2, "organizer", organizer.id, "双方都愿意谈")
+    assert (
+        stored.need_id,
+        stored.offer_id,
+        stored.label,
+        stored.grade,
+        stored.source,
+        stored.user_id,
+        stored.note,
+    ) == (need_id, offer_id, "好匹配", 2, "organizer", organizer.id, "双方都愿意谈")
     assert stored.at is not None
 
 
@@ -43,10 +50,14 @@ def test_marking_again_changes_the_label_and_the_audit_keeps_old_and_new(service
 
     with services.session() as session:
         stored = session.exec(select(Judgement)).all()
-        trail = session.exec(select(AuditLog).where(AuditLog.entity == "judgement").order_by(col(AuditLog.id))).all()
+        trail = session.exec(
+            select(AuditLog).where(AuditLog.entity == "judgement").order_by(col(AuditLog.id))
+        ).all()
     assert [(j.label, j.grade) for j in stored] == [("不相关", 0)]
     assert [(a.action, a.field, a.old, a.new) for a in trail] == [
-        ("create", "", None, f"需求 {need_id} × 成果 {offer_id}：好匹配（2）"), ("update", "label", "好匹配", "不相关")]
+        ("create", "", None, f"需求 {need_id} × 成果 {offer_id}：好匹配（2）"),
+        ("update", "label", "好匹配", "不相关"),
+    ]
 
 
 def test_researchers_and_smes_may_not_judge(services, pair, make) -> None:

@@ -59,7 +59,9 @@ def sme(make):  # type: ignore[no-untyped-def]
 
 def post_need(services, actor: Actor, **overrides: Any) -> int:  # type: ignore[no-untyped-def]
     with services.transaction() as session:
-        need = needs.create_need(session, actor, need_values(**overrides), fields=FIELDS, today=date(2026, 1, 5))
+        need = needs.create_need(
+            session, actor, need_values(**overrides), fields=FIELDS, today=date(2026, 1, 5)
+        )
     assert need.id is not None
     return need.id
 
@@ -70,7 +72,9 @@ def view(services, need_id: int, actor: Actor) -> needs.NeedView:  # type: ignor
 
 
 def suggested_offers(services, need_id: int, actor: Actor) -> list[int]:  # type: ignore[no-untyped-def]
-    return [s.offer_id for s in matching.offers_for_need(services, actor, view(services, need_id, actor)).items]
+    return [
+        s.offer_id for s in matching.offers_for_need(services, actor, view(services, need_id, actor)).items
+    ]
 
 
 def test_publishing_editing_and_withdrawing_an_offer_update_the_index_at_once(services, seu, sme) -> None:
@@ -93,8 +97,12 @@ def test_publishing_editing_and_withdrawing_an_offer_update_the_index_at_once(se
 def test_a_draft_offer_is_never_indexed_and_a_converted_one_leaves_the_index(services, seu, sme) -> None:
     matching.ensure(services, wait=True)
     draft = offers.create_offer(services, seu, offer_values())
-    published = offers.create_offer(services, seu, offer_values(application_number="202310198212.4",
-                                                                 title="一种隔膜涂覆浆料"), status="发布")
+    published = offers.create_offer(
+        services,
+        seu,
+        offer_values(application_number="202310198212.4", title="一种隔膜涂覆浆料"),
+        status="发布",
+    )
     offers.change_status(services, seu, published.id, "已转化")
 
     assert matching.state(services).index.offers == {}  # type: ignore[union-attr]
@@ -117,7 +125,9 @@ def test_posting_and_closing_a_need_update_the_index_after_commit(services, sme)
 def test_a_change_written_by_another_process_is_caught_up_on_the_next_read(services, make, sme) -> None:
     matching.ensure(services, wait=True)
     need_id = post_need(services, sme)
-    offer = make.offer(title="一种锂离子电池隔膜陶瓷涂覆方法", abstract="隔膜陶瓷涂覆，降低高温收缩。")  # no listener
+    offer = make.offer(
+        title="一种锂离子电池隔膜陶瓷涂覆方法", abstract="隔膜陶瓷涂覆，降低高温收缩。"
+    )  # no listener
 
     assert suggested_offers(services, need_id, sme) == [offer.id]
 
@@ -184,8 +194,9 @@ def test_an_offer_changed_while_the_server_was_down_is_re_added_from_the_vector_
     assert (list(index.offers), counting.texts) == ([str(offer.id)], 0)
 
 
-def test_without_a_saved_index_a_slow_model_builds_in_the_background_and_pages_see_the_progress(services, make,
-                                                                                                 sme) -> None:
+def test_without_a_saved_index_a_slow_model_builds_in_the_background_and_pages_see_the_progress(
+    services, make, sme
+) -> None:
     gate = threading.Event()
     services.extras[matching.EMBEDDER_KEY] = CountingEmbedder(gate)
     make.offer()
@@ -220,7 +231,11 @@ def test_a_researcher_sees_needs_for_an_offer_without_a_private_budget(services,
     full = matching.needs_for_offer(services, organizer, offer).items[0]
 
     assert shown.need is not None and full.need is not None
-    assert (shown.need.budget_text, shown.need.contact, "price" in shown.signals) == ("（未公开）", None, False)
+    assert (shown.need.budget_text, shown.need.contact, "price" in shown.signals) == (
+        "（未公开）",
+        None,
+        False,
+    )
     assert [r.text for r in shown.reasons if r.kind == "price"] == ["报价 50 万元，需求预算未公开"]
     assert [r.text for r in full.reasons if r.kind == "price"] == ["报价 50 万元，在预算上限 80 万元以内"]
     assert shown.to_json()["need"]["budget_hidden"] is True
@@ -306,46 +321,93 @@ def test_judgements_become_preference_pairs_for_tuning(services, make, sme) -> N
     assert preferences.differences[0, SIGNALS.index("bm25")] > 0
 
 
-def test_tune_with_judgements_fits_on_both_and_writes_where_asked(tmp_path, settings, services, make, sme) -> None:
+def test_tune_with_judgements_fits_on_both_and_writes_where_asked(
+    tmp_path, settings, services, make, sme
+) -> None:
     small_judged_db(services, make, sme)
     data = tmp_path / "set"
     data.mkdir()
-    offers = [{"id": "O1", "title": "一种锂电池隔膜涂覆方法", "abstract": "隔膜涂覆陶瓷层，耐高温。", "field": "动力电池"},
-              {"id": "O2", "title": "一种茶叶萎凋装置", "abstract": "白茶萎凋控温。", "field": "现代农业"}]
-    needs = [{"id": "N1", "title": "隔膜高温收缩", "description": "电芯隔膜受热收缩。", "field": "动力电池"},
-             {"id": "N2", "title": "白茶萎凋温度不稳", "description": "萎凋间温度忽高忽低。", "field": "现代农业"}]
-    (data / "offers.jsonl").write_text("\n".join(json.dumps(o, ensure_ascii=False) for o in offers), encoding="utf-8")
-    (data / "needs.jsonl").write_text("\n".join(json.dumps(n, ensure_ascii=False) for n in needs), encoding="utf-8")
+    offers = [
+        {
+            "id": "O1",
+            "title": "一种锂电池隔膜涂覆方法",
+            "abstract": "隔膜涂覆陶瓷层，耐高温。",
+            "field": "动力电池",
+        },
+        {"id": "O2", "title": "一种茶叶萎凋装置", "abstract": "白茶萎凋控温。", "field": "现代农业"},
+    ]
+    needs = [
+        {"id": "N1", "title": "隔膜高温收缩", "description": "电芯隔膜受热收缩。", "field": "动力电池"},
+        {"id": "N2", "title": "白茶萎凋温度不稳", "description": "萎凋间温度忽高忽低。", "field": "现代农业"},
+    ]
+    (data / "offers.jsonl").write_text(
+        "\n".join(json.dumps(o, ensure_ascii=False) for o in offers), encoding="utf-8"
+    )
+    (data / "needs.jsonl").write_text(
+        "\n".join(json.dumps(n, ensure_ascii=False) for n in needs), encoding="utf-8"
+    )
     (data / "qrels.tsv").write_text("need_id\toffer_id\tgrade\nN1\tO1\t2\nN2\tO2\t2\n", encoding="utf-8")
     out = tmp_path / "weights.json"
-    env = {"DATABASE_URL": settings.database_url, "MATCHMAKER_VAR_DIR": str(settings.var_dir),
-           "SECRET_KEY": "cli-test", "MATCHMAKER_EMBEDDER": "hashing"}
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "MATCHMAKER_VAR_DIR": str(settings.var_dir),
+        "SECRET_KEY": "cli-test",
+        "MATCHMAKER_EMBEDDER": "hashing",
+    }
     from matchmaker.cli import main
 
-    result = CliRunner().invoke(main, ["tune", "--data", str(data), "--folds", "2", "--judgements", "--out", str(out),
-                                       "--json"], env=env)
+    result = CliRunner().invoke(
+        main,
+        ["tune", "--data", str(data), "--folds", "2", "--judgements", "--out", str(out), "--json"],
+        env=env,
+    )
 
     assert result.exit_code == 0, result.output
-    assert (json.loads(result.output)["judgement_needs"], json.loads(result.output)["judgement_pairs"]) == (1, 1)
+    assert (json.loads(result.output)["judgement_needs"], json.loads(result.output)["judgement_pairs"]) == (
+        1,
+        1,
+    )
     written = json.loads(out.read_text(encoding="utf-8"))
     assert "组织者评价" in written["_comment"] and set(written["weights"]) == set(SIGNALS)
 
 
-def test_tune_with_judgements_says_when_they_give_nothing_to_compare(tmp_path, settings, services, make,
-                                                                     sme) -> None:
+def test_tune_with_judgements_says_when_they_give_nothing_to_compare(
+    tmp_path, settings, services, make, sme
+) -> None:
     good = make.offer(title="一种锂离子电池隔膜陶瓷涂覆方法", abstract="隔膜陶瓷涂覆，降低高温收缩。")
     judge(services, post_need(services, sme), good.id, "签约", 2, "meeting")  # one judged offer: no pair
     data = tmp_path / "set"
     data.mkdir()
-    (data / "offers.jsonl").write_text(json.dumps({"id": "O1", "title": "一种隔膜", "abstract": "隔膜。"}), encoding="utf-8")
-    (data / "needs.jsonl").write_text(json.dumps({"id": "N1", "title": "隔膜", "description": "隔膜收缩。"}), encoding="utf-8")
+    (data / "offers.jsonl").write_text(
+        json.dumps({"id": "O1", "title": "一种隔膜", "abstract": "隔膜。"}), encoding="utf-8"
+    )
+    (data / "needs.jsonl").write_text(
+        json.dumps({"id": "N1", "title": "隔膜", "description": "隔膜收缩。"}), encoding="utf-8"
+    )
     (data / "qrels.tsv").write_text("need_id\toffer_id\tgrade\nN1\tO1\t2\n", encoding="utf-8")
-    env = {"DATABASE_URL": settings.database_url, "MATCHMAKER_VAR_DIR": str(settings.var_dir),
-           "SECRET_KEY": "cli-test", "MATCHMAKER_EMBEDDER": "hashing"}
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "MATCHMAKER_VAR_DIR": str(settings.var_dir),
+        "SECRET_KEY": "cli-test",
+        "MATCHMAKER_EMBEDDER": "hashing",
+    }
     from matchmaker.cli import main
 
-    result = CliRunner().invoke(main, ["tune", "--data", str(data), "--folds", "2", "--judgements",
-                                       "--out", str(tmp_path / "w.json"), "--json"], env=env)
+    result = CliRunner().invoke(
+        main,
+        [
+            "tune",
+            "--data",
+            str(data),
+            "--folds",
+            "2",
+            "--judgements",
+            "--out",
+            str(tmp_path / "w.json"),
+            "--json",
+        ],
+        env=env,
+    )
 
     assert result.exit_code == 0, result.output
     assert "还没有可比较的成果对" in result.stderr
@@ -366,8 +428,12 @@ def test_a_need_solved_after_a_contract_still_counts_in_the_evaluation(services,
 
 def test_the_eval_judgements_command_prints_json(settings, services, make, sme) -> None:
     small_judged_db(services, make, sme)
-    env = {"DATABASE_URL": settings.database_url, "MATCHMAKER_VAR_DIR": str(settings.var_dir),
-           "SECRET_KEY": "cli-test", "MATCHMAKER_EMBEDDER": "hashing"}
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "MATCHMAKER_VAR_DIR": str(settings.var_dir),
+        "SECRET_KEY": "cli-test",
+        "MATCHMAKER_EMBEDDER": "hashing",
+    }
     from matchmaker.cli import main
 
     result = CliRunner().invoke(main, ["eval", "--judgements", "--json"], env=env)
@@ -381,8 +447,12 @@ def test_the_eval_judgements_command_prints_json(settings, services, make, sme) 
 
 def test_eval_judgements_without_any_judgement_says_what_to_do(settings, make) -> None:
     make.offer()
-    env = {"DATABASE_URL": settings.database_url, "MATCHMAKER_VAR_DIR": str(settings.var_dir),
-           "SECRET_KEY": "cli-test", "MATCHMAKER_EMBEDDER": "hashing"}
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "MATCHMAKER_VAR_DIR": str(settings.var_dir),
+        "SECRET_KEY": "cli-test",
+        "MATCHMAKER_EMBEDDER": "hashing",
+    }
     from matchmaker.cli import main
 
     result = CliRunner().invoke(main, ["eval", "--judgements"], env=env)
@@ -390,14 +460,19 @@ def test_eval_judgements_without_any_judgement_says_what_to_do(settings, make) -
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-2:] == [
         "评判 0 条，涉及需求 0 条，计入 0 条（至少有一个 1 分或 2 分的成果）；候选成果 1 项",
-        "还没有可计入的评价：组织者在推荐上标记「好匹配」，或登记对接会结果（签约、意向）后再运行。"]
+        "还没有可计入的评价：组织者在推荐上标记「好匹配」，或登记对接会结果（签约、意向）后再运行。",
+    ]
 
 
 def test_the_reindex_command_reports_what_it_indexed(settings, make) -> None:
     make.offer()
     make.need(make.company())
-    env = {"DATABASE_URL": settings.database_url, "MATCHMAKER_VAR_DIR": str(settings.var_dir),
-           "SECRET_KEY": "cli-test", "MATCHMAKER_EMBEDDER": "hashing"}
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "MATCHMAKER_VAR_DIR": str(settings.var_dir),
+        "SECRET_KEY": "cli-test",
+        "MATCHMAKER_EMBEDDER": "hashing",
+    }
     from matchmaker.cli import main
 
     result = CliRunner().invoke(main, ["reindex"], env=env)

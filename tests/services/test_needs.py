@@ -29,7 +29,9 @@ def raw(**overrides: Any) -> dict[str, Any]:
 
 def trail(services, entity: str, entity_id: int) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     with services.session() as s:
-        rows = s.exec(select(AuditLog).where(AuditLog.entity == entity, AuditLog.entity_id == entity_id)).all()
+        rows = s.exec(
+            select(AuditLog).where(AuditLog.entity == entity, AuditLog.entity_id == entity_id)
+        ).all()
     return [(r.action, r.field) for r in rows]
 
 
@@ -37,9 +39,17 @@ def test_an_sme_registers_its_company_and_is_bound_to_it(services, make) -> None
     user = make.user("sme")
     with services.transaction() as s:
         company = companies.register_company(
-            s, accounts.actor_for(user), {"name": "溧阳恒新材料有限公司", "credit_code": "91320481479954147W",
-                                          "town": "溧城街道", "field": "动力电池"},
-            towns=services.reference.towns, fields=services.reference.fields)
+            s,
+            accounts.actor_for(user),
+            {
+                "name": "溧阳恒新材料有限公司",
+                "credit_code": "91320481479954147W",
+                "town": "溧城街道",
+                "field": "动力电池",
+            },
+            towns=services.reference.towns,
+            fields=services.reference.fields,
+        )
     with services.session() as s:
         assert s.get(User, user.id).company_id == company.id
     assert trail(services, "company", company.id) == [("create", "")]
@@ -50,11 +60,23 @@ def test_registering_a_credit_code_already_on_file_is_refused_and_nothing_change
     existing = make.company(name="溧阳已登记有限公司")
     user = make.user("sme")
     with pytest.raises(ValidationFailed) as caught, services.transaction() as s:
-        companies.register_company(s, accounts.actor_for(user), {
-            "name": "另一个名字", "credit_code": existing.credit_code, "town": "溧城街道", "field": "动力电池"},
-            towns=services.reference.towns, fields=services.reference.fields)
-    assert caught.value.by_field() == {"credit_code": (
-        f"统一社会信用代码 {existing.credit_code} 已登记为「溧阳已登记有限公司」；如果您在该企业工作，请联系管理员把您的账号加入该企业")}
+        companies.register_company(
+            s,
+            accounts.actor_for(user),
+            {
+                "name": "另一个名字",
+                "credit_code": existing.credit_code,
+                "town": "溧城街道",
+                "field": "动力电池",
+            },
+            towns=services.reference.towns,
+            fields=services.reference.fields,
+        )
+    assert caught.value.by_field() == {
+        "credit_code": (
+            f"统一社会信用代码 {existing.credit_code} 已登记为「溧阳已登记有限公司」；如果您在该企业工作，请联系管理员把您的账号加入该企业"
+        )
+    }
     with services.session() as s:
         assert s.get(User, user.id).company_id is None
         assert len(s.exec(select(Company)).all()) == 1
@@ -76,7 +98,12 @@ def test_posting_a_need_stores_it_open_for_the_actors_company_with_an_audit_row(
     actor = accounts.actor_for(make.user("sme", company=company))
     with services.transaction() as s:
         need = needs.create_need(s, actor, raw(), fields=FIELDS, today=TODAY)
-    assert (need.company_id, need.status, need.budget_min_wan, need.budget_max_wan) == (company.id, "开放", 20, 80)
+    assert (need.company_id, need.status, need.budget_min_wan, need.budget_max_wan) == (
+        company.id,
+        "开放",
+        20,
+        80,
+    )
     assert trail(services, "need", need.id) == [("create", "")]
 
 
@@ -99,9 +126,20 @@ def test_edit_records_one_audit_row_per_changed_field(services, make) -> None:
     actor = accounts.actor_for(make.user("sme", company=company))
     need = make.need(company, deadline=date(2026, 12, 31))
     with services.transaction() as s:
-        needs.update_need(s, actor, need.id, raw(title="新标题", budget_max_wan="90", description=need.description,
-                                                 contact=need.contact, budget_min_wan="20"),
-                          fields=FIELDS, today=TODAY)
+        needs.update_need(
+            s,
+            actor,
+            need.id,
+            raw(
+                title="新标题",
+                budget_max_wan="90",
+                description=need.description,
+                contact=need.contact,
+                budget_min_wan="20",
+            ),
+            fields=FIELDS,
+            today=TODAY,
+        )
     assert sorted(trail(services, "need", need.id)) == [("update", "budget_max_wan"), ("update", "title")]
 
 
@@ -138,21 +176,31 @@ def test_a_closed_need_can_no_longer_be_edited(services, make) -> None:
     company = make.company()
     need = make.need(company, status="已解决")
     with pytest.raises(Conflict) as caught, services.transaction() as s:
-        needs.update_need(s, accounts.actor_for(make.user("sme", company=company)), need.id, raw(),
-                          fields=FIELDS, today=TODAY)
+        needs.update_need(
+            s,
+            accounts.actor_for(make.user("sme", company=company)),
+            need.id,
+            raw(),
+            fields=FIELDS,
+            today=TODAY,
+        )
     assert caught.value.message == "需求状态为「已解决」，不能再修改"
 
 
-@pytest.mark.parametrize(("role", "same_company", "contact", "budget"), [
-    ("sme", True, "李工 13800000000", "20–80 万元"),
-    ("sme", False, HIDDEN, HIDDEN),
-    ("researcher", False, HIDDEN, HIDDEN),
-    ("organizer", False, "李工 13800000000", "20–80 万元"),
-    ("bureau", False, "李工 13800000000", "20–80 万元"),
-    ("admin", False, "李工 13800000000", "20–80 万元"),
-])
+@pytest.mark.parametrize(
+    ("role", "same_company", "contact", "budget"),
+    [
+        ("sme", True, "李工 13800000000", "20–80 万元"),
+        ("sme", False, HIDDEN, HIDDEN),
+        ("researcher", False, HIDDEN, HIDDEN),
+        ("organizer", False, "李工 13800000000", "20–80 万元"),
+        ("bureau", False, "李工 13800000000", "20–80 万元"),
+        ("admin", False, "李工 13800000000", "20–80 万元"),
+    ],
+)
 def test_visible_need_masks_private_fields_for_everyone_but_the_owner_and_the_organisers(
-        services, make, role: str, same_company: bool, contact: str, budget: str) -> None:
+    services, make, role: str, same_company: bool, contact: str, budget: str
+) -> None:
     owner = make.company()
     need = make.need(owner, contact_public=False, budget_public=False)
     viewer = make.user(role, company=owner if same_company else (make.company() if role == "sme" else None))
@@ -160,8 +208,13 @@ def test_visible_need_masks_private_fields_for_everyone_but_the_owner_and_the_or
     assert (view.contact_text, view.budget_text) == (contact, budget)
     body = view.to_json()
     if contact == HIDDEN:
-        assert (body["contact"], body["budget_min_wan"], body["budget_max_wan"], body["contact_hidden"],
-                body["budget_hidden"]) == (None, None, None, True, True)
+        assert (
+            body["contact"],
+            body["budget_min_wan"],
+            body["budget_max_wan"],
+            body["contact_hidden"],
+            body["budget_hidden"],
+        ) == (None, None, None, True, True)
         assert "13800000000" not in str(body)
 
 

@@ -42,8 +42,11 @@ def nuaa(make) -> Actor:  # type: ignore[no-untyped-def]
 
 def audit_rows(services, offer_id: int) -> list[tuple[str, str, str | None, str | None]]:  # type: ignore[no-untyped-def]
     with services.session() as s:
-        rows = s.exec(select(AuditLog).where(AuditLog.entity == "offer", AuditLog.entity_id == offer_id)
-                      .order_by(col(AuditLog.id))).all()
+        rows = s.exec(
+            select(AuditLog)
+            .where(AuditLog.entity == "offer", AuditLog.entity_id == offer_id)
+            .order_by(col(AuditLog.id))
+        ).all()
     return [(r.action, r.field, r.old, r.new) for r in rows]
 
 
@@ -52,11 +55,22 @@ def test_a_researcher_creates_a_draft_of_their_institution_with_normalised_field
 
     with services.session() as s:
         stored = s.get(Offer, offer.id)
-    assert (stored.application_number, stored.patent_key, stored.status) == ("202310198211.X", "202310198211", "草稿")
+    assert (stored.application_number, stored.patent_key, stored.status) == (
+        "202310198211.X",
+        "202310198211",
+        "草稿",
+    )
     assert (stored.ipc, stored.inventors, stored.transfer_modes) == (
-        ["H01M 10/0562", "H01M 10/0525"], ["王平", "李强"], ["转让", "普通许可"])
+        ["H01M 10/0562", "H01M 10/0525"],
+        ["王平", "李强"],
+        ["转让", "普通许可"],
+    )
     assert (stored.institution_id, stored.price_wan, stored.trl, stored.created_by) == (
-        seu.institution_id, 80, 5, seu.id)
+        seu.institution_id,
+        80,
+        5,
+        seu.id,
+    )
     assert audit_rows(services, offer.id) == [("create", "", None, "一种固态电解质界面修饰方法")]
 
 
@@ -65,13 +79,24 @@ def test_creating_as_published_records_the_draft_to_published_step(services, seu
 
     assert offer.status == "发布"
     assert [row[:4] for row in audit_rows(services, offer.id)] == [
-        ("create", "", None, "一种固态电解质界面修饰方法"), ("status", "status", "草稿", "发布")]
+        ("create", "", None, "一种固态电解质界面修饰方法"),
+        ("status", "status", "草稿", "发布"),
+    ]
 
 
 def test_every_field_error_comes_back_at_once_and_nothing_is_stored(services, seu) -> None:
     with pytest.raises(ValidationFailed) as failed:
-        offers.create_offer(services, seu, values(title="", application_number="201920851901.2", trl="12",
-                                                  price_wan="-20", patent_type="实用新型"))
+        offers.create_offer(
+            services,
+            seu,
+            values(
+                title="",
+                application_number="201920851901.2",
+                trl="12",
+                price_wan="-20",
+                patent_type="实用新型",
+            ),
+        )
 
     assert sorted(failed.value.by_field()) == ["application_number", "price_wan", "title", "trl"]
     with services.session() as s:
@@ -83,26 +108,37 @@ def test_the_type_digit_must_agree_with_the_patent_type(services, seu) -> None:
         offers.create_offer(services, seu, values(patent_type="实用新型"))
 
     assert failed.value.by_field() == {
-        "patent_type": "专利类型「实用新型」与申请号 202310198211.X 不符：类型位 1 表示发明"}
+        "patent_type": "专利类型「实用新型」与申请号 202310198211.X 不符：类型位 1 表示发明"
+    }
 
 
 def test_the_same_patent_with_another_prefix_is_refused_naming_the_existing_offer(services, seu) -> None:
     first = offers.create_offer(services, seu, values())
 
     with pytest.raises(DuplicateOffer) as refused:
-        offers.create_offer(services, seu, values(application_number="ZL202310198211.X", title="另一个标题完全不同的专利"))
+        offers.create_offer(
+            services, seu, values(application_number="ZL202310198211.X", title="另一个标题完全不同的专利")
+        )
 
     assert (refused.value.offer_id, refused.value.probable) == (first.id, False)
-    assert refused.value.by_field() == {"application_number": (
-        f"该专利（申请号 202310198211.X）已登记为成果 #{first.id}「一种固态电解质界面修饰方法」，"
-        f"不能重复登记（查看：/offers/{first.id}）")}
+    assert refused.value.by_field() == {
+        "application_number": (
+            f"该专利（申请号 202310198211.X）已登记为成果 #{first.id}「一种固态电解质界面修饰方法」，"
+            f"不能重复登记（查看：/offers/{first.id}）"
+        )
+    }
 
 
 def test_a_near_identical_title_of_the_same_institution_needs_confirmation(services, seu) -> None:
-    first = offers.create_offer(services, seu, values(title="一种芹菜类蔬菜采后气调保鲜方法", field="现代农业",
-                                                      ipc="A23B 7/148"))
-    other = values(title="一种新型芹菜类蔬菜采后气调保鲜方法", application_number="202310198212.4", field="现代农业",
-                   ipc="A23B 7/148")
+    first = offers.create_offer(
+        services, seu, values(title="一种芹菜类蔬菜采后气调保鲜方法", field="现代农业", ipc="A23B 7/148")
+    )
+    other = values(
+        title="一种新型芹菜类蔬菜采后气调保鲜方法",
+        application_number="202310198212.4",
+        field="现代农业",
+        ipc="A23B 7/148",
+    )
 
     with pytest.raises(DuplicateOffer) as flagged:
         offers.create_offer(services, seu, other)
@@ -111,15 +147,20 @@ def test_a_near_identical_title_of_the_same_institution_needs_confirmation(servi
     assert (flagged.value.offer_id, flagged.value.probable) == (first.id, True)
     assert list(flagged.value.by_field()) == ["title"]
     with services.session() as s:
-        note = s.exec(select(AuditLog.note).where(AuditLog.entity_id == confirmed.id, AuditLog.action == "create")).one()
+        note = s.exec(
+            select(AuditLog.note).where(AuditLog.entity_id == confirmed.id, AuditLog.action == "create")
+        ).one()
     assert note == "已确认不是重复登记"
 
 
 def test_a_near_identical_title_of_another_institution_is_not_a_duplicate(services, seu, nuaa) -> None:
     offers.create_offer(services, seu, values())
 
-    offer = offers.create_offer(services, nuaa, values(institution=NUAA, application_number="202310198212.4",
-                                                       title="一种新型固态电解质界面修饰方法"))
+    offer = offers.create_offer(
+        services,
+        nuaa,
+        values(institution=NUAA, application_number="202310198212.4", title="一种新型固态电解质界面修饰方法"),
+    )
 
     assert offer.id is not None
 
@@ -138,7 +179,11 @@ def test_another_institutions_researcher_gets_403_on_create_edit_and_status(serv
 
     with services.session() as s:
         stored = s.get(Offer, offer.id)
-    assert (stored.title, stored.status, stored.institution_id) == ("一种固态电解质界面修饰方法", "发布", seu.institution_id)
+    assert (stored.title, stored.status, stored.institution_id) == (
+        "一种固态电解质界面修饰方法",
+        "发布",
+        seu.institution_id,
+    )
 
 
 @pytest.mark.parametrize("role", ["sme", "organizer", "bureau"])
@@ -160,8 +205,9 @@ def test_an_admin_may_list_for_any_institution(services, make) -> None:
 def test_an_edit_records_one_audit_row_per_changed_field(services, seu) -> None:
     offer = offers.create_offer(services, seu, values())
 
-    offers.update_offer(services, seu, offer.id, values(price_wan="", price_negotiable="1", trl="7",
-                                                        transfer_modes=["转让"]))
+    offers.update_offer(
+        services, seu, offer.id, values(price_wan="", price_negotiable="1", trl="7", transfer_modes=["转让"])
+    )
 
     assert audit_rows(services, offer.id)[1:] == [
         ("update", "transfer_modes", "转让、普通许可", "转让"),
@@ -175,7 +221,9 @@ def test_an_edit_may_keep_its_own_patent_number_and_title(services, seu) -> None
 
     offers.update_offer(services, seu, offer.id, values(contact="李工 13800000000"))
 
-    assert audit_rows(services, offer.id)[1:] == [("update", "contact", "王工 0519-87000000", "李工 13800000000")]
+    assert audit_rows(services, offer.id)[1:] == [
+        ("update", "contact", "王工 0519-87000000", "李工 13800000000")
+    ]
 
 
 def test_the_status_flow_allows_exactly_the_documented_transitions(services, seu) -> None:
@@ -186,7 +234,12 @@ def test_the_status_flow_allows_exactly_the_documented_transitions(services, seu
         offers.change_status(services, seu, offer.id, status)
 
     assert [row[2:] for row in audit_rows(services, offer.id) if row[0] == "status"] == [
-        ("草稿", "发布"), ("发布", "撤回"), ("撤回", "草稿"), ("草稿", "发布"), ("发布", "已转化")]
+        ("草稿", "发布"),
+        ("发布", "撤回"),
+        ("撤回", "草稿"),
+        ("草稿", "发布"),
+        ("发布", "已转化"),
+    ]
 
 
 @pytest.mark.parametrize(("path", "refused", "message"), [
@@ -213,7 +266,9 @@ def test_listeners_hear_each_committed_change_and_a_failing_one_does_not_undo_it
     def broken(_offer_id: int, _change: str) -> None:
         raise RuntimeError("index down")
 
-    offers.offer_listeners(services).extend([broken, lambda offer_id, change: heard.append((offer_id, change))])
+    offers.offer_listeners(services).extend(
+        [broken, lambda offer_id, change: heard.append((offer_id, change))]
+    )
     offer = offers.create_offer(services, seu, values())
     offers.update_offer(services, seu, offer.id, values(trl="6"))
     offers.change_status(services, seu, offer.id, "发布")
@@ -221,7 +276,9 @@ def test_listeners_hear_each_committed_change_and_a_failing_one_does_not_undo_it
     assert heard == [(offer.id, "created"), (offer.id, "updated"), (offer.id, "status")]
 
 
-def test_drafts_and_withdrawn_offers_are_visible_only_inside_their_institution(services, make, seu, nuaa) -> None:
+def test_drafts_and_withdrawn_offers_are_visible_only_inside_their_institution(
+    services, make, seu, nuaa
+) -> None:
     published = make.offer(SEU, status="发布")
     draft = make.offer(SEU, status="草稿")
     withdrawn = make.offer(SEU, status="撤回")

@@ -55,7 +55,12 @@ def test_the_sample_commits_exactly_the_documented_32_offers(services, seu, name
     result = offer_import.commit(services, seu, report)
 
     assert report.to_json(result.committed) == {
-        "rows": 40, "valid": 32, "committed": 32, "errors": EXPECTED_ERRORS, "duplicates": EXPECTED_DUPLICATES}
+        "rows": 40,
+        "valid": 32,
+        "committed": 32,
+        "errors": EXPECTED_ERRORS,
+        "duplicates": EXPECTED_DUPLICATES,
+    }
     with services.session() as s:
         stored = s.exec(select(Offer)).all()
     assert len(stored) == 32
@@ -65,10 +70,14 @@ def test_the_sample_commits_exactly_the_documented_32_offers(services, seu, name
 
 
 def test_each_imported_offer_is_audited_as_created_by_the_importing_user(services, seu) -> None:
-    result = offer_import.commit(services, seu, offer_import.preview(services, seu, sample(), "tto_offers.xlsx"))
+    result = offer_import.commit(
+        services, seu, offer_import.preview(services, seu, sample(), "tto_offers.xlsx")
+    )
 
     with services.session() as s:
-        creates = s.exec(select(AuditLog).where(AuditLog.action == "create", AuditLog.entity == "offer")).all()
+        creates = s.exec(
+            select(AuditLog).where(AuditLog.action == "create", AuditLog.entity == "offer")
+        ).all()
     assert sorted(a.entity_id for a in creates) == sorted(result.offer_ids)
     assert {(a.user_id, a.username, a.note) for a in creates} == {(seu.id, seu.username, "表格导入")}
 
@@ -92,8 +101,9 @@ def test_a_probable_duplicate_is_stored_only_when_its_row_is_confirmed(services,
 
     with services.session() as s:
         confirmed = s.exec(select(Offer).where(Offer.title == "一种新型芹菜类蔬菜采后气调保鲜方法")).one()
-        note = s.exec(select(AuditLog.note).where(AuditLog.entity_id == confirmed.id,
-                                                  AuditLog.action == "create")).one()
+        note = s.exec(
+            select(AuditLog.note).where(AuditLog.entity_id == confirmed.id, AuditLog.action == "create")
+        ).one()
     assert result.committed == 33
     assert note == "表格导入（已确认不是重复登记）"
 
@@ -106,8 +116,11 @@ def test_another_institutions_researcher_can_add_none_of_the_rows(services, make
 
     ownership = [e for e in report.to_json(0)["errors"] if e["field"] == "institution"]
     assert (report.to_json(0)["valid"], result.committed, len(ownership)) == (0, 0, 40)
-    assert ownership[0] == {"row": 4, "field": "institution",
-                            "message": "只能导入本单位（南京航空航天大学天目湖校区）的成果，本行权利人为「东南大学溧阳研究院」"}
+    assert ownership[0] == {
+        "row": 4,
+        "field": "institution",
+        "message": "只能导入本单位（南京航空航天大学天目湖校区）的成果，本行权利人为「东南大学溧阳研究院」",
+    }
 
 
 def test_committing_someone_elses_rows_is_refused_and_writes_nothing(services, make, seu) -> None:
@@ -128,7 +141,9 @@ def test_roles_without_offers_cannot_import(services, make, role: str) -> None:
         offer_import.preview(services, actor, sample(), "tto_offers.xlsx")
 
 
-def test_a_failure_half_way_through_the_commit_leaves_the_database_as_it_was(services, seu, monkeypatch) -> None:
+def test_a_failure_half_way_through_the_commit_leaves_the_database_as_it_was(
+    services, seu, monkeypatch
+) -> None:
     report = offer_import.preview(services, seu, sample(), "tto_offers.xlsx")
     offers_before, audit_before = offer_count(services), _audit_count(services)
     calls = {"n": 0}
@@ -156,8 +171,11 @@ def _audit_count(services) -> int:  # type: ignore[no-untyped-def]
 def test_a_patent_listed_between_preview_and_commit_is_skipped_not_stored_twice(services, seu) -> None:
     report = offer_import.preview(services, seu, sample(), "tto_offers.xlsx")
     row_four = report.results[0].draft
-    by_hand = offers.create_offer(services, seu, {
-        "title": row_four.title, "application_number": row_four.application_number, "institution": SEU})
+    by_hand = offers.create_offer(
+        services,
+        seu,
+        {"title": row_four.title, "application_number": row_four.application_number, "institution": SEU},
+    )
 
     result = offer_import.commit(services, seu, report)
 
@@ -213,18 +231,32 @@ def test_the_cli_previews_with_json_and_writes_nothing(env, tmp_path) -> None:
 
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {
-        "rows": 40, "valid": 32, "committed": 0, "errors": EXPECTED_ERRORS, "duplicates": EXPECTED_DUPLICATES}
+        "rows": 40,
+        "valid": 32,
+        "committed": 0,
+        "errors": EXPECTED_ERRORS,
+        "duplicates": EXPECTED_DUPLICATES,
+    }
     assert _cli_offers(tmp_path) == []
 
 
 def test_the_cli_commits_32_then_nothing_on_a_second_run(env, tmp_path) -> None:
     runner = CliRunner()
-    first = runner.invoke(main, ["import-offers", str(SAMPLES / "tto_offers.xlsx"), "--commit", "--json"], env=env)
-    second = runner.invoke(main, ["import-offers", str(SAMPLES / "tto_offers.csv"), "--commit", "--json"], env=env)
+    first = runner.invoke(
+        main, ["import-offers", str(SAMPLES / "tto_offers.xlsx"), "--commit", "--json"], env=env
+    )
+    second = runner.invoke(
+        main, ["import-offers", str(SAMPLES / "tto_offers.csv"), "--commit", "--json"], env=env
+    )
 
     assert first.exit_code == second.exit_code == 0
     assert json.loads(first.stdout) == {
-        "rows": 40, "valid": 32, "committed": 32, "errors": EXPECTED_ERRORS, "duplicates": EXPECTED_DUPLICATES}
+        "rows": 40,
+        "valid": 32,
+        "committed": 32,
+        "errors": EXPECTED_ERRORS,
+        "duplicates": EXPECTED_DUPLICATES,
+    }
     assert (json.loads(second.stdout)["valid"], json.loads(second.stdout)["committed"]) == (0, 0)
     stored = _cli_offers(tmp_path)
     assert len(stored) == 32
@@ -236,23 +268,33 @@ def test_the_cli_summary_is_chinese_and_names_each_problem_row(env) -> None:
 
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[:3] == ["文件 tto_offers.csv：表头在第 3 行，共 40 行数据", "  提示：未识别的列已忽略：序号、申请日",
-                         "有效 32 行，错误 6 行，重复 2 行"]
+    assert lines[:3] == [
+        "文件 tto_offers.csv：表头在第 3 行，共 40 行数据",
+        "  提示：未识别的列已忽略：序号、申请日",
+        "有效 32 行，错误 6 行，重复 2 行",
+    ]
     assert "  第 40 行 重复：与第12行重复，未导入" in lines
     assert lines[-1] == "这是预览，没有写入任何数据；确认无误后加 --commit 导入有效行。"
 
 
 def test_the_cli_institution_option_fills_rows_without_an_owner(env, tmp_path) -> None:
     csv_path = tmp_path / "no_owner.csv"
-    csv_path.write_text("专利名称,申请号,专利类型\n一种储能电池热管理方法,202310198211.X,发明\n", encoding="utf-8")
+    csv_path.write_text(
+        "专利名称,申请号,专利类型\n一种储能电池热管理方法,202310198211.X,发明\n", encoding="utf-8"
+    )
 
-    result = CliRunner().invoke(main, ["import-offers", str(csv_path), "--institution", "南航天目湖校区", "--commit",
-                                       "--json"], env=env)
+    result = CliRunner().invoke(
+        main,
+        ["import-offers", str(csv_path), "--institution", "南航天目湖校区", "--commit", "--json"],
+        env=env,
+    )
 
     assert json.loads(result.stdout)["committed"] == 1
     engine = make_engine(f"sqlite:///{tmp_path / 'matchmaker.db'}")
     with Session(engine) as s:
-        assert s.exec(select(Offer.institution_id)).all() == [1 + _institution_index("南京航空航天大学天目湖校区")]
+        assert s.exec(select(Offer.institution_id)).all() == [
+            1 + _institution_index("南京航空航天大学天目湖校区")
+        ]
 
 
 def _institution_index(name: str) -> int:
@@ -267,9 +309,19 @@ def test_the_cli_refuses_a_bad_file_with_one_json_object_and_exit_code_1(env, tm
     result = CliRunner().invoke(main, ["import-offers", str(bad), "--json"], env=env)
 
     assert result.exit_code == 1
-    assert json.loads(result.stdout) == {"rows": 0, "valid": 0, "committed": 0, "duplicates": [], "errors": [
-        {"row": None, "field": "file",
-         "message": "文件 notes.txt 的前 15 行中没有找到表头，请确认表头含有「专利名称」「申请号」「专利类型」等列名"}]}
+    assert json.loads(result.stdout) == {
+        "rows": 0,
+        "valid": 0,
+        "committed": 0,
+        "duplicates": [],
+        "errors": [
+            {
+                "row": None,
+                "field": "file",
+                "message": "文件 notes.txt 的前 15 行中没有找到表头，请确认表头含有「专利名称」「申请号」「专利类型」等列名",
+            }
+        ],
+    }
 
 
 def _cli_offers(var_dir: Path) -> list[Offer]:

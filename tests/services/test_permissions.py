@@ -25,7 +25,12 @@ def test_sme_may_edit_only_needs_of_their_company() -> None:
 
 
 def test_only_bureau_and_admin_manage_contracts() -> None:
-    assert [allowed(a, "contract.manage") for a in (researcher, sme, bureau, admin)] == [False, False, True, True]
+    assert [allowed(a, "contract.manage") for a in (researcher, sme, bureau, admin)] == [
+        False,
+        False,
+        True,
+        True,
+    ]
 
 
 def test_admin_may_do_every_listed_action() -> None:

@@ -27,8 +27,13 @@ def world(services, make):  # type: ignore[no-untyped-def]
 
 def ask(services, world, **kw):  # type: ignore[no-untyped-def]
     with services.transaction() as s:
-        return meeting_requests.create_request(s, accounts.actor_for(world["sme"]), world["offer"].id,
-                                               message=kw.pop("message", "想了解隔膜的量产条件"), **kw)
+        return meeting_requests.create_request(
+            s,
+            accounts.actor_for(world["sme"]),
+            world["offer"].id,
+            message=kw.pop("message", "想了解隔膜的量产条件"),
+            **kw,
+        )
 
 
 def test_a_request_is_stored_pending_audited_and_notifies_the_offer_author(services, world) -> None:
@@ -37,9 +42,14 @@ def test_a_request_is_stored_pending_audited_and_notifies_the_offer_author(servi
         stored = s.get(MeetingRequest, made.id)
         notes = notifications.latest(s, world["researcher"].id)
         audit_rows = s.exec(select(AuditLog).where(AuditLog.entity == "meeting_request")).all()
-    assert (stored.state, stored.company_id, stored.need_id) == ("待回复", world["company"].id, world["need"].id)
+    assert (stored.state, stored.company_id, stored.need_id) == (
+        "待回复",
+        world["company"].id,
+        world["need"].id,
+    )
     assert [(n.text, n.link) for n in notes] == [
-        (f"溧阳恒锂测试有限公司申请就成果「{world['offer'].title}」会谈", "/requests/inbox")]
+        (f"溧阳恒锂测试有限公司申请就成果「{world['offer'].title}」会谈", "/requests/inbox")
+    ]
     assert [r.action for r in audit_rows] == ["create"]
 
 
@@ -54,8 +64,10 @@ def test_an_empty_message_and_another_companys_need_are_both_reported(services, 
     foreign = make.need(make.company())
     with pytest.raises(ValidationFailed) as caught:
         ask(services, world, message=" ", need_id=foreign.id)
-    assert caught.value.by_field() == {"message": "请简单说明想谈什么，例如遇到的问题和希望的合作方式",
-                                       "need_id": "只能选择本企业的技术需求"}
+    assert caught.value.by_field() == {
+        "message": "请简单说明想谈什么，例如遇到的问题和希望的合作方式",
+        "need_id": "只能选择本企业的技术需求",
+    }
 
 
 def test_a_draft_offer_cannot_be_asked_about(services, world, make) -> None:
@@ -67,15 +79,26 @@ def test_a_draft_offer_cannot_be_asked_about(services, world, make) -> None:
 def test_declining_stores_the_reason_a_grade_zero_judgement_and_notifies_the_sme(services, world) -> None:
     made = ask(services, world, need_id=world["need"].id)
     with services.transaction() as s:
-        meeting_requests.answer_request(s, accounts.actor_for(world["researcher"]), made.id, accept=False,
-                                        reason="阶段太早", note="中试还没做完")
+        meeting_requests.answer_request(
+            s,
+            accounts.actor_for(world["researcher"]),
+            made.id,
+            accept=False,
+            reason="阶段太早",
+            note="中试还没做完",
+        )
     with services.session() as s:
         stored = s.get(MeetingRequest, made.id)
         judgements = s.exec(select(Judgement)).all()
         notes = notifications.latest(s, world["sme"].id)
-    assert (stored.state, stored.decline_reason, stored.decline_note) == ("已拒绝", "阶段太早", "中试还没做完")
+    assert (stored.state, stored.decline_reason, stored.decline_note) == (
+        "已拒绝",
+        "阶段太早",
+        "中试还没做完",
+    )
     assert [(j.need_id, j.offer_id, j.grade, j.label, j.source) for j in judgements] == [
-        (world["need"].id, world["offer"].id, 0, "阶段太早", "request")]
+        (world["need"].id, world["offer"].id, 0, "阶段太早", "request")
+    ]
     assert [n.text for n in notes] == [f"您就成果「{world['offer'].title}」的会谈请求已被婉拒（阶段太早）"]
 
 
@@ -101,7 +124,9 @@ def test_declining_needs_a_known_reason_and_a_note_for_other(services, world) ->
     actor = accounts.actor_for(world["researcher"])
     with pytest.raises(ValidationFailed) as caught, services.transaction() as s:
         meeting_requests.answer_request(s, actor, made.id, accept=False, reason="不想谈")
-    assert caught.value.by_field() == {"reason": "请选择拒绝原因：技术不匹配、阶段太早、预算不符、已转让、其他"}
+    assert caught.value.by_field() == {
+        "reason": "请选择拒绝原因：技术不匹配、阶段太早、预算不符、已转让、其他"
+    }
     with pytest.raises(ValidationFailed) as caught, services.transaction() as s:
         meeting_requests.answer_request(s, actor, made.id, accept=False, reason="其他")
     assert caught.value.by_field() == {"note": "选择“其他”时请写明原因"}
@@ -110,8 +135,9 @@ def test_declining_needs_a_known_reason_and_a_note_for_other(services, world) ->
 def test_a_researcher_of_another_institution_cannot_answer(services, world, make) -> None:
     made = ask(services, world)
     with pytest.raises(PermissionDenied) as caught, services.transaction() as s:
-        meeting_requests.answer_request(s, accounts.actor_for(make.user("researcher", institution=CQU)), made.id,
-                                        accept=True)
+        meeting_requests.answer_request(
+            s, accounts.actor_for(make.user("researcher", institution=CQU)), made.id, accept=True
+        )
     assert caught.value.message == "只能处理本单位成果收到的会谈请求"
 
 
@@ -140,4 +166,5 @@ def test_accepted_requests_are_the_candidate_pairs_for_organizers(services, worl
     with services.session() as s:
         pairs = meeting_requests.accepted_requests(s)
     assert [(p.request_id, p.offer_id, p.need_id, p.company_id, p.researcher_user_id) for p in pairs] == [
-        (accepted.id, world["offer"].id, world["need"].id, world["company"].id, world["researcher"].id)]
+        (accepted.id, world["offer"].id, world["need"].id, world["company"].id, world["researcher"].id)
+    ]

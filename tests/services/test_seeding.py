@@ -10,8 +10,10 @@ from matchmaker.storage.models import Contract, Indicator, Judgement, Meeting, N
 
 
 def _counts(session: Session) -> dict[str, int]:
-    return {m.__name__: session.exec(select(func.count()).select_from(m)).one()
-            for m in (Offer, Need, Contract, Meeting, Indicator)}
+    return {
+        m.__name__: session.exec(select(func.count()).select_from(m)).one()
+        for m in (Offer, Need, Contract, Meeting, Indicator)
+    }
 
 
 def test_demo_seed_is_idempotent_on_every_database(session: Session) -> None:

@@ -33,9 +33,16 @@ def form(make: Any) -> Any:
 
 def _values(**overrides: str) -> dict[str, str]:
     values = {
-        "registration_number": "2025320481000777", "title": "智能电网巡检算法开发", "contract_type": "技术开发",
-        "seller": "南航天目湖校区", "buyer": "溧阳网页测试有限公司", "buyer_credit_code": _code(1),
-        "amount_yuan": "123.5万", "signed_on": "2025-02-01", "registered_on": "2025-02-10", "field": "电子信息",
+        "registration_number": "2025320481000777",
+        "title": "智能电网巡检算法开发",
+        "contract_type": "技术开发",
+        "seller": "南航天目湖校区",
+        "buyer": "溧阳网页测试有限公司",
+        "buyer_credit_code": _code(1),
+        "amount_yuan": "123.5万",
+        "signed_on": "2025-02-01",
+        "registered_on": "2025-02-10",
+        "field": "电子信息",
         "town": "溧城街道",
     }
     values.update(overrides)
@@ -44,8 +51,10 @@ def _values(**overrides: str) -> dict[str, str]:
 
 def counts(services: Any) -> tuple[int, int]:
     with Session(services.engine) as s:
-        return (s.exec(select(func.count()).select_from(Contract)).one(),
-                s.exec(select(func.count()).select_from(AuditLog)).one())
+        return (
+            s.exec(select(func.count()).select_from(Contract)).one(),
+            s.exec(select(func.count()).select_from(AuditLog)).one(),
+        )
 
 
 def test_recording_a_contract_redirects_to_its_page_with_what_the_amount_was_read_as(
@@ -53,8 +62,11 @@ def test_recording_a_contract_redirects_to_its_page_with_what_the_amount_was_rea
 ) -> None:
     login_as("bureau")
     response = client.post("/contracts/new", data={**form(), "csrf_token": csrf()})
-    assert (response.status_code, "已登记合同 2025320481000777；成交额读作：123.5万 → 1,235,000.00 元" in response.text,
-            "1,235,000.00 元" in response.text) == (200, True, True)
+    assert (
+        response.status_code,
+        "已登记合同 2025320481000777；成交额读作：123.5万 → 1,235,000.00 元" in response.text,
+        "1,235,000.00 元" in response.text,
+    ) == (200, True, True)
 
 
 def test_a_bad_form_comes_back_422_with_the_message_beside_the_field_and_nothing_written(
@@ -62,11 +74,17 @@ def test_a_bad_form_comes_back_422_with_the_message_beside_the_field_and_nothing
 ) -> None:
     login_as("bureau")
     before = counts(services)
-    response = client.post("/contracts/new", data={
-        **form(amount_yuan="0.1+0.2", registered_on="2025-01-20"), "csrf_token": csrf()})
-    assert (response.status_code, 'data-field="registered_on">登记日期 2025-01-20 早于合同签订日期 2025-02-01<' in response.text,
-            'data-field="amount_yuan"' in response.text, 'value="0.1+0.2"' in response.text, counts(services)) == (
-        422, True, True, True, before)
+    response = client.post(
+        "/contracts/new",
+        data={**form(amount_yuan="0.1+0.2", registered_on="2025-01-20"), "csrf_token": csrf()},
+    )
+    assert (
+        response.status_code,
+        'data-field="registered_on">登记日期 2025-01-20 早于合同签订日期 2025-02-01<' in response.text,
+        'data-field="amount_yuan"' in response.text,
+        'value="0.1+0.2"' in response.text,
+        counts(services),
+    ) == (422, True, True, True, before)
 
 
 def test_changing_the_amount_shows_old_and_new_in_the_history(
@@ -78,7 +96,10 @@ def test_changing_the_amount_shows_old_and_new_in_the_history(
     page = client.post("/contracts/1/edit", data=with_token)
     row = page.text.rsplit("<td>合同成交额（元）</td>", 1)[1].split("</tr>", 1)[0]
     assert (page.status_code, f"<td>{user.username}</td>" in page.text, row) == (
-        200, True, "<td>1,235,000.00</td><td>1,300,000.00</td><td></td>")
+        200,
+        True,
+        "<td>1,235,000.00</td><td>1,300,000.00</td><td></td>",
+    )
 
 
 def test_voiding_without_a_reason_is_refused_and_with_one_leaves_turnover(
@@ -99,25 +120,40 @@ def test_organizers_see_the_dashboard_but_cannot_record_contracts(client: TestCl
 
 def test_the_import_previews_then_commits_the_sample(client: TestClient, login_as: Any, csrf: Any) -> None:
     login_as("bureau")
-    preview = client.post("/contracts/import", data={"csrf_token": csrf("/contracts/import")},
-                          files={"file": ("contracts_export.csv", SAMPLE.read_bytes(), "text/csv")})
+    preview = client.post(
+        "/contracts/import",
+        data={"csrf_token": csrf("/contracts/import")},
+        files={"file": ("contracts_export.csv", SAMPLE.read_bytes(), "text/csv")},
+    )
     token = str(preview.url).rsplit("/", 1)[1]
     done = client.post(f"/contracts/import/{token}", data={"csrf_token": csrf()})
-    assert ('data-testid="preview-total">20,188,003.61<' in preview.text,
-            "已导入 33 份技术合同，合同成交额合计 20,188,003.61 元；2 行重复、5 行有误，未导入" in done.text) == (True, True)
+    assert (
+        'data-testid="preview-total">20,188,003.61<' in preview.text,
+        "已导入 33 份技术合同，合同成交额合计 20,188,003.61 元；2 行重复、5 行有误，未导入" in done.text,
+    ) == (True, True)
 
 
-def test_an_unreadable_upload_is_reported_beside_the_file_field(client: TestClient, login_as: Any, csrf: Any) -> None:
+def test_an_unreadable_upload_is_reported_beside_the_file_field(
+    client: TestClient, login_as: Any, csrf: Any
+) -> None:
     login_as("bureau")
-    response = client.post("/contracts/import", data={"csrf_token": csrf("/contracts/import")},
-                           files={"file": ("notes.txt", b"hello", "text/plain")})
+    response = client.post(
+        "/contracts/import",
+        data={"csrf_token": csrf("/contracts/import")},
+        files={"file": ("notes.txt", b"hello", "text/plain")},
+    )
     assert (response.status_code, 'data-field="file"' in response.text) == (422, True)
 
 
-def test_the_exports_total_equals_the_dashboard_to_the_fen(client: TestClient, login_as: Any, csrf: Any) -> None:
+def test_the_exports_total_equals_the_dashboard_to_the_fen(
+    client: TestClient, login_as: Any, csrf: Any
+) -> None:
     login_as("bureau")
-    preview = client.post("/contracts/import", data={"csrf_token": csrf("/contracts/import")},
-                          files={"file": ("c.csv", SAMPLE.read_bytes(), "text/csv")})
+    preview = client.post(
+        "/contracts/import",
+        data={"csrf_token": csrf("/contracts/import")},
+        files={"file": ("c.csv", SAMPLE.read_bytes(), "text/csv")},
+    )
     token = str(preview.url).rsplit("/", 1)[1]
     client.post(f"/contracts/import/{token}", data={"csrf_token": csrf()})
     dashboard = client.get("/stats").text.split('data-testid="filtered-yuan">', 1)[1].split("<", 1)[0]
@@ -136,9 +172,11 @@ def test_a_contract_started_from_a_signing_meeting_is_prefilled_and_linked(
     assert meeting is not None
     login_as("bureau")
     page = client.get(f"/contracts/new?meeting={meeting.id}").text
-    assert (f'name="meeting_id" type="text" value="{meeting.id}"' in page,
-            f'name="event_id" type="text" value="{meeting.event_id}"' in page, "（结果：签约）" in page) == (
-        True, True, True)
+    assert (
+        f'name="meeting_id" type="text" value="{meeting.id}"' in page,
+        f'name="event_id" type="text" value="{meeting.event_id}"' in page,
+        "（结果：签约）" in page,
+    ) == (True, True, True)
 
 
 def test_the_api_creates_with_decimal_strings_and_refuses_duplicates(
@@ -149,12 +187,19 @@ def test_the_api_creates_with_decimal_strings_and_refuses_duplicates(
     created = client.post("/api/v1/contracts", json=form(), headers=headers)
     before = counts(services)
     again = client.post("/api/v1/contracts", json={**form(), "buyer_credit_code": _code(1)}, headers=headers)
-    assert (created.status_code, created.json()["amount_yuan"], created.json()["understood"]["amount_yuan"],
-            again.status_code, again.json()["errors"][0]["field"], counts(services)) == (
-        201, "1235000.00", "123.5万 → 1,235,000.00 元", 422, "registration_number", before)
+    assert (
+        created.status_code,
+        created.json()["amount_yuan"],
+        created.json()["understood"]["amount_yuan"],
+        again.status_code,
+        again.json()["errors"][0]["field"],
+        counts(services),
+    ) == (201, "1235000.00", "123.5万 → 1,235,000.00 元", 422, "registration_number", before)
 
 
-def test_the_api_updates_voids_and_breaks_down(client: TestClient, login_as: Any, form: Any, csrf: Any) -> None:
+def test_the_api_updates_voids_and_breaks_down(
+    client: TestClient, login_as: Any, form: Any, csrf: Any
+) -> None:
     login_as("bureau")
     headers = {"x-csrf-token": csrf()}
     client.post("/api/v1/contracts", json=form(), headers=headers)
@@ -162,19 +207,34 @@ def test_the_api_updates_voids_and_breaks_down(client: TestClient, login_as: Any
     by_institution = client.get("/api/v1/stats/breakdown?by=institution").json()["items"]
     voided = client.post("/api/v1/contracts/1/void", json={"reason": "撤销登记"}, headers=headers).json()
     bad = client.get("/api/v1/stats/breakdown?by=colour")
-    assert (updated["changed"], updated["amount_yuan"], by_institution[0]["label"], by_institution[0]["amount_yuan"],
-            voided["voided"], bad.status_code) == (
-        ["amount_yuan"], "2000000.00", "南京航空航天大学天目湖校区", "2000000.00", True, 422)
+    assert (
+        updated["changed"],
+        updated["amount_yuan"],
+        by_institution[0]["label"],
+        by_institution[0]["amount_yuan"],
+        voided["voided"],
+        bad.status_code,
+    ) == (["amount_yuan"], "2000000.00", "南京航空航天大学天目湖校区", "2000000.00", True, 422)
 
 
-def test_indicator_values_are_entered_on_the_indicator_page(client: TestClient, login_as: Any, csrf: Any) -> None:
+def test_indicator_values_are_entered_on_the_indicator_page(
+    client: TestClient, login_as: Any, csrf: Any
+) -> None:
     login_as("bureau")
     plans = client.get("/api/v1/stats/indicators").json()["plans"]
     indicator_id = client.get("/indicators").text.split('name="indicator_id" value="', 1)[1].split('"', 1)[0]
-    bad = client.post("/indicators", data={"indicator_id": indicator_id, "year": "2023", "value": "0.1+0.2",
-                                           "csrf_token": csrf()})
-    client.post("/indicators", data={"indicator_id": indicator_id, "year": "2023", "value": "2900",
-                                     "csrf_token": csrf()})
+    bad = client.post(
+        "/indicators",
+        data={"indicator_id": indicator_id, "year": "2023", "value": "0.1+0.2", "csrf_token": csrf()},
+    )
+    client.post(
+        "/indicators",
+        data={"indicator_id": indicator_id, "year": "2023", "value": "2900", "csrf_token": csrf()},
+    )
     after = client.get("/api/v1/stats/indicators").json()["plans"][0]["indicators"][0]
     assert (len(plans[0]["indicators"]), bad.status_code, after["actual"], after["percent"]) == (
-        20, 422, "2900", "93.54")
+        20,
+        422,
+        "2900",
+        "93.54",
+    )

@@ -27,14 +27,21 @@ def test_the_dashboard_shows_the_demo_turnover_against_the_plan(
     turnover = page.split('data-testid="turnover-yuan">', 1)[1].split("<", 1)[0]
     api = client.get("/api/v1/stats/turnover").json()["goal"]
     assert (turnover, api["done_yuan"], api["target_yuan"], page.count("<svg"), "规划期已结束" in page) == (
-        "6,034,500.50", "6034500.50", "15000000000.00", 7, True)
+        "6,034,500.50",
+        "6034500.50",
+        "15000000000.00",
+        7,
+        True,
+    )
 
 
 def test_a_bad_filter_is_explained_and_the_page_still_answers(client: TestClient, login_as: Any) -> None:
     login_as("organizer")
     response = client.get("/stats?year_from=2025&year_to=2021")
-    assert (response.status_code, 'data-field="year_to">结束年份 2021 早于起始年份 2025（已显示全部数据）<' in response.text) == (
-        422, True)
+    assert (
+        response.status_code,
+        'data-field="year_to">结束年份 2021 早于起始年份 2025（已显示全部数据）<' in response.text,
+    ) == (422, True)
 
 
 def test_the_xlsx_report_carries_the_same_totals_as_the_page(

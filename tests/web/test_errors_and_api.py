@@ -24,8 +24,11 @@ def test_api_404_is_json(client) -> None:
 
 def test_garbage_form_body_is_a_4xx_not_a_500(client, login_as) -> None:
     login_as("admin")
-    response = client.post("/admin/users/new", content=b"\xff\xfe--garbage", headers={
-        "content-type": "multipart/form-data; boundary=zzz"})
+    response = client.post(
+        "/admin/users/new",
+        content=b"\xff\xfe--garbage",
+        headers={"content-type": "multipart/form-data; boundary=zzz"},
+    )
     assert 400 <= response.status_code < 500
 
 

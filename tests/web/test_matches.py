@@ -17,9 +17,15 @@ SEU = "东南大学溧阳研究院"
 def world(make):  # type: ignore[no-untyped-def]
     """A company with a private-budget need, a matching battery offer and an unrelated tea offer."""
     company = make.company(name="溧阳恒力电池有限公司")
-    need = make.need(company, title="电池隔膜高温收缩", description="锂离子电池隔膜在高温下收缩，想找陶瓷涂覆工艺。")
-    good = make.offer(title="一种锂离子电池隔膜陶瓷涂覆方法", abstract="隔膜陶瓷涂覆，降低高温收缩。", price_wan=50)
-    tea = make.offer(title="一种茶园茶小绿叶蝉诱捕装置", abstract="茶园害虫诱捕。", field="现代农业", price_wan=10)
+    need = make.need(
+        company, title="电池隔膜高温收缩", description="锂离子电池隔膜在高温下收缩，想找陶瓷涂覆工艺。"
+    )
+    good = make.offer(
+        title="一种锂离子电池隔膜陶瓷涂覆方法", abstract="隔膜陶瓷涂覆，降低高温收缩。", price_wan=50
+    )
+    tea = make.offer(
+        title="一种茶园茶小绿叶蝉诱捕装置", abstract="茶园害虫诱捕。", field="现代农业", price_wan=10
+    )
     return company, need, good, tea
 
 
@@ -31,7 +37,9 @@ def need_ids(html: str) -> list[int]:
     return [int(x) for x in re.findall(r'data-testid="match" data-need="(\d+)"', html)]
 
 
-def test_the_sme_sees_ranked_offers_with_reasons_and_a_request_link_on_its_need(client, login_as, world) -> None:
+def test_the_sme_sees_ranked_offers_with_reasons_and_a_request_link_on_its_need(
+    client, login_as, world
+) -> None:
     company, need, good, tea = world
     login_as("sme", company=company)
 
@@ -81,7 +89,9 @@ def test_the_owning_researcher_sees_the_needs_an_offer_could_serve_masked(client
     assert "13800000000" not in page.text
 
 
-def test_an_sme_and_another_institution_do_not_see_the_needs_on_an_offer_page(client, login_as, world, make) -> None:
+def test_an_sme_and_another_institution_do_not_see_the_needs_on_an_offer_page(
+    client, login_as, world, make
+) -> None:
     _company, _need, good, _tea = world
     login_as("sme")
     sme_page = client.get(f"/offers/{good.id}")
@@ -105,15 +115,24 @@ def test_a_withdrawn_offer_disappears_from_the_suggestions(client, login_as, wor
     assert offer_ids(page.text) == [tea.id]
 
 
-def test_an_organizer_marks_a_suggestion_and_sees_it_on_the_page_and_in_the_list(client, login_as, world,
-                                                                                 csrf, services) -> None:
+def test_an_organizer_marks_a_suggestion_and_sees_it_on_the_page_and_in_the_list(
+    client, login_as, world, csrf, services
+) -> None:
     _company, need, good, _tea = world
     organizer = login_as("organizer")
     token = csrf()
 
-    marked = client.post("/matches/judge", data={"need_id": need.id, "offer_id": good.id, "label": "好匹配",
-                                                 "back": f"/needs/{need.id}#matches", "csrf_token": token},
-                         follow_redirects=False)
+    marked = client.post(
+        "/matches/judge",
+        data={
+            "need_id": need.id,
+            "offer_id": good.id,
+            "label": "好匹配",
+            "back": f"/needs/{need.id}#matches",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
     page = client.get(f"/needs/{need.id}")
     listing = client.get("/matches/judgements?label=好匹配")
     export = client.get("/matches/judgements?export=csv")
@@ -121,19 +140,33 @@ def test_an_organizer_marks_a_suggestion_and_sees_it_on_the_page_and_in_the_list
     with services.session() as session:
         stored = session.exec(select(Judgement)).one()
     assert (marked.status_code, marked.headers["location"]) == (303, f"/needs/{need.id}#matches")
-    assert (stored.label, stored.grade, stored.source, stored.user_id) == ("好匹配", 2, "organizer", organizer.id)
+    assert (stored.label, stored.grade, stored.source, stored.user_id) == (
+        "好匹配",
+        2,
+        "organizer",
+        organizer.id,
+    )
     assert "已将该配对标记为「好匹配」" in page.text and "组织者评价：好匹配" in page.text
     assert "一种锂离子电池隔膜陶瓷涂覆方法" in listing.text and "共 1 条" in listing.text
     assert export.status_code == 200 and "电池隔膜高温收缩" in export.content.decode("utf-8-sig")
 
 
-def test_a_bad_label_from_the_form_is_a_chinese_notice_and_nothing_is_stored(client, login_as, world, csrf,
-                                                                            services) -> None:
+def test_a_bad_label_from_the_form_is_a_chinese_notice_and_nothing_is_stored(
+    client, login_as, world, csrf, services
+) -> None:
     _company, need, good, _tea = world
     login_as("organizer")
 
-    page = client.post("/matches/judge", data={"need_id": need.id, "offer_id": good.id, "label": "凑合",
-                                               "back": "https://evil.example/", "csrf_token": csrf()})
+    page = client.post(
+        "/matches/judge",
+        data={
+            "need_id": need.id,
+            "offer_id": good.id,
+            "label": "凑合",
+            "back": "https://evil.example/",
+            "csrf_token": csrf(),
+        },
+    )
 
     with services.session() as session:
         assert session.exec(select(Judgement)).all() == []
@@ -144,8 +177,10 @@ def test_judging_and_the_judgements_page_are_for_organizers_only(client, login_a
     company, need, good, _tea = world
     login_as("sme", company=company)
 
-    judged = client.post("/matches/judge", data={"need_id": need.id, "offer_id": good.id, "label": "好匹配",
-                                                 "back": "/", "csrf_token": csrf()})
+    judged = client.post(
+        "/matches/judge",
+        data={"need_id": need.id, "offer_id": good.id, "label": "好匹配", "back": "/", "csrf_token": csrf()},
+    )
     listing = client.get("/matches/judgements")
 
     assert (judged.status_code, listing.status_code) == (403, 403)
@@ -159,7 +194,10 @@ def test_the_need_matches_api_returns_scores_signals_and_reasons(client, login_a
 
     first = body["matches"][0]
     assert (body["need_id"], body["state"], [m["offer_id"] for m in body["matches"]]) == (
-        need.id, "ready", [good.id, tea.id])
+        need.id,
+        "ready",
+        [good.id, tea.id],
+    )
     assert sorted(first) == ["need_id", "offer", "offer_id", "reasons", "relative_score", "score", "signals"]
     assert sorted(first["signals"]) == sorted(SIGNALS)
     assert all(sorted(r) == ["kind", "text"] for r in first["reasons"])
@@ -175,32 +213,51 @@ def test_the_offer_matches_api_masks_needs_and_refuses_smes(client, login_as, wo
     refused = client.get(f"/api/v1/offers/{good.id}/matches")
 
     match = body["matches"][0]
-    assert (match["need"]["id"], match["need"]["budget_hidden"], match["need"]["contact"]) == (need.id, True, None)
+    assert (match["need"]["id"], match["need"]["budget_hidden"], match["need"]["contact"]) == (
+        need.id,
+        True,
+        None,
+    )
     assert "price" not in match["signals"]
     assert refused.status_code == 403
     assert refused.json()["errors"][0]["message"] == (
-        "只有成果所属单位的科研人员、组织者、知识产权局和管理员可以查看成果匹配的需求")
+        "只有成果所属单位的科研人员、组织者、知识产权局和管理员可以查看成果匹配的需求"
+    )
 
 
 def test_the_judgements_api_stores_a_mark_and_refuses_others(client, login_as, world, csrf, make) -> None:
     company, need, good, _tea = world
     organizer = login_as("organizer")
     headers = {"x-csrf-token": csrf()}
-    created = client.post("/api/v1/judgements", json={"need_id": need.id, "offer_id": good.id, "label": "不相关"},
-                          headers=headers)
-    bad = client.post("/api/v1/judgements", json={"need_id": "x", "offer_id": good.id, "label": "不相关"},
-                      headers=headers)
+    created = client.post(
+        "/api/v1/judgements",
+        json={"need_id": need.id, "offer_id": good.id, "label": "不相关"},
+        headers=headers,
+    )
+    bad = client.post(
+        "/api/v1/judgements", json={"need_id": "x", "offer_id": good.id, "label": "不相关"}, headers=headers
+    )
     listed = client.get("/api/v1/judgements").json()
     client.cookies.clear()
     login_as("sme", company=company)
-    refused = client.post("/api/v1/judgements", json={"need_id": need.id, "offer_id": good.id, "label": "好匹配"},
-                          headers={"x-csrf-token": csrf()})
+    refused = client.post(
+        "/api/v1/judgements",
+        json={"need_id": need.id, "offer_id": good.id, "label": "好匹配"},
+        headers={"x-csrf-token": csrf()},
+    )
 
     document = created.json()
     assert created.status_code == 201
     assert (document["label"], document["grade"], document["source"], document["user_id"]) == (
-        "不相关", 0, "organizer", organizer.id)
-    assert (bad.status_code, bad.json()["errors"]) == (422, [{"field": "need_id", "message": "需求必须是整数编号"}])
+        "不相关",
+        0,
+        "organizer",
+        organizer.id,
+    )
+    assert (bad.status_code, bad.json()["errors"]) == (
+        422,
+        [{"field": "need_id", "message": "需求必须是整数编号"}],
+    )
     assert [(i["label"], i["username"]) for i in listed["items"]] == [("不相关", organizer.username)]
     assert refused.status_code == 403
 

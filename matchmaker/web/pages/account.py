@@ -28,9 +28,14 @@ async def account(request: Request) -> Response:
         institution = session.get(Institution, user.institution_id) if user and user.institution_id else None
         company = session.get(Company, user.company_id) if user and user.company_id else None
     return render(
-        request, "account.html",
-        {"new_token": new_token, "institution": institution, "company": company,
-         "has_token": bool(user and user.api_token_hash)},
+        request,
+        "account.html",
+        {
+            "new_token": new_token,
+            "institution": institution,
+            "company": company,
+            "has_token": bool(user and user.api_token_hash),
+        },
     )
 
 
@@ -44,15 +49,17 @@ async def change_password(request: Request) -> Response:
             with services.transaction() as session:
                 user = session.get(User, actor.id)
                 assert user is not None
-                accounts.change_own_password(session, user, current=str(form.get("current_password") or ""),
-                                             new=str(form.get("new_password") or ""))
+                accounts.change_own_password(
+                    session,
+                    user,
+                    current=str(form.get("current_password") or ""),
+                    new=str(form.get("new_password") or ""),
+                )
             flash(request, "密码已修改")
             return RedirectResponse("/account", status_code=303)
         except ValidationFailed as exc:
             errors = exc.by_field()
-    return render(
-        request, "account_password.html", {"errors": errors}, status_code=422 if errors else 200
-    )
+    return render(request, "account_password.html", {"errors": errors}, status_code=422 if errors else 200)
 
 
 routes = [

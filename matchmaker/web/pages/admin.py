@@ -46,16 +46,28 @@ async def user_list(request: Request) -> Response:
     fmt = request.query_params.get("export")
     if fmt in ("xlsx", "csv"):
         rows = [
-            (u.username, u.display_name, ROLE_LABELS.get(u.role, u.role),
-             names.get(u.institution_id, "") or companies.get(u.company_id, ""), u.email,
-             "启用" if u.is_active else "停用")
+            (
+                u.username,
+                u.display_name,
+                ROLE_LABELS.get(u.role, u.role),
+                names.get(u.institution_id, "") or companies.get(u.company_id, ""),
+                u.email,
+                "启用" if u.is_active else "停用",
+            )
             for u in users
         ]
         return table_response(fmt, "账号列表", ["用户名", "姓名", "角色", "单位/企业", "邮箱", "状态"], rows)
     return render(
-        request, "admin/users.html",
-        {"users": users, "names": names, "companies": companies, "role": role, "q": q,
-         "roles": [(r, ROLE_LABELS[r]) for r in ROLES]},
+        request,
+        "admin/users.html",
+        {
+            "users": users,
+            "names": names,
+            "companies": companies,
+            "role": role,
+            "q": q,
+            "roles": [(r, ROLE_LABELS[r]) for r in ROLES],
+        },
     )
 
 
@@ -66,14 +78,19 @@ async def user_new(request: Request) -> Response:
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = await read_form(request)
-        form_values = {k: form_str(form, k) for k in ("username", "display_name", "email", "role",
-                                                       "institution_id", "company_id")}
+        form_values = {
+            k: form_str(form, k)
+            for k in ("username", "display_name", "email", "role", "institution_id", "company_id")
+        }
         try:
             with services.transaction() as session:
                 user = accounts.create_user(
-                    session, actor,
-                    username=form_values["username"], display_name=form_values["display_name"],
-                    email=form_values["email"], role=form_values["role"],
+                    session,
+                    actor,
+                    username=form_values["username"],
+                    display_name=form_values["display_name"],
+                    email=form_values["email"],
+                    role=form_values["role"],
                     password=str(form.get("password") or ""),
                     institution_id=_optional_int(form_values["institution_id"]),
                     company_id=_optional_int(form_values["company_id"]),
@@ -85,7 +102,9 @@ async def user_new(request: Request) -> Response:
     with services.session() as session:
         context = _choices(session)
     return render(
-        request, "admin/user_form.html", {"form": form_values, "errors": errors, "editing": None, **context},
+        request,
+        "admin/user_form.html",
+        {"form": form_values, "errors": errors, "editing": None, **context},
         status_code=422 if errors else 200,
     )
 
@@ -100,21 +119,30 @@ async def user_edit(request: Request) -> Response:
             raise NotFound("账号不存在")
         context = _choices(session)
     form_values = {
-        "display_name": user.display_name, "email": user.email, "role": user.role,
-        "institution_id": str(user.institution_id or ""), "company_id": str(user.company_id or ""),
+        "display_name": user.display_name,
+        "email": user.email,
+        "role": user.role,
+        "institution_id": str(user.institution_id or ""),
+        "company_id": str(user.company_id or ""),
         "is_active": "1" if user.is_active else "",
     }
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = await read_form(request)
-        form_values = {k: form_str(form, k) for k in ("display_name", "email", "role", "institution_id",
-                                                       "company_id", "is_active")}
+        form_values = {
+            k: form_str(form, k)
+            for k in ("display_name", "email", "role", "institution_id", "company_id", "is_active")
+        }
         try:
             with services.transaction() as session:
                 accounts.update_user(
-                    session, actor, user_id,
-                    display_name=form_values["display_name"], email=form_values["email"],
-                    role=form_values["role"], is_active=form_values["is_active"] == "1",
+                    session,
+                    actor,
+                    user_id,
+                    display_name=form_values["display_name"],
+                    email=form_values["email"],
+                    role=form_values["role"],
+                    is_active=form_values["is_active"] == "1",
                     institution_id=_optional_int(form_values["institution_id"]),
                     company_id=_optional_int(form_values["company_id"]),
                     new_password=str(form.get("new_password") or ""),
@@ -124,7 +152,9 @@ async def user_edit(request: Request) -> Response:
         except ValidationFailed as exc:
             errors = exc.by_field()
     return render(
-        request, "admin/user_form.html", {"form": form_values, "errors": errors, "editing": user, **context},
+        request,
+        "admin/user_form.html",
+        {"form": form_values, "errors": errors, "editing": user, **context},
         status_code=422 if errors else 200,
     )
 
@@ -137,18 +167,28 @@ async def institution_list(request: Request) -> Response:
     if request.method == "POST":
         form = await read_form(request)
         action = form_str(form, "action")
-        form_values = {k: form_str(form, k) for k in ("canonical_name", "short_name", "kind", "alias",
-                                                       "institution_id", "alias_id")}
+        form_values = {
+            k: form_str(form, k)
+            for k in ("canonical_name", "short_name", "kind", "alias", "institution_id", "alias_id")
+        }
         try:
             with services.transaction() as session:
                 if action == "create":
                     inst = institutions.create_institution(
-                        session, actor, canonical_name=form_values["canonical_name"],
-                        short_name=form_values["short_name"], kind=form_values["kind"])
+                        session,
+                        actor,
+                        canonical_name=form_values["canonical_name"],
+                        short_name=form_values["short_name"],
+                        kind=form_values["kind"],
+                    )
                     flash(request, f"已添加单位 {inst.canonical_name}")
                 elif action == "add_alias":
-                    institutions.add_alias(session, actor, _optional_int(form_values["institution_id"]) or 0,
-                                           form_values["alias"])
+                    institutions.add_alias(
+                        session,
+                        actor,
+                        _optional_int(form_values["institution_id"]) or 0,
+                        form_values["alias"],
+                    )
                     flash(request, f"已添加别名 {form_values['alias']}")
                 elif action == "remove_alias":
                     institutions.remove_alias(session, actor, _optional_int(form_values["alias_id"]) or 0)
@@ -162,9 +202,16 @@ async def institution_list(request: Request) -> Response:
         aliases = institutions.aliases_by_institution(session)
         resolution = institutions.normalizer(session).resolve(probe) if probe else None
     return render(
-        request, "admin/institutions.html",
-        {"institutions": rows, "aliases": aliases, "errors": errors, "form": form_values,
-         "probe": probe, "resolution": resolution},
+        request,
+        "admin/institutions.html",
+        {
+            "institutions": rows,
+            "aliases": aliases,
+            "errors": errors,
+            "form": form_values,
+            "probe": probe,
+            "resolution": resolution,
+        },
         status_code=422 if errors else 200,
     )
 
@@ -177,11 +224,14 @@ async def audit_list(request: Request) -> Response:
         entries = audit.recent(session, 300, [entity] if entity else None)
     fmt = request.query_params.get("export")
     if fmt in ("xlsx", "csv"):
-        rows = [(e.at, e.username, e.entity, e.entity_id, e.action, e.field, e.old, e.new, e.note) for e in entries]
-        return table_response(fmt, "操作日志", ["时间", "操作人", "对象", "编号", "操作", "字段", "原值", "新值", "备注"], rows)
-    return render(
-        request, "admin/audit.html", {"entries": entries, "entity": entity}
-    )
+        rows = [
+            (e.at, e.username, e.entity, e.entity_id, e.action, e.field, e.old, e.new, e.note)
+            for e in entries
+        ]
+        return table_response(
+            fmt, "操作日志", ["时间", "操作人", "对象", "编号", "操作", "字段", "原值", "新值", "备注"], rows
+        )
+    return render(request, "admin/audit.html", {"entries": entries, "entity": entity})
 
 
 routes = [

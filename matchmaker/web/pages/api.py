@@ -21,15 +21,22 @@ schemas = SchemaGenerator(
             "title": "matchmaker 溧阳技术转移对接平台 API",
             "version": "1",
             "description": "会话 Cookie（写操作需带 X-CSRF-Token 请求头）或 `Authorization: Bearer <API 令牌>`。"
-            "错误统一为 {\"errors\": [{\"field\": ..., \"message\": ...}]}，状态码 4xx。",
+            '错误统一为 {"errors": [{"field": ..., "message": ...}]}，状态码 4xx。',
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
                 "Errors": {
                     "type": "object",
-                    "properties": {"errors": {"type": "array", "items": {
-                        "type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}},
+                    "properties": {
+                        "errors": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                            },
+                        }
+                    },
                 }
             },
         },
@@ -46,11 +53,17 @@ async def me(request: Request) -> Response:
       401: {description: 未登录}
     """
     actor = require_actor(request)
-    return JSONResponse({
-        "id": actor.id, "username": actor.username, "display_name": actor.display_name, "role": actor.role,
-        "role_label": ROLE_LABELS.get(actor.role, ""), "institution_id": actor.institution_id,
-        "company_id": actor.company_id,
-    })
+    return JSONResponse(
+        {
+            "id": actor.id,
+            "username": actor.username,
+            "display_name": actor.display_name,
+            "role": actor.role,
+            "role_label": ROLE_LABELS.get(actor.role, ""),
+            "institution_id": actor.institution_id,
+            "company_id": actor.company_id,
+        }
+    )
 
 
 async def reference(request: Request) -> Response:
@@ -61,8 +74,9 @@ async def reference(request: Request) -> Response:
     """
     require_actor(request)
     ref = request.app.state.services.reference
-    return JSONResponse({"fields": list(ref.fields), "towns": list(ref.towns),
-                         "contract_fields": list(ref.contract_fields)})
+    return JSONResponse(
+        {"fields": list(ref.fields), "towns": list(ref.towns), "contract_fields": list(ref.contract_fields)}
+    )
 
 
 async def institution_list(request: Request) -> Response:
@@ -76,16 +90,25 @@ async def institution_list(request: Request) -> Response:
     with services.session() as session:
         aliases = institutions.aliases_by_institution(session)
         items = [
-            {"id": i.id, "canonical_name": i.canonical_name, "short_name": i.short_name, "kind": i.kind,
-             "aliases": [a.alias for a in aliases.get(i.id or 0, [])]}
+            {
+                "id": i.id,
+                "canonical_name": i.canonical_name,
+                "short_name": i.short_name,
+                "kind": i.kind,
+                "aliases": [a.alias for a in aliases.get(i.id or 0, [])],
+            }
             for i in institutions.all_institutions(session)
         ]
         name = request.query_params.get("name", "").strip()
         body: dict[str, object] = {"items": items}
         if name:
             res = institutions.normalizer(session).resolve(name)
-            body["resolution"] = {"input": name, "canonical": res.canonical, "score": round(res.score, 1),
-                                  "method": res.method}
+            body["resolution"] = {
+                "input": name,
+                "canonical": res.canonical,
+                "score": round(res.score, 1),
+                "method": res.method,
+            }
     return JSONResponse(body)
 
 

@@ -26,16 +26,31 @@ def _yuan(amount_fen: int | None) -> str | None:
 
 def contract_json(c: Any) -> dict[str, Any]:
     return {
-        "id": c.id, "registration_number": c.registration_number, "title": c.title,
-        "contract_type": c.contract_type, "sub_type": c.sub_type, "seller": c.seller_name,
-        "seller_institution_id": c.seller_institution_id, "buyer": c.buyer_name,
-        "buyer_credit_code": c.buyer_credit_code, "buyer_company_id": c.buyer_company_id,
-        "amount_yuan": _yuan(c.amount_fen), "technology_amount_yuan": _yuan(c.technology_amount_fen),
-        "signed_on": c.signed_on.isoformat(), "registered_on": c.registered_on.isoformat(),
+        "id": c.id,
+        "registration_number": c.registration_number,
+        "title": c.title,
+        "contract_type": c.contract_type,
+        "sub_type": c.sub_type,
+        "seller": c.seller_name,
+        "seller_institution_id": c.seller_institution_id,
+        "buyer": c.buyer_name,
+        "buyer_credit_code": c.buyer_credit_code,
+        "buyer_company_id": c.buyer_company_id,
+        "amount_yuan": _yuan(c.amount_fen),
+        "technology_amount_yuan": _yuan(c.technology_amount_fen),
+        "signed_on": c.signed_on.isoformat(),
+        "registered_on": c.registered_on.isoformat(),
         "valid_from": c.valid_from.isoformat() if c.valid_from else None,
         "valid_to": c.valid_to.isoformat() if c.valid_to else None,
-        "field": c.field, "town": c.town, "offer_id": c.offer_id, "need_id": c.need_id, "event_id": c.event_id,
-        "meeting_id": c.meeting_id, "voided": c.voided, "void_reason": c.void_reason, "warnings": list(c.warnings),
+        "field": c.field,
+        "town": c.town,
+        "offer_id": c.offer_id,
+        "need_id": c.need_id,
+        "event_id": c.event_id,
+        "meeting_id": c.meeting_id,
+        "voided": c.voided,
+        "void_reason": c.void_reason,
+        "warnings": list(c.warnings),
     }
 
 
@@ -69,18 +84,24 @@ async def contract_collection(request: Request) -> Response:
         raw = _input(await read_json(request))
         with services.transaction() as session:
             contract = contracts.create_contract(session, actor, services.reference, raw)
-        return JSONResponse({**contract_json(contract), "understood": contracts.understood_amounts(raw)},
-                            status_code=201)
+        return JSONResponse(
+            {**contract_json(contract), "understood": contracts.understood_amounts(raw)}, status_code=201
+        )
     params = request.query_params
     year = params.get("year", "")
     filters = contracts.ContractFilters(
-        q=params.get("q", ""), year=int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else None,
-        field=params.get("field", ""), town=params.get("town", ""), contract_type=params.get("type", ""),
+        q=params.get("q", ""),
+        year=int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else None,
+        field=params.get("field", ""),
+        town=params.get("town", ""),
+        contract_type=params.get("type", ""),
         include_voided=params.get("voided") == "1",
     )
     with services.session() as session:
         rows, total, sum_fen = contracts.list_contracts(session, filters, page=query_int(request, "page", 1))
-    return JSONResponse({"items": [contract_json(c) for c in rows], "total": total, "sum_yuan": _yuan(sum_fen)})
+    return JSONResponse(
+        {"items": [contract_json(c) for c in rows], "total": total, "sum_yuan": _yuan(sum_fen)}
+    )
 
 
 async def contract_item(request: Request) -> Response:
@@ -109,12 +130,24 @@ async def contract_item(request: Request) -> Response:
     with services.session() as session:
         contract = contracts.get_contract(session, contract_id)
         history = [
-            {"at": e.at.isoformat(), "username": e.username, "action": e.action, "field": e.field, "old": e.old,
-             "new": e.new, "note": e.note}
+            {
+                "at": e.at.isoformat(),
+                "username": e.username,
+                "action": e.action,
+                "field": e.field,
+                "old": e.old,
+                "new": e.new,
+                "note": e.note,
+            }
             for e in contracts.history(session, contract_id)
         ]
-    return JSONResponse({**contract_json(contract), "history": history,
-                         **({"changed": changed} if request.method != "GET" else {})})
+    return JSONResponse(
+        {
+            **contract_json(contract),
+            "history": history,
+            **({"changed": changed} if request.method != "GET" else {}),
+        }
+    )
 
 
 async def contract_void(request: Request) -> Response:
@@ -129,8 +162,9 @@ async def contract_void(request: Request) -> Response:
     services = request.app.state.services
     body = await read_json(request)
     with services.transaction() as session:
-        contract = contracts.void_contract(session, actor, request.path_params["contract_id"],
-                                           str(body.get("reason") or ""))
+        contract = contracts.void_contract(
+            session, actor, request.path_params["contract_id"], str(body.get("reason") or "")
+        )
     return JSONResponse(contract_json(contract))
 
 
@@ -140,8 +174,13 @@ def _filters(request: Request) -> stats.StatsFilters:
 
 
 def row_json(r: stats.Row) -> dict[str, Any]:
-    return {"key": r.key, "label": r.label, "contracts": r.contracts, "amount_yuan": _yuan(r.amount_fen),
-            "technology_amount_yuan": _yuan(r.technology_amount_fen)}
+    return {
+        "key": r.key,
+        "label": r.label,
+        "contracts": r.contracts,
+        "amount_yuan": _yuan(r.amount_fen),
+        "technology_amount_yuan": _yuan(r.technology_amount_fen),
+    }
 
 
 async def stats_turnover(request: Request) -> Response:
@@ -162,12 +201,24 @@ async def stats_turnover(request: Request) -> Response:
     body: dict[str, Any] = {"selected": row_json(selected), "goal": None}
     if goal is not None:
         body["goal"] = {
-            "plan": goal.plan_name, "start_year": goal.start_year, "end_year": goal.end_year,
-            "target_yuan": _yuan(goal.target_fen), "done_yuan": _yuan(goal.done_fen), "contracts": goal.contracts,
-            "share_percent": str(goal.share_percent), "years_remaining": goal.years_remaining,
-            "pace_per_year_yuan": _yuan(goal.pace_fen), "finished": goal.finished,
-            "monthly": [{"month": f"{m // 100}-{m % 100:02d}", "cumulative_yuan": _yuan(done),
-                         "target_path_yuan": _yuan(line)} for m, done, line in goal.path],
+            "plan": goal.plan_name,
+            "start_year": goal.start_year,
+            "end_year": goal.end_year,
+            "target_yuan": _yuan(goal.target_fen),
+            "done_yuan": _yuan(goal.done_fen),
+            "contracts": goal.contracts,
+            "share_percent": str(goal.share_percent),
+            "years_remaining": goal.years_remaining,
+            "pace_per_year_yuan": _yuan(goal.pace_fen),
+            "finished": goal.finished,
+            "monthly": [
+                {
+                    "month": f"{m // 100}-{m % 100:02d}",
+                    "cumulative_yuan": _yuan(done),
+                    "target_path_yuan": _yuan(line),
+                }
+                for m, done, line in goal.path
+            ],
         }
     return JSONResponse(body)
 
@@ -185,8 +236,13 @@ async def stats_breakdown(request: Request) -> Response:
     with services.session() as session:
         rows = stats.breakdown(session, filters, request.query_params.get("by", "year"))
         total = stats.totals(session, filters)
-    return JSONResponse({"by": request.query_params.get("by", "year"), "items": [row_json(r) for r in rows],
-                         "total": row_json(total)})
+    return JSONResponse(
+        {
+            "by": request.query_params.get("by", "year"),
+            "items": [row_json(r) for r in rows],
+            "total": row_json(total),
+        }
+    )
 
 
 async def stats_indicators(request: Request) -> Response:
@@ -198,18 +254,36 @@ async def stats_indicators(request: Request) -> Response:
     require_actor(request, STATS_ROLES)
     with request.app.state.services.session() as session:
         plans = indicators.plans(session, date.today())
-    return JSONResponse({"plans": [
-        {"code": p.plan.code, "name": p.plan.name, "start_year": p.plan.start_year, "end_year": p.plan.end_year,
-         "finished": p.finished, "indicators": [
-             {"code": r.indicator.code, "name": r.indicator.name, "category": r.indicator.category,
-              "unit": r.indicator.unit, "kind": r.indicator.kind, "source": r.indicator.source,
-              "target": r.indicator.target,
-              "actual": None if r.attainment.actual is None else str(r.attainment.actual),
-              "as_of_year": r.attainment.as_of_year,
-              "percent": None if r.attainment.percent is None else str(r.attainment.percent),
-              "values": {str(y): str(v) for y, v in sorted(r.values_by_year.items())}}
-             for r in p.rows]}
-        for p in plans]})
+    return JSONResponse(
+        {
+            "plans": [
+                {
+                    "code": p.plan.code,
+                    "name": p.plan.name,
+                    "start_year": p.plan.start_year,
+                    "end_year": p.plan.end_year,
+                    "finished": p.finished,
+                    "indicators": [
+                        {
+                            "code": r.indicator.code,
+                            "name": r.indicator.name,
+                            "category": r.indicator.category,
+                            "unit": r.indicator.unit,
+                            "kind": r.indicator.kind,
+                            "source": r.indicator.source,
+                            "target": r.indicator.target,
+                            "actual": None if r.attainment.actual is None else str(r.attainment.actual),
+                            "as_of_year": r.attainment.as_of_year,
+                            "percent": None if r.attainment.percent is None else str(r.attainment.percent),
+                            "values": {str(y): str(v) for y, v in sorted(r.values_by_year.items())},
+                        }
+                        for r in p.rows
+                    ],
+                }
+                for p in plans
+            ]
+        }
+    )
 
 
 routes = [

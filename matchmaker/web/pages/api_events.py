@@ -61,7 +61,9 @@ async def event_collection(request: Request) -> Response:
             data = events.as_json(event)
         return JSONResponse(data, status_code=201)
     with services.session() as session:
-        items = [events.as_json(e) for e in events.list_events(session, request.query_params.get("status", ""))]
+        items = [
+            events.as_json(e) for e in events.list_events(session, request.query_params.get("status", ""))
+        ]
     return JSONResponse({"items": items})
 
 
@@ -84,8 +86,11 @@ async def event_item(request: Request) -> Response:
                 events.set_status(session, actor, event_id, str(body["status"]))
             else:
                 current = events.form_values(events.get_event(session, event_id))
-                merged = {**current, **_text_values({**current, **body})} if request.method == "PATCH" \
+                merged = (
+                    {**current, **_text_values({**current, **body})}
+                    if request.method == "PATCH"
                     else _text_values(body)
+                )
                 events.update_event(session, actor, event_id, merged)
                 if "status" in body:
                     events.set_status(session, actor, event_id, str(body["status"]))
@@ -93,8 +98,16 @@ async def event_item(request: Request) -> Response:
         event = events.get_event(session, event_id)
         data = events.as_json(event)
         data["participants"] = [
-            {"id": p.id, "name": p.name, "kind": p.kind, "user_id": p.user_id, "institution_id": p.institution_id,
-             "company_id": p.company_id, "available_slots": p.available_slots, "cap": p.cap}
+            {
+                "id": p.id,
+                "name": p.name,
+                "kind": p.kind,
+                "user_id": p.user_id,
+                "institution_id": p.institution_id,
+                "company_id": p.company_id,
+                "available_slots": p.available_slots,
+                "cap": p.cap,
+            }
             for p in events.participants_of(session, event_id)
         ]
         data["schedule"] = _schedule_json(session, event)
@@ -105,16 +118,31 @@ def _schedule_json(session: Any, event: Any) -> dict[str, Any]:
     view = event_schedule.schedule_view(session, event)
     info = view.info
     return {
-        "status": info.get("status"), "gap_percent": info.get("gap_percent"), "objective": info.get("objective"),
-        "bound": info.get("bound"), "stale": bool(info.get("stale")), "draft": view.draft,
+        "status": info.get("status"),
+        "gap_percent": info.get("gap_percent"),
+        "objective": info.get("objective"),
+        "bound": info.get("bound"),
+        "stale": bool(info.get("stale")),
+        "draft": view.draft,
         "unplaced": [{"pair_id": p, "code": c, "reason": r} for p, c, r in info.get("unplaced", [])],
         "moved": [{"pair_id": p, "old": o, "new": n} for p, o, n in info.get("moved", [])],
         "meetings": [
-            {"id": e.meeting.id, "pair_id": e.meeting.pair_id, "slot": e.meeting.slot, "start": e.slot.label(),
-             "table_index": e.meeting.table_index, "table": e.table, "researcher": e.researcher,
-             "company": e.company, "pinned_slot": e.meeting.pinned_slot, "pinned_table": e.meeting.pinned_table,
-             "published": e.meeting.published, "attendance": e.meeting.attendance, "outcome": e.meeting.outcome,
-             "note": e.meeting.note}
+            {
+                "id": e.meeting.id,
+                "pair_id": e.meeting.pair_id,
+                "slot": e.meeting.slot,
+                "start": e.slot.label(),
+                "table_index": e.meeting.table_index,
+                "table": e.table,
+                "researcher": e.researcher,
+                "company": e.company,
+                "pinned_slot": e.meeting.pinned_slot,
+                "pinned_table": e.meeting.pinned_table,
+                "published": e.meeting.published,
+                "attendance": e.meeting.attendance,
+                "outcome": e.meeting.outcome,
+                "note": e.meeting.note,
+            }
             for e in event_schedule.entries(session, event)
         ],
     }
@@ -146,9 +174,14 @@ async def pair_collection(request: Request) -> Response:
                 if "preference" in body:
                     events.set_preference(session, actor, event_id, pair_id, body["preference"] or None)
             else:
-                events.add_pair(session, actor, event_id, offer_id=_optional_int(body, "offer_id"),
-                                need_id=_optional_int(body, "need_id"),
-                                researcher_user_id=_optional_int(body, "researcher_user_id"))
+                events.add_pair(
+                    session,
+                    actor,
+                    event_id,
+                    offer_id=_optional_int(body, "offer_id"),
+                    need_id=_optional_int(body, "need_id"),
+                    researcher_user_id=_optional_int(body, "researcher_user_id"),
+                )
                 status = 201
     with services.session() as session:
         events.get_event(session, event_id)
@@ -196,9 +229,16 @@ async def meeting_item(request: Request) -> Response:
     event_id, meeting_id = request.path_params["event_id"], request.path_params["mid"]
     with services.transaction() as session:
         event_schedule.change_meeting(
-            session, actor, event_id, meeting_id, action=str(body.get("action", "")),
-            slot=_optional_int(body, "slot"), table=_optional_int(body, "table"),
-            pin_slot=bool(body.get("pin_slot", True)), pin_table=bool(body.get("pin_table", True)))
+            session,
+            actor,
+            event_id,
+            meeting_id,
+            action=str(body.get("action", "")),
+            slot=_optional_int(body, "slot"),
+            table=_optional_int(body, "table"),
+            pin_slot=bool(body.get("pin_slot", True)),
+            pin_table=bool(body.get("pin_table", True)),
+        )
     with services.session() as session:
         return JSONResponse(_schedule_json(session, events.get_event(session, event_id)))
 

@@ -17,11 +17,22 @@ from matchmaker.web.security import query_int, read_json, require_actor
 
 def _answer(result: matching.MatchList, key: str, record_id: int) -> Response:
     if result.state in ("building", "failed"):
-        return JSONResponse({"errors": [{"field": "", "message": result.message}],
-                             "progress": {"done": result.done, "total": result.total}},
-                            status_code=503, headers={"Retry-After": "10"})
-    return JSONResponse({key: record_id, "state": result.state, "message": result.message,
-                         "matches": [s.to_json() for s in result.items]})
+        return JSONResponse(
+            {
+                "errors": [{"field": "", "message": result.message}],
+                "progress": {"done": result.done, "total": result.total},
+            },
+            status_code=503,
+            headers={"Retry-After": "10"},
+        )
+    return JSONResponse(
+        {
+            key: record_id,
+            "state": result.state,
+            "message": result.message,
+            "matches": [s.to_json() for s in result.items],
+        }
+    )
 
 
 async def need_matches(request: Request) -> Response:
@@ -121,19 +132,39 @@ async def judgement_collection(request: Request) -> Response:
         offer_id = _int_field(body, "offer_id", "成果")
         note = body.get("note", "")
         with services.transaction() as session:
-            judgement = judgements.mark(session, actor, need_id, offer_id, str(body.get("label", "")),
-                                        note if isinstance(note, str) else "")
+            judgement = judgements.mark(
+                session,
+                actor,
+                need_id,
+                offer_id,
+                str(body.get("label", "")),
+                note if isinstance(note, str) else "",
+            )
             document = judgements.to_json(judgement)
         return JSONResponse(document, status_code=201)
     require_actor(request, ("organizer",))
     params = request.query_params
-    filters = judgements.JudgementFilters(label=params.get("label", ""), source=params.get("source", ""),
-                                          q=params.get("q", "").strip())
+    filters = judgements.JudgementFilters(
+        label=params.get("label", ""), source=params.get("source", ""), q=params.get("q", "").strip()
+    )
     with services.session() as session:
         page = judgements.list_judgements(session, filters, page=query_int(request, "page", 1))
-    items = [{"id": r.id, "at": r.at.isoformat(), "need_id": r.need_id, "need_title": r.need_title,
-              "offer_id": r.offer_id, "offer_title": r.offer_title, "label": r.label, "grade": r.grade,
-              "source": r.source, "username": r.username, "note": r.note} for r in page.rows]
+    items = [
+        {
+            "id": r.id,
+            "at": r.at.isoformat(),
+            "need_id": r.need_id,
+            "need_title": r.need_title,
+            "offer_id": r.offer_id,
+            "offer_title": r.offer_title,
+            "label": r.label,
+            "grade": r.grade,
+            "source": r.source,
+            "username": r.username,
+            "note": r.note,
+        }
+        for r in page.rows
+    ]
     return JSONResponse({"items": items, "total": page.total, "page": page.page, "pages": page.pages})
 
 

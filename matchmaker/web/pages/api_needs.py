@@ -23,11 +23,18 @@ from matchmaker.web.security import query_int, read_json, require_actor
 
 def _current_raw(need: Any) -> dict[str, Any]:
     return {
-        "title": need.title, "description": need.description, "expected_outcome": need.expected_outcome,
-        "field": need.field, "budget_min_wan": need.budget_min_wan, "budget_max_wan": need.budget_max_wan,
+        "title": need.title,
+        "description": need.description,
+        "expected_outcome": need.expected_outcome,
+        "field": need.field,
+        "budget_min_wan": need.budget_min_wan,
+        "budget_max_wan": need.budget_max_wan,
         "budget_negotiable": need.budget_min_wan is None and need.budget_max_wan is None,
-        "coop_modes": list(need.coop_modes), "deadline": need.deadline.isoformat() if need.deadline else None,
-        "contact": need.contact, "contact_public": need.contact_public, "budget_public": need.budget_public,
+        "coop_modes": list(need.coop_modes),
+        "deadline": need.deadline.isoformat() if need.deadline else None,
+        "contact": need.contact,
+        "contact_public": need.contact_public,
+        "budget_public": need.budget_public,
     }
 
 
@@ -80,12 +87,19 @@ async def need_collection(request: Request) -> Response:
             view = needs.view_one(session, need.id, actor)
         return JSONResponse(view.to_json(), status_code=201)
     params = request.query_params
-    filters = needs.NeedFilters(status=params.get("status", ""), field=params.get("field", ""),
-                                q=params.get("q", "").strip())
+    filters = needs.NeedFilters(
+        status=params.get("status", ""), field=params.get("field", ""), q=params.get("q", "").strip()
+    )
     with services.session() as session:
         result = needs.list_needs(session, actor, filters, page=query_int(request, "page", 1), per_page=50)
-    return JSONResponse({"items": [v.to_json() for v in result.items], "total": result.total,
-                         "page": result.page, "pages": result.pages})
+    return JSONResponse(
+        {
+            "items": [v.to_json() for v in result.items],
+            "total": result.total,
+            "page": result.page,
+            "pages": result.pages,
+        }
+    )
 
 
 async def need_item(request: Request) -> Response:
@@ -167,20 +181,42 @@ async def search_offers(request: Request) -> Response:
     cards: dict[int, offer_search.OfferCard] = {}
     with services.session() as session:
         if search.query or search.filters.active:
-            result, cards = offer_search.search_offers(services, session, search.query, search.filters,
-                                                       page=query_int(request, "page", 1), per_page=per_page)
+            result, cards = offer_search.search_offers(
+                services,
+                session,
+                search.query,
+                search.filters,
+                page=query_int(request, "page", 1),
+                per_page=per_page,
+            )
     items = [
-        {"id": h.id, "score": h.score, "title_html": marked_html(h.title), "snippet_html": marked_html(h.snippet),
-         "title": h.title.replace(MARK_START, "").replace(MARK_END, ""), "institution": cards[h.id].institution,
-         "field": cards[h.id].field, "patent_type": cards[h.id].patent_type, "trl": cards[h.id].trl,
-         "price_wan": cards[h.id].price_wan, "url": f"/offers/{h.id}"}
-        for h in (result.hits if result else []) if h.id in cards
+        {
+            "id": h.id,
+            "score": h.score,
+            "title_html": marked_html(h.title),
+            "snippet_html": marked_html(h.snippet),
+            "title": h.title.replace(MARK_START, "").replace(MARK_END, ""),
+            "institution": cards[h.id].institution,
+            "field": cards[h.id].field,
+            "patent_type": cards[h.id].patent_type,
+            "trl": cards[h.id].trl,
+            "price_wan": cards[h.id].price_wan,
+            "url": f"/offers/{h.id}",
+        }
+        for h in (result.hits if result else [])
+        if h.id in cards
     ]
-    return JSONResponse({
-        "items": items, "total": result.total if result else 0, "page": result.page if result else 1,
-        "pages": result.pages if result else 1, "terms": list(result.terms) if result else [],
-        "message": message_for(search, result), "notes": list(search.notes),
-    })
+    return JSONResponse(
+        {
+            "items": items,
+            "total": result.total if result else 0,
+            "page": result.page if result else 1,
+            "pages": result.pages if result else 1,
+            "terms": list(result.terms) if result else [],
+            "message": message_for(search, result),
+            "notes": list(search.notes),
+        }
+    )
 
 
 async def company_register(request: Request) -> Response:
@@ -208,11 +244,20 @@ async def company_register(request: Request) -> Response:
     services = request.app.state.services
     body = await read_json(request)
     with services.transaction() as session:
-        company = companies.register_company(session, actor, body, towns=services.reference.towns,
-                                             fields=services.reference.fields)
-    return JSONResponse({"id": company.id, "name": company.name, "credit_code": company.credit_code,
-                         "town": company.town, "field": company.field, "description": company.description},
-                        status_code=201)
+        company = companies.register_company(
+            session, actor, body, towns=services.reference.towns, fields=services.reference.fields
+        )
+    return JSONResponse(
+        {
+            "id": company.id,
+            "name": company.name,
+            "credit_code": company.credit_code,
+            "town": company.town,
+            "field": company.field,
+            "description": company.description,
+        },
+        status_code=201,
+    )
 
 
 routes = [

@@ -84,14 +84,21 @@ class OfferCollection(HTTPEndpoint):
         """
         actor = require_actor(request)
         body = await read_json(request)
-        offer = offers.create_offer(request.app.state.services, actor, body, status=_status(body, "草稿"),
-                                    confirm_duplicate=_flag(body, "confirm_duplicate"))
+        offer = offers.create_offer(
+            request.app.state.services,
+            actor,
+            body,
+            status=_status(body, "草稿"),
+            confirm_duplicate=_flag(body, "confirm_duplicate"),
+        )
         return _offer_response(request, offer.id or 0, status_code=201)
 
 
 def _offer_response(request: Request, offer_id: int, status_code: int = 200) -> Response:
     detail = offers.get_offer(request.app.state.services, require_actor(request), offer_id)
-    return JSONResponse(offers.as_json(detail.offer, detail.institution.canonical_name), status_code=status_code)
+    return JSONResponse(
+        offers.as_json(detail.offer, detail.institution.canonical_name), status_code=status_code
+    )
 
 
 class OfferItem(HTTPEndpoint):
@@ -116,8 +123,13 @@ class OfferItem(HTTPEndpoint):
         actor = require_actor(request)
         body = await read_json(request)
         offer_id = request.path_params["offer_id"]
-        offers.update_offer(request.app.state.services, actor, offer_id, body,
-                            confirm_duplicate=_flag(body, "confirm_duplicate"))
+        offers.update_offer(
+            request.app.state.services,
+            actor,
+            offer_id,
+            body,
+            confirm_duplicate=_flag(body, "confirm_duplicate"),
+        )
         return _offer_response(request, offer_id)
 
     async def patch(self, request: Request) -> Response:
@@ -137,7 +149,9 @@ class OfferItem(HTTPEndpoint):
         values = {**offers.form_values(current.offer, current.institution.canonical_name), **body}
         if "price_wan" in body:
             values["price_negotiable"] = body["price_wan"] is None
-        offers.update_offer(services, actor, offer_id, values, confirm_duplicate=_flag(body, "confirm_duplicate"))
+        offers.update_offer(
+            services, actor, offer_id, values, confirm_duplicate=_flag(body, "confirm_duplicate")
+        )
         return _offer_response(request, offer_id)
 
 

@@ -30,16 +30,22 @@ async def login(request: Request) -> Response:
     client = request.client.host if request.client else ""
     try:
         with services.session() as session:
-            user = accounts.authenticate(session, username, password, client=client, throttle=services.throttle)
+            user = accounts.authenticate(
+                session, username, password, client=client, throttle=services.throttle
+            )
     except ValidationFailed as exc:
         return render(
-            request, "login.html", {"form": {"username": username}, "errors": exc.by_field(), "next": next_url},
+            request,
+            "login.html",
+            {"form": {"username": username}, "errors": exc.by_field(), "next": next_url},
             status_code=422,
         )
     except accounts.LoginThrottled as exc:
         return render(
-            request, "login.html", {"form": {"username": username}, "errors": {"password": exc.message},
-                                    "next": next_url}, status_code=429,
+            request,
+            "login.html",
+            {"form": {"username": username}, "errors": {"password": exc.message}, "next": next_url},
+            status_code=429,
         )
     request.session.clear()  # a fresh session on login: no fixation
     request.session["user_id"] = user.id

@@ -35,16 +35,33 @@ def _filters(request: Request) -> contracts.ContractFilters:
     params = request.query_params
     year = params.get("year", "")
     return contracts.ContractFilters(
-        q=params.get("q", "").strip(), year=int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else None,
-        field=params.get("field", ""), town=params.get("town", ""), contract_type=params.get("type", ""),
+        q=params.get("q", "").strip(),
+        year=int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else None,
+        field=params.get("field", ""),
+        town=params.get("town", ""),
+        contract_type=params.get("type", ""),
         include_voided=params.get("voided") == "1",
     )
 
 
 def _export_row(c: Any) -> tuple[Any, ...]:
-    return (c.registration_number, c.title, c.contract_type, c.sub_type, c.seller_name, c.buyer_name,
-            c.buyer_credit_code, fen_to_yuan(c.amount_fen), fen_to_yuan(c.technology_amount_fen), c.signed_on,
-            c.registered_on, c.field, c.town, "已作废" if c.voided else "有效", c.void_reason)
+    return (
+        c.registration_number,
+        c.title,
+        c.contract_type,
+        c.sub_type,
+        c.seller_name,
+        c.buyer_name,
+        c.buyer_credit_code,
+        fen_to_yuan(c.amount_fen),
+        fen_to_yuan(c.technology_amount_fen),
+        c.signed_on,
+        c.registered_on,
+        c.field,
+        c.town,
+        "已作废" if c.voided else "有效",
+        c.void_reason,
+    )
 
 
 async def contract_list(request: Request) -> Response:
@@ -57,18 +74,49 @@ async def contract_list(request: Request) -> Response:
         if fmt in ("xlsx", "csv"):
             rows, _total, sum_fen = contracts.list_contracts(session, filters, page_size=None)
             lines = [_export_row(c) for c in rows]
-            lines.append(("合计（不含作废）", "", "", "", "", "", "", fen_to_yuan(sum_fen), "", None, None, "", "", "",
-                          f"{format_yi(fen_to_yuan(sum_fen), 6)} 亿元"))
+            lines.append(
+                (
+                    "合计（不含作废）",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    fen_to_yuan(sum_fen),
+                    "",
+                    None,
+                    None,
+                    "",
+                    "",
+                    "",
+                    f"{format_yi(fen_to_yuan(sum_fen), 6)} 亿元",
+                )
+            )
             return table_response(fmt, "技术合同", EXPORT_HEADERS, lines)
         rows, total, sum_fen = contracts.list_contracts(session, filters, page=page)
     query = "&".join(f"{k}={v}" for k, v in request.query_params.items() if k not in ("page", "export"))
     ref = services.reference
-    return render(request, "contracts/list.html", {
-        "contracts": rows, "total": total, "sum_yuan": fen_to_yuan(sum_fen), "sum_yi": format_yi(fen_to_yuan(sum_fen), 4),
-        "filters": filters, "page": page, "pages": max(1, -(-total // contracts.PAGE_SIZE)),
-        "base": "/contracts?" + query, "fields": ref.contract_fields, "towns": ref.towns, "types": CONTRACT_TYPES,
-        "years": list(range(date.today().year, 2019, -1)), "can_manage": allowed(actor, "contract.manage"), "fen": fen,
-    })
+    return render(
+        request,
+        "contracts/list.html",
+        {
+            "contracts": rows,
+            "total": total,
+            "sum_yuan": fen_to_yuan(sum_fen),
+            "sum_yi": format_yi(fen_to_yuan(sum_fen), 4),
+            "filters": filters,
+            "page": page,
+            "pages": max(1, -(-total // contracts.PAGE_SIZE)),
+            "base": "/contracts?" + query,
+            "fields": ref.contract_fields,
+            "towns": ref.towns,
+            "types": CONTRACT_TYPES,
+            "years": list(range(date.today().year, 2019, -1)),
+            "can_manage": allowed(actor, "contract.manage"),
+            "fen": fen,
+        },
+    )
 
 
 def _form_context(request: Request) -> dict[str, Any]:
@@ -76,16 +124,28 @@ def _form_context(request: Request) -> dict[str, Any]:
     ref = services.reference
     with services.session() as session:
         names = [i.canonical_name for i in institutions.all_institutions(session)]
-    return {"fields": [(f, f) for f in ref.contract_fields], "towns": [(t, t) for t in ref.towns],
-            "types": [(t, t) for t in CONTRACT_TYPES], "institution_names": names}
+    return {
+        "fields": [(f, f) for f in ref.contract_fields],
+        "towns": [(t, t) for t in ref.towns],
+        "types": [(t, t) for t in CONTRACT_TYPES],
+        "institution_names": names,
+    }
 
 
-def _render_form(request: Request, form: dict[str, str], errors: dict[str, str], editing: Any = None,
-                 origin: str = "") -> Response:
+def _render_form(
+    request: Request, form: dict[str, str], errors: dict[str, str], editing: Any = None, origin: str = ""
+) -> Response:
     return render(
-        request, "contracts/form.html",
-        {"form": form, "errors": errors, "editing": editing, "origin": origin,
-         "understood": contracts.understood_amounts(form), **_form_context(request)},
+        request,
+        "contracts/form.html",
+        {
+            "form": form,
+            "errors": errors,
+            "editing": editing,
+            "origin": origin,
+            "understood": contracts.understood_amounts(form),
+            **_form_context(request),
+        },
         status_code=422 if errors else 200,
     )
 
@@ -103,7 +163,11 @@ async def contract_new(request: Request) -> Response:
             with services.transaction() as session:
                 contract = contracts.create_contract(session, actor, services.reference, form)
             understood = contracts.understood_amounts(form).get("amount_yuan", "")
-            flash(request, f"已登记合同 {contract.registration_number}" + (f"；成交额读作：{understood}" if understood else ""))
+            flash(
+                request,
+                f"已登记合同 {contract.registration_number}"
+                + (f"；成交额读作：{understood}" if understood else ""),
+            )
             return RedirectResponse(f"/contracts/{contract.id}", status_code=303)
         except ValidationFailed as exc:
             return _render_form(request, form, exc.by_field(), origin=origin)
@@ -120,10 +184,18 @@ async def contract_detail(request: Request) -> Response:
     with services.session() as session:
         contract = contracts.get_contract(session, request.path_params["contract_id"])
         entries = contracts.history(session, contract.id or 0)
-    return render(request, "contracts/detail.html", {
-        "c": contract, "history": entries, "labels": contracts.AUDIT_LABELS,
-        "can_manage": allowed(actor, "contract.manage"), "errors": {}, "fen": fen,
-    })
+    return render(
+        request,
+        "contracts/detail.html",
+        {
+            "c": contract,
+            "history": entries,
+            "labels": contracts.AUDIT_LABELS,
+            "can_manage": allowed(actor, "contract.manage"),
+            "errors": {},
+            "fen": fen,
+        },
+    )
 
 
 async def contract_edit(request: Request) -> Response:
@@ -161,10 +233,19 @@ async def contract_void(request: Request) -> Response:
         with services.session() as session:
             contract = contracts.get_contract(session, contract_id)
             entries = contracts.history(session, contract_id)
-        return render(request, "contracts/detail.html", {
-            "c": contract, "history": entries, "labels": contracts.AUDIT_LABELS, "can_manage": True,
-            "errors": exc.by_field(), "fen": fen,
-        }, status_code=422)
+        return render(
+            request,
+            "contracts/detail.html",
+            {
+                "c": contract,
+                "history": entries,
+                "labels": contracts.AUDIT_LABELS,
+                "can_manage": True,
+                "errors": exc.by_field(),
+                "fen": fen,
+            },
+            status_code=422,
+        )
 
 
 async def import_upload(request: Request) -> Response:
@@ -179,8 +260,13 @@ async def import_upload(request: Request) -> Response:
                 raise ValidationFailed([FieldError("file", "请选择要导入的 .xlsx 或 .csv 文件")])
             content = await upload.read()
             with services.session() as session:
-                report = contract_import.preview(session, services.reference, content, upload.filename,
-                                                 max_bytes=services.settings.max_upload_bytes)
+                report = contract_import.preview(
+                    session,
+                    services.reference,
+                    content,
+                    upload.filename,
+                    max_bytes=services.settings.max_upload_bytes,
+                )
             token = contract_import.store_upload(services.settings.var_dir, content, upload.filename, report)
             return RedirectResponse(f"/contracts/import/{token}", status_code=303)
         except ValidationFailed as exc:
@@ -188,7 +274,9 @@ async def import_upload(request: Request) -> Response:
         except MatchmakerError as exc:  # an unreadable file or missing columns: one sentence beside the field
             errors = {"file": exc.message}
     return render(
-        request, "contracts/import.html", {"errors": errors, "preview": None},
+        request,
+        "contracts/import.html",
+        {"errors": errors, "preview": None},
         status_code=422 if errors else 200,
     )
 
@@ -201,15 +289,25 @@ async def import_preview(request: Request) -> Response:
     if request.method == "POST":
         await read_form(request)
         with services.transaction() as session:
-            report = contract_import.preview(session, services.reference, content, document["filename"],
-                                             max_bytes=services.settings.max_upload_bytes)
+            report = contract_import.preview(
+                session,
+                services.reference,
+                content,
+                document["filename"],
+                max_bytes=services.settings.max_upload_bytes,
+            )
             committed = contract_import.commit(session, actor, report)
         contract_import.discard_upload(services.settings.var_dir, token)
-        flash(request, f"已导入 {committed} 份技术合同，合同成交额合计 {report.total_yuan:,.2f} 元"
-                       f"；{len(report.with_status('duplicate'))} 行重复、{len(report.with_status('error'))} 行有误，未导入")
+        flash(
+            request,
+            f"已导入 {committed} 份技术合同，合同成交额合计 {report.total_yuan:,.2f} 元"
+            f"；{len(report.with_status('duplicate'))} 行重复、{len(report.with_status('error'))} 行有误，未导入",
+        )
         return RedirectResponse("/contracts", status_code=303)
     return render(
-        request, "contracts/import.html", {"errors": {}, "preview": document, "token": token},
+        request,
+        "contracts/import.html",
+        {"errors": {}, "preview": document, "token": token},
     )
 
 

@@ -46,13 +46,19 @@ def line_chart(goal: stats.Goal) -> dict[str, Any]:
         y = CHART_HEIGHT - CHART_PAD - inner_h * value / top
         return f"{x:.1f},{y:.1f}"
 
-    ticks = [{"x": CHART_PAD + inner_w * (i * 12) / months, "label": str(goal.start_year + i)}
-             for i in range(goal.end_year - goal.start_year + 1)]
+    ticks = [
+        {"x": CHART_PAD + inner_w * (i * 12) / months, "label": str(goal.start_year + i)}
+        for i in range(goal.end_year - goal.start_year + 1)
+    ]
     line = figures.straight_line_fen(goal.target_fen, goal.start_year, goal.end_year)
     return {
         "actual": " ".join(point(i, done) for i, (_, done, _) in enumerate(goal.path)),
         "target": " ".join(point(i, value) for i, value in enumerate(line.values())),
-        "ticks": ticks, "top_yi": yi(top, 2), "width": CHART_WIDTH, "height": CHART_HEIGHT, "pad": CHART_PAD,
+        "ticks": ticks,
+        "top_yi": yi(top, 2),
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "pad": CHART_PAD,
     }
 
 
@@ -70,24 +76,67 @@ def report_rows(board: stats.Dashboard) -> list[tuple[Any, ...]]:
     """The statistics report: the same figures as the page, in 元 and 亿元."""
     rows: list[tuple[Any, ...]] = [("筛选条件", board.filters.label(), "", "", "", "")]
     t = board.totals
-    rows.append(("合计", "所选范围", t.contracts, fen_to_yuan(t.amount_fen), yi(t.amount_fen),
-                 fen_to_yuan(t.technology_amount_fen)))
+    rows.append(
+        (
+            "合计",
+            "所选范围",
+            t.contracts,
+            fen_to_yuan(t.amount_fen),
+            yi(t.amount_fen),
+            fen_to_yuan(t.technology_amount_fen),
+        )
+    )
     if board.goal:
         g = board.goal
-        rows.append(("规划目标", f"{g.plan_name}（{g.start_year}–{g.end_year}）目标", "", fen_to_yuan(g.target_fen),
-                     yi(g.target_fen), ""))
-        rows.append(("规划目标", "规划期累计成交额", g.contracts, fen_to_yuan(g.done_fen), yi(g.done_fen), ""))
+        rows.append(
+            (
+                "规划目标",
+                f"{g.plan_name}（{g.start_year}–{g.end_year}）目标",
+                "",
+                fen_to_yuan(g.target_fen),
+                yi(g.target_fen),
+                "",
+            )
+        )
+        rows.append(
+            ("规划目标", "规划期累计成交额", g.contracts, fen_to_yuan(g.done_fen), yi(g.done_fen), "")
+        )
         rows.append(("规划目标", "完成比例（%）", "", "", str(g.share_percent), ""))
         if g.pace_fen is not None:
-            rows.append(("规划目标", f"剩余 {g.years_remaining} 年每年需完成", "", fen_to_yuan(g.pace_fen),
-                         yi(g.pace_fen), ""))
+            rows.append(
+                (
+                    "规划目标",
+                    f"剩余 {g.years_remaining} 年每年需完成",
+                    "",
+                    fen_to_yuan(g.pace_fen),
+                    yi(g.pace_fen),
+                    "",
+                )
+            )
     for by, title in stats.BREAKDOWNS.items():
         for r in board.breakdowns[by]:
-            rows.append((f"按{title}", r.label, r.contracts, fen_to_yuan(r.amount_fen), yi(r.amount_fen),
-                         fen_to_yuan(r.technology_amount_fen)))
+            rows.append(
+                (
+                    f"按{title}",
+                    r.label,
+                    r.contracts,
+                    fen_to_yuan(r.amount_fen),
+                    yi(r.amount_fen),
+                    fen_to_yuan(r.technology_amount_fen),
+                )
+            )
     for step in board.funnel:
         rows.append(("转化漏斗", step.label, step.count, "", "", ""))
-    rows.append(("转化漏斗", "关联合同成交额", "", fen_to_yuan(board.funnel_amount_fen), yi(board.funnel_amount_fen), ""))
+    rows.append(
+        (
+            "转化漏斗",
+            "关联合同成交额",
+            "",
+            fen_to_yuan(board.funnel_amount_fen),
+            yi(board.funnel_amount_fen),
+            "",
+        )
+    )
     return rows
 
 
@@ -108,14 +157,30 @@ async def dashboard_page(request: Request) -> Response:
     if fmt in ("xlsx", "csv") and not errors:
         return table_response(fmt, "技术合同统计报告", REPORT_HEADERS, report_rows(board))
     query = "&".join(f"{k}={v}" for k, v in request.query_params.items() if k != "export")
-    return render(request, "dashboard/stats.html", {
-        "board": board, "goal": board.goal, "chart": line_chart(board.goal) if board.goal else None,
-        "bars": {by: bars(rows) for by, rows in board.breakdowns.items()}, "titles": stats.BREAKDOWNS,
-        "funnel_bars": [{"step": s, "percent": 100 * s.count / max(board.funnel[0].count, 1)} for s in board.funnel],
-        "plan": plans[0] if plans else None, "fields": ref.contract_fields, "towns": ref.towns,
-        "years": list(range(2021, date.today().year + 1)), "errors": errors, "base": "/stats?" + query,
-        "fen": fen, "yi": yi, "form": request.query_params,
-    }, status_code=422 if errors else 200)
+    return render(
+        request,
+        "dashboard/stats.html",
+        {
+            "board": board,
+            "goal": board.goal,
+            "chart": line_chart(board.goal) if board.goal else None,
+            "bars": {by: bars(rows) for by, rows in board.breakdowns.items()},
+            "titles": stats.BREAKDOWNS,
+            "funnel_bars": [
+                {"step": s, "percent": 100 * s.count / max(board.funnel[0].count, 1)} for s in board.funnel
+            ],
+            "plan": plans[0] if plans else None,
+            "fields": ref.contract_fields,
+            "towns": ref.towns,
+            "years": list(range(2021, date.today().year + 1)),
+            "errors": errors,
+            "base": "/stats?" + query,
+            "fen": fen,
+            "yi": yi,
+            "form": request.query_params,
+        },
+        status_code=422 if errors else 200,
+    )
 
 
 async def indicator_page(request: Request) -> Response:
@@ -138,14 +203,38 @@ async def indicator_page(request: Request) -> Response:
         plans = indicators.plans(session, date.today())
     fmt = request.query_params.get("export")
     if fmt in ("xlsx", "csv"):
-        rows = [(p.plan.name, r.indicator.category, r.indicator.name, r.indicator.unit, r.kind_label,
-                 r.indicator.target, r.attainment.actual, r.attainment.as_of_year, r.attainment.percent)
-                for p in plans for r in p.rows]
-        return table_response(fmt, "规划指标完成情况",
-                              ["规划", "类别", "指标", "单位", "口径", "目标", "实际", "截至年份", "完成比例（%）"], rows)
-    return render(request, "dashboard/indicators.html", {
-        "plans": plans, "errors": errors, "form": form, "can_manage": allowed(actor, "indicator.manage"),
-    }, status_code=422 if errors else 200)
+        rows = [
+            (
+                p.plan.name,
+                r.indicator.category,
+                r.indicator.name,
+                r.indicator.unit,
+                r.kind_label,
+                r.indicator.target,
+                r.attainment.actual,
+                r.attainment.as_of_year,
+                r.attainment.percent,
+            )
+            for p in plans
+            for r in p.rows
+        ]
+        return table_response(
+            fmt,
+            "规划指标完成情况",
+            ["规划", "类别", "指标", "单位", "口径", "目标", "实际", "截至年份", "完成比例（%）"],
+            rows,
+        )
+    return render(
+        request,
+        "dashboard/indicators.html",
+        {
+            "plans": plans,
+            "errors": errors,
+            "form": form,
+            "can_manage": allowed(actor, "indicator.manage"),
+        },
+        status_code=422 if errors else 200,
+    )
 
 
 routes = [

@@ -53,20 +53,40 @@ async def event_list(request: Request) -> Response:
     status = status if status in EVENT_STATUSES else ""
     with request.app.state.services.session() as session:
         rows = events.list_events(session, status)
-        counts = {e.id: (len(events.participants_of(session, e.id or 0)), len(events.meetings_of(session, e.id or 0)))
-                  for e in rows}
+        counts = {
+            e.id: (
+                len(events.participants_of(session, e.id or 0)),
+                len(events.meetings_of(session, e.id or 0)),
+            )
+            for e in rows
+        }
     if request.query_params.get("export") in ("xlsx", "csv"):
         return table_response(
-            request.query_params["export"], "对接会列表", ["名称", "日期", "地点", "时间", "状态", "参会人", "会谈"],
-            [(e.name, e.event_date, e.venue, f"{e.start_time}–{e.end_time}", e.status, *counts[e.id]) for e in rows])
-    return _render(request, "events/list.html",
-                   {"events": rows, "counts": counts, "status": status, "statuses": EVENT_STATUSES})
+            request.query_params["export"],
+            "对接会列表",
+            ["名称", "日期", "地点", "时间", "状态", "参会人", "会谈"],
+            [
+                (e.name, e.event_date, e.venue, f"{e.start_time}–{e.end_time}", e.status, *counts[e.id])
+                for e in rows
+            ],
+        )
+    return _render(
+        request,
+        "events/list.html",
+        {"events": rows, "counts": counts, "status": status, "statuses": EVENT_STATUSES},
+    )
 
 
 async def event_new(request: Request) -> Response:
     actor = require_actor(request, ORGANIZERS)
-    values = {"start_time": "14:00", "end_time": "17:00", "slot_minutes": "20", "breaks": "15:20-15:40",
-              "tables": "6", "min_meetings_per_participant": "1"}
+    values = {
+        "start_time": "14:00",
+        "end_time": "17:00",
+        "slot_minutes": "20",
+        "breaks": "15:20-15:40",
+        "tables": "6",
+        "min_meetings_per_participant": "1",
+    }
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = await read_form(request)
@@ -78,8 +98,9 @@ async def event_new(request: Request) -> Response:
             return _back(f"/events/{event.id}/pairs")
         except ValidationFailed as exc:
             errors = exc.by_field()
-    return _render(request, "events/form.html", {"form": values, "errors": errors, "event": None},
-                   422 if errors else 200)
+    return _render(
+        request, "events/form.html", {"form": values, "errors": errors, "event": None}, 422 if errors else 200
+    )
 
 
 async def event_edit(request: Request) -> Response:
@@ -97,8 +118,12 @@ async def event_edit(request: Request) -> Response:
             return _back(f"/events/{event.id}")
         except ValidationFailed as exc:
             errors = exc.by_field()
-    return _render(request, "events/form.html", {"form": values, "errors": errors, "event": event},
-                   422 if errors else 200)
+    return _render(
+        request,
+        "events/form.html",
+        {"form": values, "errors": errors, "event": event},
+        422 if errors else 200,
+    )
 
 
 async def event_status(request: Request) -> Response:
@@ -127,10 +152,20 @@ async def event_show(request: Request) -> Response:
             if cell is not None:
                 load[cell.researcher_id] = load.get(cell.researcher_id, 0) + 1
                 load[cell.company_id] = load.get(cell.company_id, 0) + 1
-    return _render(request, "events/show.html", {
-        "event": event, "people": people, "pair_count": len(rows), "view": view, "load": load,
-        "statuses": EVENT_STATUSES, "tab": "show", "errors": {},
-    })
+    return _render(
+        request,
+        "events/show.html",
+        {
+            "event": event,
+            "people": people,
+            "pair_count": len(rows),
+            "view": view,
+            "load": load,
+            "statuses": EVENT_STATUSES,
+            "tab": "show",
+            "errors": {},
+        },
+    )
 
 
 async def participant_update(request: Request) -> Response:
@@ -145,8 +180,15 @@ async def participant_update(request: Request) -> Response:
         cap = -1
     try:
         with request.app.state.services.transaction() as session:
-            person = events.update_participant(session, actor, event_id, pid, available_slots=slots, cap=cap,
-                                               name=form_str(form, "name") or None)
+            person = events.update_participant(
+                session,
+                actor,
+                event_id,
+                pid,
+                available_slots=slots,
+                cap=cap,
+                name=form_str(form, "name") or None,
+            )
         flash(request, f"已保存 {person.name} 的可用时段与上限")
     except ValidationFailed as exc:
         flash(request, "未保存：" + exc.message, "error")
@@ -175,21 +217,49 @@ async def pair_list(request: Request) -> Response:
     with request.app.state.services.session() as session:
         rows = events.pair_rows(session, event.id or 0)
         offers = list(session.exec(select(Offer).where(Offer.status == "发布").order_by(col(Offer.title))))
-        needs = list(session.exec(select(Need).where(col(Need.status).in_(("开放", "对接中")))
-                                  .order_by(col(Need.title))))
+        needs = list(
+            session.exec(
+                select(Need).where(col(Need.status).in_(("开放", "对接中"))).order_by(col(Need.title))
+            )
+        )
         researchers = list(session.exec(select(User).where(User.role == "researcher").order_by(col(User.id))))
     if request.query_params.get("export") in ("xlsx", "csv"):
         return table_response(
-            request.query_params["export"], f"{event.name}-候选配对",
+            request.query_params["export"],
+            f"{event.name}-候选配对",
             ["科研人员", "专利成果", "企业", "技术需求", "分数", "理由", "来源", "意愿", "已排除"],
-            [(r.researcher, r.offer_title, r.company, r.need_title, round(r.pair.score, 3), r.reasons,
-              SOURCE_TEXT.get(r.pair.source, r.pair.source), r.preference or "", "是" if r.pair.excluded else "")
-             for r in rows])
-    return _render(request, "events/pairs.html", {
-        "event": event, "rows": rows, "offers": offers, "needs": needs, "researchers": researchers,
-        "preferences": PREFERENCES, "errors": errors, "form": form_values, "tab": "pairs",
-        "sources": SOURCE_TEXT,
-    }, 422 if errors else 200)
+            [
+                (
+                    r.researcher,
+                    r.offer_title,
+                    r.company,
+                    r.need_title,
+                    round(r.pair.score, 3),
+                    r.reasons,
+                    SOURCE_TEXT.get(r.pair.source, r.pair.source),
+                    r.preference or "",
+                    "是" if r.pair.excluded else "",
+                )
+                for r in rows
+            ],
+        )
+    return _render(
+        request,
+        "events/pairs.html",
+        {
+            "event": event,
+            "rows": rows,
+            "offers": offers,
+            "needs": needs,
+            "researchers": researchers,
+            "preferences": PREFERENCES,
+            "errors": errors,
+            "form": form_values,
+            "tab": "pairs",
+            "sources": SOURCE_TEXT,
+        },
+        422 if errors else 200,
+    )
 
 
 SOURCE_TEXT = {"manual": "手选", "request": "会谈申请", "matcher": "匹配推荐"}
@@ -198,9 +268,14 @@ SOURCE_TEXT = {"manual": "手选", "request": "会谈申请", "matcher": "匹配
 def _pair_action(session: Any, actor: Any, event_id: int, action: str, form: Any) -> str:
     pair_id = _int(form_str(form, "pair_id")) or 0
     if action == "add":
-        events.add_pair(session, actor, event_id, offer_id=_int(form_str(form, "offer_id")),
-                        need_id=_int(form_str(form, "need_id")),
-                        researcher_user_id=_int(form_str(form, "researcher_user_id")))
+        events.add_pair(
+            session,
+            actor,
+            event_id,
+            offer_id=_int(form_str(form, "offer_id")),
+            need_id=_int(form_str(form, "need_id")),
+            researcher_user_id=_int(form_str(form, "researcher_user_id")),
+        )
         return "已添加候选配对"
     if action == "import":
         added = events.import_accepted_requests(session, actor, event_id)
@@ -234,18 +309,35 @@ async def proposals(request: Request) -> Response:
             present = {(r.pair.offer_id, r.pair.need_id) for r in events.pair_rows(session, event.id or 0)}
             for p in picked:
                 if (p.offer_id, p.need_id) not in present:
-                    events.add_pair(session, actor, event.id or 0, offer_id=p.offer_id, need_id=p.need_id,
-                                    score=p.score, reasons=[f"{p.method}：{r}" for r in p.reasons],
-                                    source="matcher")
+                    events.add_pair(
+                        session,
+                        actor,
+                        event.id or 0,
+                        offer_id=p.offer_id,
+                        need_id=p.need_id,
+                        score=p.score,
+                        reasons=[f"{p.method}：{r}" for r in p.reasons],
+                        source="matcher",
+                    )
                     added += 1
         flash(request, f"已添加 {added} 个推荐配对")
         return _back(f"/events/{event.id}/pairs")
     with services.session() as session:
         method, found = event_proposals.propose(session, services, min_score=min_score)
         present = {(r.pair.offer_id, r.pair.need_id) for r in events.pair_rows(session, event.id or 0)}
-    return _render(request, "events/proposals.html", {
-        "event": event, "method": method, "found": found, "min_score": min_score, "present": present,
-        "simple": method == event_proposals.SIMPLE_METHOD, "tab": "pairs"})
+    return _render(
+        request,
+        "events/proposals.html",
+        {
+            "event": event,
+            "method": method,
+            "found": found,
+            "min_score": min_score,
+            "present": present,
+            "simple": method == event_proposals.SIMPLE_METHOD,
+            "tab": "pairs",
+        },
+    )
 
 
 # ---------------------------------------------------------------- schedule
@@ -259,9 +351,17 @@ async def schedule_page(request: Request) -> Response:
             headers, rows = event_schedule.schedule_table(session, event)
             return table_response(request.query_params["export"], f"{event.name}-日程", headers, rows)
         view = event_schedule.schedule_view(session, event)
-    return _render(request, "events/schedule.html", {
-        "event": event, "view": view, "status_text": event_schedule.STATUS_TEXT, "tab": "schedule",
-        "reasons": REASON_TEXT})
+    return _render(
+        request,
+        "events/schedule.html",
+        {
+            "event": event,
+            "view": view,
+            "status_text": event_schedule.STATUS_TEXT,
+            "tab": "schedule",
+            "reasons": REASON_TEXT,
+        },
+    )
 
 
 async def schedule_solve(request: Request) -> Response:
@@ -272,7 +372,10 @@ async def schedule_solve(request: Request) -> Response:
         with request.app.state.services.transaction() as session:
             result = event_schedule.solve_event(session, actor, event_id)
         state = "已证明最优" if result.status == "optimal" else f"可行解，与上界差距 {result.gap * 100:.1f}%"
-        flash(request, f"排程完成：安排 {len(result.meetings)} 场会谈，{len(result.unplaced)} 对未能安排；{state}。")
+        flash(
+            request,
+            f"排程完成：安排 {len(result.meetings)} 场会谈，{len(result.unplaced)} 对未能安排；{state}。",
+        )
     except (ValidationFailed, MatchmakerError) as exc:
         if isinstance(exc, PermissionDenied):
             raise
@@ -288,11 +391,25 @@ async def meeting_change(request: Request) -> Response:
     try:
         with request.app.state.services.transaction() as session:
             event_schedule.change_meeting(
-                session, actor, event_id, meeting_id, action=action,
-                slot=_int(form_str(form, "slot")), table=_int(form_str(form, "table")),
-                pin_slot=form_str(form, "pin_slot") == "1", pin_table=form_str(form, "pin_table") == "1")
-        flash(request, {"pin": "已固定该会谈", "move": "已移动并固定该会谈，请重新排程安排其余会谈",
-                        "unpin": "已取消固定", "drop": "已取消该会谈（配对已排除）"}.get(action, "已保存"))
+                session,
+                actor,
+                event_id,
+                meeting_id,
+                action=action,
+                slot=_int(form_str(form, "slot")),
+                table=_int(form_str(form, "table")),
+                pin_slot=form_str(form, "pin_slot") == "1",
+                pin_table=form_str(form, "pin_table") == "1",
+            )
+        flash(
+            request,
+            {
+                "pin": "已固定该会谈",
+                "move": "已移动并固定该会谈，请重新排程安排其余会谈",
+                "unpin": "已取消固定",
+                "drop": "已取消该会谈（配对已排除）",
+            }.get(action, "已保存"),
+        )
     except ValidationFailed as exc:
         flash(request, "无法固定：" + exc.message, "error")
     except MatchmakerError as exc:
@@ -324,7 +441,9 @@ async def agendas(request: Request) -> Response:
     by = "table" if request.query_params.get("by") == "table" else "participant"
     with request.app.state.services.session() as session:
         items = event_schedule.all_agendas(session, event, by)
-    return _render(request, "events/agendas.html", {"event": event, "agendas": items, "by": by, "single": False})
+    return _render(
+        request, "events/agendas.html", {"event": event, "agendas": items, "by": by, "single": False}
+    )
 
 
 async def participant_agenda(request: Request) -> Response:
@@ -335,8 +454,11 @@ async def participant_agenda(request: Request) -> Response:
         if not events.can_see_agenda(session, actor, person):
             raise PermissionDenied("只能查看自己的日程")
         agenda = event_schedule.participant_agenda(session, event, person)
-    return _render(request, "events/agendas.html", {"event": event, "agendas": [agenda], "by": "participant",
-                                                    "single": True})
+    return _render(
+        request,
+        "events/agendas.html",
+        {"event": event, "agendas": [agenda], "by": "participant", "single": True},
+    )
 
 
 async def participant_ics(request: Request) -> Response:
@@ -350,8 +472,11 @@ async def participant_ics(request: Request) -> Response:
     from urllib.parse import quote
 
     name = quote(f"{event.name}-{person.name}.ics")
-    return Response(body, media_type="text/calendar; charset=utf-8",
-                    headers={"content-disposition": f"attachment; filename*=UTF-8''{name}"})
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"content-disposition": f"attachment; filename*=UTF-8''{name}"},
+    )
 
 
 # ---------------------------------------------------------------- after the event
@@ -366,8 +491,14 @@ async def outcomes(request: Request) -> Response:
         form = await read_form(request)
         typed = {k: v for k, v in form.items() if isinstance(v, str)}
         ids = [int(v) for v in form.getlist("meeting") if isinstance(v, str) and v.isdigit()]
-        entries = {mid: (form_str(form, f"attendance_{mid}"), form_str(form, f"outcome_{mid}"),
-                         form_str(form, f"note_{mid}")) for mid in ids}
+        entries = {
+            mid: (
+                form_str(form, f"attendance_{mid}"),
+                form_str(form, f"outcome_{mid}"),
+                form_str(form, f"note_{mid}"),
+            )
+            for mid in ids
+        }
         try:
             with request.app.state.services.transaction() as session:
                 changed = event_schedule.record_outcomes(session, actor, event.id or 0, entries)
@@ -381,10 +512,21 @@ async def outcomes(request: Request) -> Response:
             errors = {"": exc.message}
     with request.app.state.services.session() as session:
         items = event_schedule.entries(session, event)
-    return _render(request, "events/outcomes.html", {
-        "event": event, "items": items, "errors": errors, "typed": typed, "attendance": ATTENDANCE,
-        "outcomes": MEETING_OUTCOMES, "tab": "outcomes", "can_register_contract": allowed(actor, "contract.manage"),
-    }, 422 if errors else 200)
+    return _render(
+        request,
+        "events/outcomes.html",
+        {
+            "event": event,
+            "items": items,
+            "errors": errors,
+            "typed": typed,
+            "attendance": ATTENDANCE,
+            "outcomes": MEETING_OUTCOMES,
+            "tab": "outcomes",
+            "can_register_contract": allowed(actor, "contract.manage"),
+        },
+        422 if errors else 200,
+    )
 
 
 # ---------------------------------------------------------------- 我的对接会
@@ -397,8 +539,13 @@ async def my_events(request: Request) -> Response:
         form = await read_form(request)
         event_id = _int(form_str(form, "event_id")) or 0
         with services.transaction() as session:
-            events.set_own_preference(session, actor, event_id, _int(form_str(form, "pair_id")) or 0,
-                                      form_str(form, "preference") or None)
+            events.set_own_preference(
+                session,
+                actor,
+                event_id,
+                _int(form_str(form, "pair_id")) or 0,
+                form_str(form, "preference") or None,
+            )
         flash(request, "已保存您的会谈意愿")
         return _back("/my/events")
     cards = []
@@ -407,11 +554,22 @@ async def my_events(request: Request) -> Response:
             event = events.get_event(session, person.event_id)
             agenda = event_schedule.participant_agenda(session, event, person)
             published = event.status != "筹备"
-            mine = [r for r in events.pair_rows(session, event.id or 0)
-                    if person.id in (r.pair.researcher_id, r.pair.company_participant_id) and not r.pair.excluded]
+            mine = [
+                r
+                for r in events.pair_rows(session, event.id or 0)
+                if person.id in (r.pair.researcher_id, r.pair.company_participant_id) and not r.pair.excluded
+            ]
             side = "company_preference" if person.kind == "company" else "researcher_preference"
-            cards.append({"event": event, "person": person, "agenda": agenda, "published": published,
-                          "pairs": mine, "side": side})
+            cards.append(
+                {
+                    "event": event,
+                    "person": person,
+                    "agenda": agenda,
+                    "published": published,
+                    "pairs": mine,
+                    "side": side,
+                }
+            )
     return _render(request, "events/mine.html", {"cards": cards, "preferences": PREFERENCES})
 
 

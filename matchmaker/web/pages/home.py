@@ -19,7 +19,9 @@ async def home(request: Request) -> Response:
     services = request.app.state.services
     with services.session() as session:
         counts = {
-            "offers": session.exec(select(func.count()).select_from(Offer).where(Offer.status == "发布")).one(),
+            "offers": session.exec(
+                select(func.count()).select_from(Offer).where(Offer.status == "发布")
+            ).one(),
             "needs": session.exec(select(func.count()).select_from(Need).where(Need.status == "开放")).one(),
             "institutions": session.exec(select(func.count()).select_from(Institution)).one(),
             "companies": session.exec(select(func.count()).select_from(Company)).one(),
@@ -31,9 +33,7 @@ async def home(request: Request) -> Response:
         }
         institution = session.get(Institution, user.institution_id) if user.institution_id else None
         company = session.get(Company, user.company_id) if user.company_id else None
-    return render(
-        request, "home.html", {"counts": counts, "institution": institution, "company": company}
-    )
+    return render(request, "home.html", {"counts": counts, "institution": institution, "company": company})
 
 
 async def healthz(request: Request) -> Response:

@@ -30,8 +30,15 @@ ON_MY_NEEDS = 3
 JUDGE_ROLES = ("organizer",)
 
 
-def _panel_context(services: Any, actor: Actor, result: matching.MatchList, *, direction: str, back: str,
-                   need: needs.NeedView | None = None) -> dict[str, Any]:
+def _panel_context(
+    services: Any,
+    actor: Actor,
+    result: matching.MatchList,
+    *,
+    direction: str,
+    back: str,
+    need: needs.NeedView | None = None,
+) -> dict[str, Any]:
     """What ``matches/_list.html`` reads: the suggestions, who may mark them, and the marks already made."""
     can_judge = allowed(actor, "judgement.create")
     marks: dict[tuple[int, int], str] = {}
@@ -39,8 +46,15 @@ def _panel_context(services: Any, actor: Actor, result: matching.MatchList, *, d
         with services.session() as session:
             marks = judgements.organizer_marks(session, [(s.need_id, s.offer_id) for s in result.items])
     may_request = need is not None and actor.role == "sme" and need.can_edit
-    return {"result": result, "direction": direction, "can_judge": can_judge, "marks": marks, "back": back,
-            "may_request": may_request, "labels": list(judgements.ORGANIZER_LABELS)}
+    return {
+        "result": result,
+        "direction": direction,
+        "can_judge": can_judge,
+        "marks": marks,
+        "back": back,
+        "may_request": may_request,
+        "labels": list(judgements.ORGANIZER_LABELS),
+    }
 
 
 def need_panel(services: Any) -> Any:
@@ -48,8 +62,9 @@ def need_panel(services: Any) -> Any:
 
     def panel(_session: Any, actor: Actor, view: needs.NeedView) -> tuple[str, dict[str, Any]]:
         result = matching.offers_for_need(services, actor, view, ON_DETAIL_PAGE)
-        return "matches/_list.html", _panel_context(services, actor, result, direction="offers",
-                                                    back=f"/needs/{view.id}#matches", need=view)
+        return "matches/_list.html", _panel_context(
+            services, actor, result, direction="offers", back=f"/needs/{view.id}#matches", need=view
+        )
 
     return panel
 
@@ -107,20 +122,48 @@ async def judgement_list(request: Request) -> Response:
     """匹配评价: every judgement (organizers' marks, meeting outcomes, answered requests), filterable, exportable."""
     require_actor(request, JUDGE_ROLES)
     params = request.query_params
-    filters = judgements.JudgementFilters(label=params.get("label", ""), source=params.get("source", ""),
-                                          q=params.get("q", "").strip())
+    filters = judgements.JudgementFilters(
+        label=params.get("label", ""), source=params.get("source", ""), q=params.get("q", "").strip()
+    )
     fmt = params.get("export")
     with request.app.state.services.session() as session:
         if fmt in ("xlsx", "csv"):
             rows = judgements.list_judgements(session, filters, per_page=None).rows
-            return table_response(fmt, "匹配评价", judgements.EXPORT_HEADERS, [
-                (r.id, needs.local_time(r.at), r.need_id, r.need_title, r.offer_id, r.offer_title, r.label, r.grade,
-                 r.source_text, r.username, r.note) for r in rows])
+            return table_response(
+                fmt,
+                "匹配评价",
+                judgements.EXPORT_HEADERS,
+                [
+                    (
+                        r.id,
+                        needs.local_time(r.at),
+                        r.need_id,
+                        r.need_title,
+                        r.offer_id,
+                        r.offer_title,
+                        r.label,
+                        r.grade,
+                        r.source_text,
+                        r.username,
+                        r.note,
+                    )
+                    for r in rows
+                ],
+            )
         result = judgements.list_judgements(session, filters, page=query_int(request, "page", 1))
         labels = judgements.labels_in_use(session)
     base = f"/matches/judgements?label={filters.label}&source={filters.source}&q={filters.q}"
-    return render(request, "matches/judgements.html", {
-        "result": result, "filters": filters, "labels": labels, "sources": judgements.SOURCE_LABELS, "base": base})
+    return render(
+        request,
+        "matches/judgements.html",
+        {
+            "result": result,
+            "filters": filters,
+            "labels": labels,
+            "sources": judgements.SOURCE_LABELS,
+            "base": base,
+        },
+    )
 
 
 routes = [

@@ -21,8 +21,19 @@ from matchmaker.web.exports import table_response
 from matchmaker.web.security import form_str, query_int, read_form, require_actor
 from matchmaker.web.templating import BEIJING, flash, render
 
-NEED_FIELDS = ("title", "description", "expected_outcome", "field", "budget_min_wan", "budget_max_wan",
-               "budget_negotiable", "deadline", "contact", "contact_public", "budget_public")
+NEED_FIELDS = (
+    "title",
+    "description",
+    "expected_outcome",
+    "field",
+    "budget_min_wan",
+    "budget_max_wan",
+    "budget_negotiable",
+    "deadline",
+    "contact",
+    "contact_public",
+    "budget_public",
+)
 COMPANY_FIELDS = ("name", "credit_code", "town", "field", "description")
 PER_PAGE = 20
 #: Extra sections on a need's page (e.g. the matcher's ranked offers): callables in ``services.extras`` under
@@ -43,19 +54,28 @@ def need_form_values(form: FormData) -> dict[str, Any]:
 
 def _need_values(need: Need) -> dict[str, Any]:
     return {
-        "title": need.title, "description": need.description, "expected_outcome": need.expected_outcome,
-        "field": need.field, "budget_min_wan": "" if need.budget_min_wan is None else str(need.budget_min_wan),
+        "title": need.title,
+        "description": need.description,
+        "expected_outcome": need.expected_outcome,
+        "field": need.field,
+        "budget_min_wan": "" if need.budget_min_wan is None else str(need.budget_min_wan),
         "budget_max_wan": "" if need.budget_max_wan is None else str(need.budget_max_wan),
         "budget_negotiable": "1" if need.budget_min_wan is None and need.budget_max_wan is None else "",
-        "deadline": need.deadline.isoformat() if need.deadline else "", "contact": need.contact,
-        "contact_public": "1" if need.contact_public else "", "budget_public": "1" if need.budget_public else "",
+        "deadline": need.deadline.isoformat() if need.deadline else "",
+        "contact": need.contact,
+        "contact_public": "1" if need.contact_public else "",
+        "budget_public": "1" if need.budget_public else "",
         "coop_modes": list(need.coop_modes),
     }
 
 
 def _form_context(request: Request) -> dict[str, Any]:
     ref = request.app.state.services.reference
-    return {"fields": [(f, f) for f in ref.fields], "towns": [(t, t) for t in ref.towns], "coop_modes": COOP_MODES}
+    return {
+        "fields": [(f, f) for f in ref.fields],
+        "towns": [(t, t) for t in ref.towns],
+        "coop_modes": COOP_MODES,
+    }
 
 
 async def company_page(request: Request) -> Response:
@@ -69,8 +89,9 @@ async def company_page(request: Request) -> Response:
         values = {k: form_str(form, k) for k in COMPANY_FIELDS}
         try:
             with services.transaction() as session:
-                company = companies.register_company(session, actor, values, towns=services.reference.towns,
-                                                     fields=services.reference.fields)
+                company = companies.register_company(
+                    session, actor, values, towns=services.reference.towns, fields=services.reference.fields
+                )
             flash(request, f"已登记企业「{company.name}」，现在可以发布技术需求了")
             return RedirectResponse("/needs/new", status_code=303)
         except ValidationFailed as exc:
@@ -78,7 +99,8 @@ async def company_page(request: Request) -> Response:
     with services.session() as session:
         own = session.get(Company, actor.company_id) if actor.company_id else None
     return render(
-        request, "needs/company.html",
+        request,
+        "needs/company.html",
         {"company": own, "form": values, "errors": errors, **_form_context(request)},
         status_code=422 if errors else 200,
     )
@@ -88,19 +110,31 @@ async def need_list(request: Request) -> Response:
     actor = require_actor(request)
     services = request.app.state.services
     params = request.query_params
-    filters = needs.NeedFilters(status=params.get("status", ""), field=params.get("field", ""),
-                                q=params.get("q", "").strip())
+    filters = needs.NeedFilters(
+        status=params.get("status", ""), field=params.get("field", ""), q=params.get("q", "").strip()
+    )
     fmt = params.get("export")
     with services.session() as session:
         if fmt in ("xlsx", "csv"):
             result = needs.list_needs(session, actor, filters, per_page=0)
-            return table_response(fmt, "技术需求", needs.EXPORT_HEADERS, [v.export_row() for v in result.items])
-        result = needs.list_needs(session, actor, filters, page=query_int(request, "page", 1), per_page=PER_PAGE)
+            return table_response(
+                fmt, "技术需求", needs.EXPORT_HEADERS, [v.export_row() for v in result.items]
+            )
+        result = needs.list_needs(
+            session, actor, filters, page=query_int(request, "page", 1), per_page=PER_PAGE
+        )
     base = f"/needs?status={filters.status}&field={filters.field}&q={filters.q}"
     return render(
-        request, "needs/list.html",
-        {"result": result, "filters": filters, "statuses": NEED_STATUSES, "base": base,
-         "can_post": actor.role == "sme", **_form_context(request)},
+        request,
+        "needs/list.html",
+        {
+            "result": result,
+            "filters": filters,
+            "statuses": NEED_STATUSES,
+            "base": base,
+            "can_post": actor.role == "sme",
+            **_form_context(request),
+        },
     )
 
 
@@ -117,13 +151,17 @@ async def need_new(request: Request) -> Response:
         values = need_form_values(form)
         try:
             with services.transaction() as session:
-                need = needs.create_need(session, actor, values, fields=services.reference.fields, today=today())
+                need = needs.create_need(
+                    session, actor, values, fields=services.reference.fields, today=today()
+                )
             flash(request, f"已发布技术需求「{need.title}」")
             return RedirectResponse(f"/needs/{need.id}", status_code=303)
         except ValidationFailed as exc:
             errors = exc.by_field()
     return render(
-        request, "needs/form.html", {"form": values, "errors": errors, "editing": None, **_form_context(request)},
+        request,
+        "needs/form.html",
+        {"form": values, "errors": errors, "editing": None, **_form_context(request)},
         status_code=422 if errors else 200,
     )
 
@@ -142,13 +180,17 @@ async def need_edit(request: Request) -> Response:
         values = need_form_values(form)
         try:
             with services.transaction() as session:
-                needs.update_need(session, actor, need_id, values, fields=services.reference.fields, today=today())
+                needs.update_need(
+                    session, actor, need_id, values, fields=services.reference.fields, today=today()
+                )
             flash(request, "已保存修改")
             return RedirectResponse(f"/needs/{need_id}", status_code=303)
         except ValidationFailed as exc:
             errors = exc.by_field()
     return render(
-        request, "needs/form.html", {"form": values, "errors": errors, "editing": view, **_form_context(request)},
+        request,
+        "needs/form.html",
+        {"form": values, "errors": errors, "editing": view, **_form_context(request)},
         status_code=422 if errors else 200,
     )
 
@@ -168,7 +210,9 @@ async def need_status(request: Request) -> Response:
     return RedirectResponse(f"/needs/{need_id}", status_code=303)
 
 
-def _panels(services: Any, session: Any, actor: Actor, view: needs.NeedView) -> list[tuple[str, dict[str, Any]]]:
+def _panels(
+    services: Any, session: Any, actor: Actor, view: needs.NeedView
+) -> list[tuple[str, dict[str, Any]]]:
     out = []
     for panel in services.extras.get(NEED_PANELS, []):
         found = panel(session, actor, view)
@@ -183,10 +227,13 @@ async def need_detail(request: Request) -> Response:
     need_id = request.path_params["need_id"]
     with services.session() as session:
         view = needs.view_one(session, need_id, actor)
-        sent = meeting_requests.sent_by_company(session, actor, view.company_id, need_id) if view.can_edit else []
+        sent = (
+            meeting_requests.sent_by_company(session, actor, view.company_id, need_id)
+            if view.can_edit
+            else []
+        )
         panels = _panels(services, session, actor, view)
-    return render(
-        request, "needs/detail.html", {"need": view, "sent": sent, "panels": panels})
+    return render(request, "needs/detail.html", {"need": view, "sent": sent, "panels": panels})
 
 
 async def my_needs(request: Request) -> Response:
@@ -206,7 +253,8 @@ async def my_needs(request: Request) -> Response:
     if fmt in ("xlsx", "csv"):
         return table_response(fmt, "我的需求", needs.EXPORT_HEADERS, [v.export_row() for v in items])
     return render(
-        request, "needs/mine.html", {"items": items, "by_need": by_need, "unlinked": by_need.get(None, [])})
+        request, "needs/mine.html", {"items": items, "by_need": by_need, "unlinked": by_need.get(None, [])}
+    )
 
 
 routes = [

@@ -134,12 +134,18 @@ def _typed(form: FormData) -> dict[str, Any]:
 
 
 def _render_form(
-    request: Request, actor: Actor, values: dict[str, Any], errors: dict[str, str], *, editing: Any = None,
+    request: Request,
+    actor: Actor,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    *,
+    editing: Any = None,
     duplicate: DuplicateOffer | None = None,
 ) -> Response:
     context = _form_context(request.app.state.services, actor)
     return render(
-        request, "offers/form.html",
+        request,
+        "offers/form.html",
         {"form": values, "errors": errors, "editing": editing, "duplicate": duplicate, **context},
         status_code=422 if errors else 200,
     )
@@ -154,8 +160,13 @@ async def offer_new(request: Request) -> Response:
     values = _typed(form)
     status = form_str(form, "status") or "草稿"
     try:
-        offer = offers.create_offer(services, actor, values, status=status,
-                                    confirm_duplicate=form_str(form, "confirm_duplicate") == "1")
+        offer = offers.create_offer(
+            services,
+            actor,
+            values,
+            status=status,
+            confirm_duplicate=form_str(form, "confirm_duplicate") == "1",
+        )
     except DuplicateOffer as exc:
         return _render_form(request, actor, values, exc.by_field(), duplicate=exc)
     except ValidationFailed as exc:
@@ -171,13 +182,23 @@ async def offer_edit(request: Request) -> Response:
     if request.method != "POST":
         if not detail.can_edit:  # the form alone; the write itself is authorized by the service
             raise PermissionDenied("只能修改本单位的专利成果")
-        return _render_form(request, actor, offers.form_values(detail.offer, detail.institution.canonical_name), {},
-                            editing=detail.offer)
+        return _render_form(
+            request,
+            actor,
+            offers.form_values(detail.offer, detail.institution.canonical_name),
+            {},
+            editing=detail.offer,
+        )
     form = await read_form(request)
     values = _typed(form)
     try:
-        offers.update_offer(services, actor, detail.offer.id or 0, values,
-                            confirm_duplicate=form_str(form, "confirm_duplicate") == "1")
+        offers.update_offer(
+            services,
+            actor,
+            detail.offer.id or 0,
+            values,
+            confirm_duplicate=form_str(form, "confirm_duplicate") == "1",
+        )
     except DuplicateOffer as exc:
         return _render_form(request, actor, values, exc.by_field(), editing=detail.offer, duplicate=exc)
     except ValidationFailed as exc:
@@ -190,7 +211,9 @@ async def offer_detail(request: Request) -> Response:
     actor = require_actor(request)
     detail = offers.get_offer(request.app.state.services, actor, request.path_params["offer_id"])
     return render(
-        request, "offers/detail.html", {"d": detail, "o": detail.offer, "trl_labels": TRL_LABELS, "labels": FIELD_LABELS}
+        request,
+        "offers/detail.html",
+        {"d": detail, "o": detail.offer, "trl_labels": TRL_LABELS, "labels": FIELD_LABELS},
     )
 
 
@@ -227,9 +250,15 @@ def _preview_rows(report: offer_import.OfferReport) -> list[dict[str, Any]]:
 
 def _render_import(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
     return render(
-        request, "offers/import.html",
-        {"errors": {}, "report": None, "token": "",
-         "max_mb": request.app.state.services.settings.max_upload_bytes // (1024 * 1024), **context},
+        request,
+        "offers/import.html",
+        {
+            "errors": {},
+            "report": None,
+            "token": "",
+            "max_mb": request.app.state.services.settings.max_upload_bytes // (1024 * 1024),
+            **context,
+        },
         status_code=status_code,
     )
 
@@ -252,8 +281,15 @@ async def import_page(request: Request) -> Response:
         message = exc.message if isinstance(exc, ImportFileError) else exc.field_errors()[0].message
         return _render_import(request, {"errors": {"file": message}}, status_code=422)
     token = offer_import.save_preview(services, actor, report)
-    return _render_import(request, {"report": report, "rows": _preview_rows(report), "token": token,
-                                    "counts": {s: len(report.with_status(s)) for s in ("valid", "error", "duplicate")}})
+    return _render_import(
+        request,
+        {
+            "report": report,
+            "rows": _preview_rows(report),
+            "token": token,
+            "counts": {s: len(report.with_status(s)) for s in ("valid", "error", "duplicate")},
+        },
+    )
 
 
 async def import_commit(request: Request) -> Response:
@@ -264,8 +300,9 @@ async def import_commit(request: Request) -> Response:
     report = offer_import.load_preview(services, actor, token)
     confirmed = {int(v) for v in form.getlist("confirm_row") if isinstance(v, str) and v.isdigit()}
     try:
-        result = offer_import.commit(services, actor, report, confirmed_rows=confirmed,
-                                     status=form_str(form, "status") or "发布")
+        result = offer_import.commit(
+            services, actor, report, confirmed_rows=confirmed, status=form_str(form, "status") or "发布"
+        )
     except MatchmakerError as exc:
         flash(request, f"导入未完成，没有写入任何数据：{exc.message}", "error")
         return RedirectResponse("/import/offers", status_code=303)
@@ -292,8 +329,11 @@ async def import_template(request: Request) -> Response:
     }  # fmt: skip
     headers = [synonyms.header_for("offer", name) for name in TEMPLATE_FIELDS]
     body = xlsx_bytes("专利成果导入模板", headers, [[example[name] for name in TEMPLATE_FIELDS]])
-    return Response(body, media_type=XLSX,
-                    headers={"content-disposition": "attachment; filename*=UTF-8''offers_template.xlsx"})
+    return Response(
+        body,
+        media_type=XLSX,
+        headers={"content-disposition": "attachment; filename*=UTF-8''offers_template.xlsx"},
+    )
 
 
 # Pages are not API operations: their docstrings are prose, not OpenAPI YAML.

@@ -18,14 +18,40 @@ from matchmaker.web.exports import table_response
 from matchmaker.web.security import form_str, read_form, require_actor
 from matchmaker.web.templating import flash, render
 
-EXPORT_HEADERS = ("编号", "成果", "成果单位", "企业", "申请人", "关联需求", "留言", "状态", "拒绝原因", "说明", "申请时间",
-                  "回复时间")
+EXPORT_HEADERS = (
+    "编号",
+    "成果",
+    "成果单位",
+    "企业",
+    "申请人",
+    "关联需求",
+    "留言",
+    "状态",
+    "拒绝原因",
+    "说明",
+    "申请时间",
+    "回复时间",
+)
 
 
 def _export_rows(rows: list[meeting_requests.RequestRow]) -> list[tuple[Any, ...]]:
-    return [(r.id, r.offer_title, r.institution, r.company_name, r.requested_by, r.need.title if r.need else "",
-             r.message, r.state, r.decline_reason or "", r.decline_note, needs.local_time(r.created_at),
-             needs.local_time(r.responded_at)) for r in rows]
+    return [
+        (
+            r.id,
+            r.offer_title,
+            r.institution,
+            r.company_name,
+            r.requested_by,
+            r.need.title if r.need else "",
+            r.message,
+            r.state,
+            r.decline_reason or "",
+            r.decline_note,
+            needs.local_time(r.created_at),
+            needs.local_time(r.responded_at),
+        )
+        for r in rows
+    ]
 
 
 async def request_new(request: Request) -> Response:
@@ -43,8 +69,12 @@ async def request_new(request: Request) -> Response:
         try:
             with services.transaction() as session:
                 meeting_requests.create_request(
-                    session, actor, offer_id, message=values["message"],
-                    need_id=int(values["need_id"]) if values["need_id"].isdigit() else None)
+                    session,
+                    actor,
+                    offer_id,
+                    message=values["message"],
+                    need_id=int(values["need_id"]) if values["need_id"].isdigit() else None,
+                )
             flash(request, "会谈请求已发出，成果方回复后会通知您")
             return RedirectResponse("/my/requests", status_code=303)
         except ValidationFailed as exc:
@@ -54,12 +84,21 @@ async def request_new(request: Request) -> Response:
         if offer is None or offer.status != "发布":
             raise NotFound("专利成果不存在或未发布")
         institution = session.get(Institution, offer.institution_id)
-        own = [n for n in needs.needs_of_company(session, actor.company_id)
-               if n.status in meeting_requests.OPEN_NEED_STATUSES]
+        own = [
+            n
+            for n in needs.needs_of_company(session, actor.company_id)
+            if n.status in meeting_requests.OPEN_NEED_STATUSES
+        ]
     return render(
-        request, "requests/new.html",
-        {"offer": offer, "institution": institution, "form": values, "errors": errors,
-         "need_options": [(str(n.id), n.title) for n in own]},
+        request,
+        "requests/new.html",
+        {
+            "offer": offer,
+            "institution": institution,
+            "form": values,
+            "errors": errors,
+            "need_options": [(str(n.id), n.title) for n in own],
+        },
         status_code=422 if errors else 200,
     )
 
@@ -91,9 +130,17 @@ async def inbox(request: Request) -> Response:
     if fmt in ("xlsx", "csv"):
         return table_response(fmt, "收到的会谈请求", EXPORT_HEADERS, _export_rows(rows))
     return render(
-        request, "requests/inbox.html",
-        {"rows": rows, "state": state, "states": REQUEST_STATES, "reasons": DECLINE_REASONS,
-         "errors": {}, "failed_id": None})
+        request,
+        "requests/inbox.html",
+        {
+            "rows": rows,
+            "state": state,
+            "states": REQUEST_STATES,
+            "reasons": DECLINE_REASONS,
+            "errors": {},
+            "failed_id": None,
+        },
+    )
 
 
 async def answer(request: Request) -> Response:
@@ -104,17 +151,31 @@ async def answer(request: Request) -> Response:
     decision = form_str(form, "decision")
     try:
         with services.transaction() as session:
-            meeting_requests.answer_request(session, actor, request_id, accept=decision == "accept",
-                                            reason=form_str(form, "reason"), note=form_str(form, "note"))
+            meeting_requests.answer_request(
+                session,
+                actor,
+                request_id,
+                accept=decision == "accept",
+                reason=form_str(form, "reason"),
+                note=form_str(form, "note"),
+            )
     except ValidationFailed as exc:
         with services.session() as session:
             rows = meeting_requests.inbox(session, actor)
         return render(
-            request, "requests/inbox.html",
-            {"rows": rows, "state": "", "states": REQUEST_STATES, "reasons": DECLINE_REASONS,
-             "errors": exc.by_field(), "failed_id": request_id,
-             "failed_form": {"reason": form_str(form, "reason"), "note": form_str(form, "note")}},
-            status_code=422)
+            request,
+            "requests/inbox.html",
+            {
+                "rows": rows,
+                "state": "",
+                "states": REQUEST_STATES,
+                "reasons": DECLINE_REASONS,
+                "errors": exc.by_field(),
+                "failed_id": request_id,
+                "failed_form": {"reason": form_str(form, "reason"), "note": form_str(form, "note")},
+            },
+            status_code=422,
+        )
     flash(request, "已接受会谈请求，已通知企业" if decision == "accept" else "已婉拒会谈请求，已通知企业")
     return RedirectResponse("/requests/inbox", status_code=303)
 

@@ -52,11 +52,21 @@ def read_search_input(params: dict[str, str]) -> SearchInput:
     if params.get("budget", "").strip() and budget is None:
         notes.append(f"预算「{params.get('budget', '').strip()}」应为整数万元，已忽略该条件")
     patent_type = params.get("patent_type", "")
-    filters = OfferFilters(field=params.get("field", "").strip(), institution_id=institution_id,
-                           patent_type=patent_type if patent_type in PATENT_TYPES else "", min_trl=trl,
-                           max_price_wan=budget)
-    kept = {"q": query, "field": filters.field, "institution": str(institution_id or ""),
-            "patent_type": filters.patent_type, "trl": str(trl or ""), "budget": "" if budget is None else str(budget)}
+    filters = OfferFilters(
+        field=params.get("field", "").strip(),
+        institution_id=institution_id,
+        patent_type=patent_type if patent_type in PATENT_TYPES else "",
+        min_trl=trl,
+        max_price_wan=budget,
+    )
+    kept = {
+        "q": query,
+        "field": filters.field,
+        "institution": str(institution_id or ""),
+        "patent_type": filters.patent_type,
+        "trl": str(trl or ""),
+        "budget": "" if budget is None else str(budget),
+    }
     return SearchInput(query, filters, tuple(notes), kept)
 
 
@@ -65,8 +75,10 @@ def message_for(search: SearchInput, result: SearchResult | None) -> str:
     if result is None:
         return "请输入关键词，或用一两句话描述您遇到的技术问题，例如：“电芯放一周就鼓起来，想减少产气”。"
     if search.query and not result.terms:
-        return (f"没能从“{search.query}”中识别出可检索的技术词语。请换用具体的材料、工艺、设备或产品名称，"
-                "或直接描述遇到的问题。")
+        return (
+            f"没能从“{search.query}”中识别出可检索的技术词语。请换用具体的材料、工艺、设备或产品名称，"
+            "或直接描述遇到的问题。"
+        )
     if result.total == 0:
         hint = "可以减少筛选条件，" if search.filters.active else ""
         return f"没有找到相关的专利成果。{hint}或换一种说法描述问题，例如把“鼓包”写成“胀气”。"
@@ -81,17 +93,36 @@ async def search_page(request: Request) -> Response:
     cards: dict[int, offer_search.OfferCard] = {}
     with services.session() as session:
         if search.query or search.filters.active:
-            result, cards = offer_search.search_offers(services, session, search.query, search.filters,
-                                                       page=query_int(request, "page", 1), per_page=PER_PAGE)
+            result, cards = offer_search.search_offers(
+                services,
+                session,
+                search.query,
+                search.filters,
+                page=query_int(request, "page", 1),
+                per_page=PER_PAGE,
+            )
         institution_options = [(str(i.id), i.canonical_name) for i in institutions.all_institutions(session)]
-    hits = [(hit, cards[hit.id], Markup(marked_html(hit.title)), Markup(marked_html(hit.snippet)))
-            for hit in (result.hits if result else []) if hit.id in cards]
+    hits = [
+        (hit, cards[hit.id], Markup(marked_html(hit.title)), Markup(marked_html(hit.snippet)))
+        for hit in (result.hits if result else [])
+        if hit.id in cards
+    ]
     base = "/search?" + urlencode(search.params)
     return render(
-        request, "search/offers.html",
-        {"search": search, "result": result, "hits": hits, "message": message_for(search, result), "base": base,
-         "fields": services.reference.fields, "institutions": institution_options, "patent_types": PATENT_TYPES,
-         "trl_levels": TRL_LEVELS, "can_request": actor.role == "sme"},
+        request,
+        "search/offers.html",
+        {
+            "search": search,
+            "result": result,
+            "hits": hits,
+            "message": message_for(search, result),
+            "base": base,
+            "fields": services.reference.fields,
+            "institutions": institution_options,
+            "patent_types": PATENT_TYPES,
+            "trl_levels": TRL_LEVELS,
+            "can_request": actor.role == "sme",
+        },
     )
 
 

@@ -21,8 +21,13 @@ depends_on = None
 
 _KEY = "month, field, town, seller_institution_id, contract_type"
 # One covering index per grouping of the dashboard (leading column), so no breakdown sorts or reads the table.
-_COVERING = (("month", "month"), ("field", "field"), ("town", "town"), ("seller", "seller_institution_id"),
-             ("type", "contract_type"))
+_COVERING = (
+    ("month", "month"),
+    ("field", "field"),
+    ("town", "town"),
+    ("seller", "seller_institution_id"),
+    ("type", "contract_type"),
+)
 _COLUMNS = f"{_KEY}, contracts, amount_fen, technology_amount_fen"
 _ADD = (
     "contracts = contract_stat.contracts + excluded.contracts, "
@@ -102,8 +107,12 @@ def upgrade() -> None:
     )
     for name, lead in _COVERING:
         others = [c for c in ("month", "field", "town") if c != lead]
-        op.create_index(f"ix_contract_stat_by_{name}", "contract_stat",
-                        [lead, *others, "contracts", "amount_fen", "technology_amount_fen"], unique=False)
+        op.create_index(
+            f"ix_contract_stat_by_{name}",
+            "contract_stat",
+            [lead, *others, "contracts", "amount_fen", "technology_amount_fen"],
+            unique=False,
+        )
     # The funnel counts contracts that came from a meeting or an offer: few rows, found by index, not by scan.
     op.create_index(op.f("ix_contract_offer_id"), "contract", ["offer_id"], unique=False)
     op.create_index(op.f("ix_contract_meeting_id"), "contract", ["meeting_id"], unique=False)

@@ -19,8 +19,12 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("event_pair") as batch:
-        batch.add_column(sa.Column("researcher_preference", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True))
-        batch.add_column(sa.Column("company_preference", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True))
+        batch.add_column(
+            sa.Column("researcher_preference", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True)
+        )
+        batch.add_column(
+            sa.Column("company_preference", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=True)
+        )
 
 
 def downgrade() -> None:

@@ -62,28 +62,40 @@ def _remove_row(month: str, row: str) -> str:
 def _sqlite_triggers() -> list[str]:
     new, old = _sqlite_month("NEW"), _sqlite_month("OLD")
     return [
-        (f"CREATE TRIGGER contract_rollup_insert AFTER INSERT ON contract WHEN NOT NEW.voided "
-         f"BEGIN {_add_row(new, 'NEW')}; END"),
-        (f"CREATE TRIGGER contract_rollup_delete AFTER DELETE ON contract WHEN NOT OLD.voided "
-         f"BEGIN {_remove_row(old, 'OLD')}; END"),
-        (f"CREATE TRIGGER contract_rollup_update_old AFTER UPDATE ON contract WHEN NOT OLD.voided "
-         f"BEGIN {_remove_row(old, 'OLD')}; END"),
-        (f"CREATE TRIGGER contract_rollup_update_new AFTER UPDATE ON contract WHEN NOT NEW.voided "
-         f"BEGIN {_add_row(new, 'NEW')}; END"),
+        (
+            f"CREATE TRIGGER contract_rollup_insert AFTER INSERT ON contract WHEN NOT NEW.voided "
+            f"BEGIN {_add_row(new, 'NEW')}; END"
+        ),
+        (
+            f"CREATE TRIGGER contract_rollup_delete AFTER DELETE ON contract WHEN NOT OLD.voided "
+            f"BEGIN {_remove_row(old, 'OLD')}; END"
+        ),
+        (
+            f"CREATE TRIGGER contract_rollup_update_old AFTER UPDATE ON contract WHEN NOT OLD.voided "
+            f"BEGIN {_remove_row(old, 'OLD')}; END"
+        ),
+        (
+            f"CREATE TRIGGER contract_rollup_update_new AFTER UPDATE ON contract WHEN NOT NEW.voided "
+            f"BEGIN {_add_row(new, 'NEW')}; END"
+        ),
     ]
 
 
 def _postgres_triggers() -> list[str]:
     new, old = _postgres_month("NEW"), _postgres_month("OLD")
     return [
-        ("CREATE FUNCTION contract_rollup_apply() RETURNS trigger AS $$\n"
-         "BEGIN\n"
-         f"  IF TG_OP IN ('UPDATE', 'DELETE') AND NOT OLD.voided THEN {_remove_row(old, 'OLD')}; END IF;\n"
-         f"  IF TG_OP IN ('INSERT', 'UPDATE') AND NOT NEW.voided THEN {_add_row(new, 'NEW')}; END IF;\n"
-         "  RETURN NULL;\n"
-         "END $$ LANGUAGE plpgsql"),
-        ("CREATE TRIGGER contract_rollup_apply AFTER INSERT OR UPDATE OR DELETE ON contract "
-         "FOR EACH ROW EXECUTE FUNCTION contract_rollup_apply()"),
+        (
+            "CREATE FUNCTION contract_rollup_apply() RETURNS trigger AS $$\n"
+            "BEGIN\n"
+            f"  IF TG_OP IN ('UPDATE', 'DELETE') AND NOT OLD.voided THEN {_remove_row(old, 'OLD')}; END IF;\n"
+            f"  IF TG_OP IN ('INSERT', 'UPDATE') AND NOT NEW.voided THEN {_add_row(new, 'NEW')}; END IF;\n"
+            "  RETURN NULL;\n"
+            "END $$ LANGUAGE plpgsql"
+        ),
+        (
+            "CREATE TRIGGER contract_rollup_apply AFTER INSERT OR UPDATE OR DELETE ON contract "
+            "FOR EACH ROW EXECUTE FUNCTION contract_rollup_apply()"
+        ),
     ]
 
 
