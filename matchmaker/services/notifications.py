@@ -1,4 +1,8 @@
-"""In-app notifications: a line of text and a link, unread until the user opens their list."""
+"""In-app notifications: a line of text and a link, unread until the user opens their list.
+
+Opening the list is reading it: :func:`mark_seen` marks exactly the notices the page showed, so one that arrives
+while the page renders stays unread, and the 通知 badge goes out once the user has seen what it counted.
+"""
 
 from __future__ import annotations
 
@@ -31,5 +35,12 @@ def latest(session: Session, user_id: int, limit: int = 100) -> list[Notificatio
     return list(session.exec(stmt))
 
 
-def mark_all_read(session: Session, user_id: int) -> None:
-    session.exec(update(Notification).where(col(Notification.user_id) == user_id).values(is_read=True))
+def mark_seen(session: Session, user_id: int, shown: list[Notification]) -> None:
+    """Mark the notices just shown to their user as read (only theirs, only the unread ones)."""
+    ids = [n.id for n in shown if n.id is not None and not n.is_read]
+    if ids:
+        session.exec(
+            update(Notification)
+            .where(col(Notification.user_id) == user_id, col(Notification.id).in_(ids))
+            .values(is_read=True)
+        )

@@ -56,14 +56,21 @@ def test_institution_api_resolves_a_spelling(client, login_as) -> None:
     assert len(body["items"]) == 3
 
 
-def test_notifications_show_an_unread_count_until_marked_read(client, login_as, csrf, services) -> None:
-    from matchmaker.services.notifications import notify
+def test_notifications_are_marked_read_when_the_list_is_seen(client, login_as, make, services) -> None:
+    from matchmaker.services.notifications import notify, unread_count
 
+    other = make.user("sme")
     user = login_as("researcher")
     with services.transaction() as s:
         notify(s, user.id, "企业向您申请会谈", "/requests")
+        notify(s, other.id, "别人的通知", "/my/requests")
     assert '<span class="badge" data-testid="unread">1</span>' in client.get("/").text
-    client.post("/notifications", data={"csrf_token": csrf()})
     page = client.get("/notifications").text
     assert 'data-testid="unread"' not in page
+    assert 'data-testid="notification-new">新</span>' in page
     assert "企业向您申请会谈" in page
+    again = client.get("/notifications").text
+    assert 'data-testid="notification-new"' not in again
+    with services.session() as s:
+        assert unread_count(s, user.id) == 0
+        assert unread_count(s, other.id) == 1
