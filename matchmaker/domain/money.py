@@ -73,9 +73,14 @@ def format_yuan(yuan: Decimal) -> str:
     return f"{fen_to_yuan(_exact_fen(yuan, str(yuan))):,.2f}"
 
 
+def yuan_to_yi(yuan: Decimal, places: int = 2) -> Decimal:
+    """The amount in 亿元 (reports against the 150亿元 goal), rounded half up to ``places``."""
+    return yuan.scaleb(-8).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def format_yi(yuan: Decimal, places: int = 2) -> str:
-    """The amount in 亿元 for display (reports against the 150亿元 goal), rounded half up to ``places``."""
-    return f"{yuan.scaleb(-8).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):,.{places}f}"
+    """The amount in 亿元 for display, with separators."""
+    return f"{yuan_to_yi(yuan, places):,.{places}f}"
 
 
 def yuan_to_fen(yuan: Decimal) -> int:

@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from matchmaker.domain import stats as figures
 from matchmaker.domain.errors import ValidationFailed
-from matchmaker.domain.money import fen_to_yuan, format_yi
+from matchmaker.domain.money import fen_to_yuan, format_yi, yuan_to_yi
 from matchmaker.services import indicators, stats
 from matchmaker.services.permissions import allowed
 from matchmaker.web.exports import table_response
@@ -31,6 +31,11 @@ REPORT_HEADERS = ["类别", "项目", "合同数", "合同成交额（元）", "
 
 def yi(amount_fen: int, places: int = 4) -> str:
     return format_yi(fen_to_yuan(amount_fen), places)
+
+
+def yi_number(amount_fen: int) -> Decimal:
+    """亿元 as a number for exports (Excel sums it), four places like the page."""
+    return yuan_to_yi(fen_to_yuan(amount_fen), 4)
 
 
 def line_chart(goal: stats.Goal) -> dict[str, Any]:
@@ -82,7 +87,7 @@ def report_rows(board: stats.Dashboard) -> list[tuple[Any, ...]]:
             "所选范围",
             t.contracts,
             fen_to_yuan(t.amount_fen),
-            yi(t.amount_fen),
+            yi_number(t.amount_fen),
             fen_to_yuan(t.technology_amount_fen),
         )
     )
@@ -94,14 +99,14 @@ def report_rows(board: stats.Dashboard) -> list[tuple[Any, ...]]:
                 f"{g.plan_name}（{g.start_year}–{g.end_year}）目标",
                 "",
                 fen_to_yuan(g.target_fen),
-                yi(g.target_fen),
+                yi_number(g.target_fen),
                 "",
             )
         )
         rows.append(
-            ("规划目标", "规划期累计成交额", g.contracts, fen_to_yuan(g.done_fen), yi(g.done_fen), "")
+            ("规划目标", "规划期累计成交额", g.contracts, fen_to_yuan(g.done_fen), yi_number(g.done_fen), "")
         )
-        rows.append(("规划目标", "完成比例（%）", "", "", str(g.share_percent), ""))
+        rows.append(("规划目标", "完成比例（%）", "", "", g.share_percent, ""))
         if g.pace_fen is not None:
             rows.append(
                 (
@@ -109,7 +114,7 @@ def report_rows(board: stats.Dashboard) -> list[tuple[Any, ...]]:
                     f"剩余 {g.years_remaining} 年每年需完成",
                     "",
                     fen_to_yuan(g.pace_fen),
-                    yi(g.pace_fen),
+                    yi_number(g.pace_fen),
                     "",
                 )
             )
@@ -121,7 +126,7 @@ def report_rows(board: stats.Dashboard) -> list[tuple[Any, ...]]:
                     r.label,
                     r.contracts,
                     fen_to_yuan(r.amount_fen),
-                    yi(r.amount_fen),
+                    yi_number(r.amount_fen),
                     fen_to_yuan(r.technology_amount_fen),
                 )
             )
@@ -133,7 +138,7 @@ def report_rows(board: stats.Dashboard) -> list[tuple[Any, ...]]:
             "关联合同成交额",
             "",
             fen_to_yuan(board.funnel_amount_fen),
-            yi(board.funnel_amount_fen),
+            yi_number(board.funnel_amount_fen),
             "",
         )
     )
