@@ -54,7 +54,11 @@ def test_the_xlsx_report_carries_the_same_totals_as_the_page(
     shown = page.split('data-testid="filtered-yuan">', 1)[1].split("<", 1)[0]
     sheet = load_workbook(io.BytesIO(client.get("/stats?year_from=2022&export=xlsx").content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert (rows[1][0], rows[2][0], Decimal(str(rows[2][3]))) == ("筛选条件", "合计", Decimal(shown.replace(",", "")))
+    assert (rows[1][0], rows[2][0], Decimal(str(rows[2][3]))) == (
+        "筛选条件",
+        "合计",
+        Decimal(shown.replace(",", "")),
+    )
 
 
 def test_the_indicator_page_lists_every_indicator_of_the_plan(client: TestClient, login_as: Any) -> None:

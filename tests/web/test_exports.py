@@ -28,7 +28,9 @@ def test_text_that_looks_like_a_formula_is_written_as_text_in_xlsx() -> None:
 
 
 def test_csv_neutralises_every_formula_start_and_keeps_numbers_plain() -> None:
-    text = csv_bytes(["a"], [[ATTACK], ["+86 519"], ["-1+2"], ["@x"], ["\t=1"], [Decimal("-3.50")], [-3], ["普通"]])
+    text = csv_bytes(
+        ["a"], [[ATTACK], ["+86 519"], ["-1+2"], ["@x"], ["\t=1"], [Decimal("-3.50")], [-3], ["普通"]]
+    )
     rows = [r[0] for r in csv.reader(io.StringIO(text.decode("utf-8-sig")))][1:]
     assert rows == ["'" + ATTACK, "'+86 519", "'-1+2", "'@x", "'\t=1", "-3.50", "-3", "普通"]
 
@@ -58,7 +60,9 @@ def test_a_need_titled_with_a_formula_stays_text_in_the_organizers_exports(
     xlsx = client.get("/needs", params={"export": "xlsx"}).content
     sheet = load_workbook(io.BytesIO(xlsx)).active
     title_cell = next(c for row in sheet.iter_rows(min_row=2) for c in row if c.value == ATTACK)
-    rows = list(csv.reader(io.StringIO(client.get("/needs", params={"export": "csv"}).content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/needs", params={"export": "csv"}).content.decode("utf-8-sig")))
+    )
     assert (title_cell.data_type, "<f>" in _sheet_xml(xlsx), rows[1][1]) == ("s", False, "'" + ATTACK)
 
 
@@ -79,7 +83,11 @@ def test_contract_amounts_in_the_export_add_up_in_excel(
     header = [c.value for c in sheet[1]]
     column = header.index("合同成交额（元）") + 1
     amounts = [sheet.cell(r, column) for r in range(2, sheet.max_row + 1)]
-    assert ([c.data_type for c in amounts], sum(Decimal(str(c.value)) for c in amounts[:-1]), amounts[-1].value) == (
+    assert (
+        [c.data_type for c in amounts],
+        sum(Decimal(str(c.value)) for c in amounts[:-1]),
+        amounts[-1].value,
+    ) == (
         ["n", "n", "n"],
         Decimal("100.03"),
         100.03,
