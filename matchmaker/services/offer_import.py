@@ -31,7 +31,7 @@ from matchmaker.importing.offers import ExistingOffers, preview_offers
 from matchmaker.importing.report import ImportReport
 from matchmaker.importing.sheets import read_sheet
 from matchmaker.services import institutions
-from matchmaker.services.offers import INITIAL_STATUSES, offer_columns, on_offer_changed
+from matchmaker.services.offers import INITIAL_STATUSES, can_read, offer_columns, on_offer_changed
 from matchmaker.services.permissions import Actor, allowed, authorize
 from matchmaker.storage import audit
 from matchmaker.storage.models import Institution, Offer
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from matchmaker.bootstrap import Services
 
 IMPORT_NOTE = "表格导入"
+#: How an offer the importer may not see is named in a duplicate message.
+HIDDEN_REF = "平台已登记的专利"
 #: A preview older than this is discarded: the database it was checked against has moved on.
 PREVIEW_MAX_AGE_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -47,16 +49,21 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 OfferReport = ImportReport[OfferDraft]
 
 
-def existing_offers(session: Session) -> ExistingOffers:
+def existing_offers(session: Session, actor: Actor) -> ExistingOffers:
     """Every stored offer, whatever its status, as the preview compares against: patent key → 「成果 #id」 and
-    per institution its titles."""
+    per institution its titles. An offer ``actor`` may not read (another institution's draft) is named only as
+    「平台已登记的专利」: its number still counts as taken, its title and link stay hidden."""
     by_key: dict[str, str] = {}
     titles: dict[str, list[tuple[str, str]]] = {}
-    stmt = select(Offer.id, Offer.patent_key, Offer.title, Institution.canonical_name).join(
+    stmt = select(Offer, Institution.canonical_name).join(
         Institution, col(Institution.id) == Offer.institution_id
     )
-    for offer_id, key, title, institution in session.exec(stmt):
-        ref = f"已有成果 #{offer_id}「{title}」"
+    for offer, institution in session.exec(stmt):
+        key, title = offer.patent_key, offer.title
+        if not can_read(actor, offer):
+            by_key[key] = HIDDEN_REF
+            continue
+        ref = f"已有成果 #{offer.id}「{title}」"
         by_key[key] = ref
         titles.setdefault(institution, []).append((title, ref))
     return ExistingOffers(by_patent_key=by_key, titles_by_institution=titles)
@@ -85,7 +92,7 @@ def preview(
             sheet,
             normalizer=institutions.normalizer(session),
             fields=services.reference.fields,
-            existing=existing_offers(session),
+            existing=existing_offers(session, actor),
             default_institution=default_institution,
             only_institution=only,
         )
@@ -131,7 +138,7 @@ def commit(
     skipped: dict[int, str] = {}
     with services.transaction() as session:
         _import_scope(session, actor)
-        stored = dict(existing_offers(session).by_patent_key)
+        stored = dict(existing_offers(session, actor).by_patent_key)
         ids_by_name = {i.canonical_name: i for i in institutions.all_institutions(session)}
         pending: list[tuple[Offer, str]] = []
         for result in rows:

@@ -68,9 +68,10 @@ OfferListener = Callable[[int, str], None]
 
 class DuplicateOffer(ValidationFailed):
     """The same patent is already listed (``probable`` False), or the same institution already has a
-    near-identical title (``probable`` True: the person may confirm and submit again)."""
+    near-identical title (``probable`` True: the person may confirm and submit again). ``offer_id`` is None when
+    the person may not see the existing offer (another institution's draft): they learn only that it exists."""
 
-    def __init__(self, errors: list[FieldError], offer_id: int, *, probable: bool) -> None:
+    def __init__(self, errors: list[FieldError], offer_id: int | None, *, probable: bool) -> None:
         super().__init__(errors)
         self.offer_id = offer_id
         self.probable = probable
@@ -146,7 +147,9 @@ def create_offer(
         draft = _validate(services, session, raw)
         institution = _institution_of(session, draft)
         authorize(actor, "offer.create", institution.id)
-        _refuse_duplicates(session, draft, institution, exclude_id=None, confirm_duplicate=confirm_duplicate)
+        _refuse_duplicates(
+            session, actor, draft, institution, exclude_id=None, confirm_duplicate=confirm_duplicate
+        )
         offer = Offer(status="草稿", created_by=actor.id, **offer_columns(draft, institution))
         session.add(offer)
         _flush_unique(session, draft)
@@ -185,7 +188,7 @@ def update_offer(
         if institution.id != offer.institution_id:
             authorize(actor, "offer.create", institution.id)
         _refuse_duplicates(
-            session, draft, institution, exclude_id=offer.id, confirm_duplicate=confirm_duplicate
+            session, actor, draft, institution, exclude_id=offer.id, confirm_duplicate=confirm_duplicate
         )
         previous = session.get(Institution, offer.institution_id)
         before = _snapshot(offer, previous.canonical_name if previous else "")
@@ -263,6 +266,7 @@ def _institution_of(session: Session, draft: OfferDraft) -> Institution:
 
 def _refuse_duplicates(
     session: Session,
+    actor: Actor,
     draft: OfferDraft,
     institution: Institution,
     *,
@@ -274,6 +278,17 @@ def _refuse_duplicates(
         same_patent = same_patent.where(Offer.id != exclude_id)
     existing = session.exec(same_patent).first()
     if existing is not None and existing.id is not None:
+        if not can_read(actor, existing):
+            raise DuplicateOffer(
+                [
+                    FieldError(
+                        "application_number",
+                        f"该专利（申请号 {draft.application_number}）已在平台登记，不能重复登记",
+                    )
+                ],
+                None,
+                probable=False,
+            )
         raise DuplicateOffer(
             [
                 FieldError(
@@ -287,11 +302,12 @@ def _refuse_duplicates(
         )
     if confirm_duplicate:
         return
-    titles = select(Offer.id, Offer.title).where(Offer.institution_id == institution.id)
+    titles = select(Offer).where(Offer.institution_id == institution.id)
     if exclude_id is not None:
         titles = titles.where(Offer.id != exclude_id)
-    for other_id, other_title in session.exec(titles):
-        if near_duplicate_title(draft.title, other_title):
+    for other in session.exec(titles):
+        other_id, other_title = other.id, other.title
+        if can_read(actor, other) and near_duplicate_title(draft.title, other_title):
             raise DuplicateOffer(
                 [
                     FieldError(
