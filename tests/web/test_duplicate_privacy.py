@@ -25,7 +25,9 @@ def _form(token: str) -> dict[str, Any]:
 
 @pytest.fixture
 def hidden_draft(make: Any) -> Any:
-    return make.offer(SEU, title=SECRET_TITLE, application_number=NUMBER, patent_key="202310198211", status="草稿")
+    return make.offer(
+        SEU, title=SECRET_TITLE, application_number=NUMBER, patent_key="202310198211", status="草稿"
+    )
 
 
 def test_the_form_does_not_reveal_another_institutions_draft(
@@ -78,7 +80,11 @@ def test_the_owning_institution_still_sees_which_offer_it_repeats(
 ) -> None:
     login_as("researcher", institution=SEU)
     page = client.post("/offers/new", data={**_form(csrf("/offers/new")), "institution": SEU})
-    assert (page.status_code, SECRET_TITLE in page.text, f'href="/offers/{hidden_draft.id}"' in page.text) == (
+    assert (
+        page.status_code,
+        SECRET_TITLE in page.text,
+        f'href="/offers/{hidden_draft.id}"' in page.text,
+    ) == (
         422,
         True,
         True,
