@@ -18,6 +18,9 @@ from matchmaker.services.permissions import Actor, authorize
 from matchmaker.storage import audit
 from matchmaker.storage.models import Company, Institution, LoginFailure, User, utcnow
 
+#: The account row services hand to pages, which read its fields (username, role, email, …).
+Account = User
+
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
@@ -224,6 +227,41 @@ def change_own_password(session: Session, user: User, *, current: str, new: str)
         action="update",
         field="password",
         new="（已修改）",
+    )
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在")
+    return user
+
+
+def own_account(session: Session, actor: Actor) -> User:
+    """The signed-in actor's own account row (the command-line actor has none)."""
+    if actor.id is None:
+        raise NotFound("用户不存在")
+    return get_user(session, actor.id)
+
+
+def active_user(session: Session, user_id: int) -> User | None:
+    """The signed-in user of a session cookie, or ``None`` once the account is gone or disabled."""
+    user = session.get(User, user_id)
+    return user if user is not None and user.is_active else None
+
+
+@dataclass(frozen=True)
+class Affiliation:
+    """Where a user works: the institution (researchers) or the company (SMEs), either may be unset."""
+
+    institution: Institution | None
+    company: Company | None
+
+
+def affiliation(session: Session, user: User) -> Affiliation:
+    return Affiliation(
+        institution=session.get(Institution, user.institution_id) if user.institution_id else None,
+        company=session.get(Company, user.company_id) if user.company_id else None,
     )
 
 

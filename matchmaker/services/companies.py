@@ -87,6 +87,11 @@ def get_company(session: Session, company_id: int) -> Company:
     return company
 
 
+def own_company(session: Session, actor: Actor) -> Company | None:
+    """The company the actor is bound to, if any."""
+    return session.get(Company, actor.company_id) if actor.company_id else None
+
+
 def names_by_id(session: Session, ids: Collection[int] | None = None) -> dict[int, str]:
     stmt = select(Company.id, Company.name)
     if ids is not None:

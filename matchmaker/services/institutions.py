@@ -38,6 +38,11 @@ def normalizer(session: Session) -> InstitutionNormalizer:
     return InstitutionNormalizer(records)
 
 
+def own_institution(session: Session, actor: Actor) -> Institution | None:
+    """The institution the actor is bound to, if any."""
+    return session.get(Institution, actor.institution_id) if actor.institution_id else None
+
+
 def by_name(session: Session, canonical_name: str) -> Institution | None:
     return session.exec(select(Institution).where(Institution.canonical_name == canonical_name)).first()
 

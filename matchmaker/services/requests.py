@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from matchmaker.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from matchmaker.domain.vocab import DECLINE_REASONS
-from matchmaker.services.needs import NeedView, _pairs, views
+from matchmaker.services.needs import NeedView, _pairs, needs_of_company, views
 from matchmaker.services.notifications import notify
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.storage import audit
@@ -49,11 +49,31 @@ def get_request(session: Session, request_id: int) -> MeetingRequest:
     return found
 
 
-def _offer(session: Session, offer_id: int) -> Offer:
+def requestable_offer(session: Session, offer_id: int) -> Offer:
+    """Only a published offer can be asked for a meeting."""
     offer = session.get(Offer, offer_id)
     if offer is None or offer.status != "发布":
         raise NotFound("专利成果不存在或未发布")
     return offer
+
+
+@dataclass(frozen=True)
+class RequestForm:
+    """What the 申请会谈 form shows: the offer, its institution, and the company's needs it may name."""
+
+    offer: Offer
+    institution: Institution | None
+    open_needs: list[Need]
+
+
+def request_form(session: Session, actor: Actor, offer_id: int) -> RequestForm:
+    offer = requestable_offer(session, offer_id)
+    own = needs_of_company(session, actor.company_id) if actor.company_id is not None else []
+    return RequestForm(
+        offer=offer,
+        institution=session.get(Institution, offer.institution_id),
+        open_needs=[n for n in own if n.status in OPEN_NEED_STATUSES],
+    )
 
 
 def researchers_to_notify(session: Session, offer: Offer) -> list[User]:
@@ -72,7 +92,7 @@ def create_request(
     session: Session, actor: Actor, offer_id: int, *, message: str, need_id: int | None = None
 ) -> MeetingRequest:
     authorize(actor, "request.create")
-    offer = _offer(session, offer_id)
+    offer = requestable_offer(session, offer_id)
     if actor.company_id is None:
         raise Conflict("请先登记您所在的企业，再申请会谈")
     errors: list[FieldError] = []

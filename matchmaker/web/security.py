@@ -17,7 +17,6 @@ from starlette.requests import Request
 from matchmaker.domain.errors import FieldError, MatchmakerError, PermissionDenied, ValidationFailed
 from matchmaker.services import accounts
 from matchmaker.services.permissions import Actor
-from matchmaker.storage.models import User
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -41,11 +40,11 @@ def _csrf_ok(request: Request, supplied: str | None) -> bool:
     return bool(expected and supplied and hmac.compare_digest(str(expected), str(supplied)))
 
 
-def current_user(request: Request) -> User | None:
+def current_user(request: Request) -> accounts.Account | None:
     """The user of this request, loaded once. A Bearer token wins over the session cookie."""
     if "user" in request.scope.get("state", {}):
         return request.state.user  # type: ignore[no-any-return]
-    user: User | None = None
+    user: accounts.Account | None = None
     services = request.app.state.services
     auth = request.headers.get("authorization", "")
     with services.session() as session:
@@ -55,8 +54,7 @@ def current_user(request: Request) -> User | None:
         else:
             user_id = request.session.get("user_id")
             if isinstance(user_id, int):
-                found = session.get(User, user_id)
-                user = found if found is not None and found.is_active else None
+                user = accounts.active_user(session, user_id)
                 if user is None:
                     request.session.pop("user_id", None)
     request.state.user = user

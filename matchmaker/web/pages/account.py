@@ -8,7 +8,6 @@ from starlette.routing import Route
 
 from matchmaker.domain.errors import ValidationFailed
 from matchmaker.services import accounts
-from matchmaker.storage.models import Company, Institution, User
 from matchmaker.web.security import read_form, require_actor
 from matchmaker.web.templating import flash, render
 
@@ -20,21 +19,19 @@ async def account(request: Request) -> Response:
     if request.method == "POST":
         await read_form(request)
         with services.transaction() as session:
-            user = session.get(User, actor.id)
-            assert user is not None
+            user = accounts.own_account(session, actor)
             new_token = accounts.issue_api_token(session, actor, user)
     with services.session() as session:
-        user = session.get(User, actor.id)
-        institution = session.get(Institution, user.institution_id) if user and user.institution_id else None
-        company = session.get(Company, user.company_id) if user and user.company_id else None
+        user = accounts.own_account(session, actor)
+        where = accounts.affiliation(session, user)
     return render(
         request,
         "account.html",
         {
             "new_token": new_token,
-            "institution": institution,
-            "company": company,
-            "has_token": bool(user and user.api_token_hash),
+            "institution": where.institution,
+            "company": where.company,
+            "has_token": bool(user.api_token_hash),
         },
     )
 
@@ -47,8 +44,7 @@ async def change_password(request: Request) -> Response:
         form = await read_form(request)
         try:
             with services.transaction() as session:
-                user = session.get(User, actor.id)
-                assert user is not None
+                user = accounts.own_account(session, actor)
                 accounts.change_own_password(
                     session,
                     user,

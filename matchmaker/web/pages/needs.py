@@ -97,7 +97,7 @@ async def company_page(request: Request) -> Response:
         except ValidationFailed as exc:
             errors = exc.by_field()
     with services.session() as session:
-        own = session.get(Company, actor.company_id) if actor.company_id else None
+        own = companies.own_company(session, actor)
     return render(
         request,
         "needs/company.html",

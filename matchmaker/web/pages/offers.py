@@ -21,7 +21,6 @@ from matchmaker.importing.sheets import ImportFileError
 from matchmaker.services import institutions, offer_import, offers
 from matchmaker.services.offers import DuplicateOffer, OfferFilters
 from matchmaker.services.permissions import Actor
-from matchmaker.storage.models import Institution
 from matchmaker.web.exports import XLSX, table_response, xlsx_bytes
 from matchmaker.web.security import form_str, read_form, require_actor
 from matchmaker.web.templating import flash, render
@@ -115,7 +114,7 @@ async def offer_list(request: Request) -> Response:
 def _form_context(services: Any, actor: Actor) -> dict[str, Any]:
     with services.session() as session:
         all_institutions = institutions.all_institutions(session)
-        own = session.get(Institution, actor.institution_id) if actor.institution_id else None
+        own = institutions.own_institution(session, actor)
     options = {
         "patent_type": PATENT_TYPES, "legal_status": LEGAL_STATUSES, "field": services.reference.fields,
         "institution": [i.canonical_name for i in all_institutions],
@@ -317,7 +316,7 @@ async def import_template(request: Request) -> Response:
     actor = require_actor(request, WRITERS)
     services = request.app.state.services
     with services.session() as session:
-        own = session.get(Institution, actor.institution_id) if actor.institution_id else None
+        own = institutions.own_institution(session, actor)
     synonyms = load_header_synonyms()
     digits = "202410123456"
     example = {

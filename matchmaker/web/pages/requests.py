@@ -13,7 +13,6 @@ from matchmaker.domain.errors import NotFound, ValidationFailed
 from matchmaker.domain.vocab import DECLINE_REASONS, REQUEST_STATES
 from matchmaker.services import needs
 from matchmaker.services import requests as meeting_requests
-from matchmaker.storage.models import Institution, Offer
 from matchmaker.web.exports import table_response
 from matchmaker.web.security import form_str, read_form, require_actor
 from matchmaker.web.templating import flash, render
@@ -80,24 +79,16 @@ async def request_new(request: Request) -> Response:
         except ValidationFailed as exc:
             errors = exc.by_field()
     with services.session() as session:
-        offer = session.get(Offer, offer_id)
-        if offer is None or offer.status != "发布":
-            raise NotFound("专利成果不存在或未发布")
-        institution = session.get(Institution, offer.institution_id)
-        own = [
-            n
-            for n in needs.needs_of_company(session, actor.company_id)
-            if n.status in meeting_requests.OPEN_NEED_STATUSES
-        ]
+        shown = meeting_requests.request_form(session, actor, offer_id)
     return render(
         request,
         "requests/new.html",
         {
-            "offer": offer,
-            "institution": institution,
+            "offer": shown.offer,
+            "institution": shown.institution,
             "form": values,
             "errors": errors,
-            "need_options": [(str(n.id), n.title) for n in own],
+            "need_options": [(str(n.id), n.title) for n in shown.open_needs],
         },
         status_code=422 if errors else 200,
     )
