@@ -19,7 +19,9 @@ async def home(request: Request) -> Response:
     with services.session() as session:
         counts = overview.platform_counts(session)
         where = accounts.affiliation(session, user)
-    return render(request, "home.html", {"counts": counts, "institution": where.institution, "company": where.company})
+    return render(
+        request, "home.html", {"counts": counts, "institution": where.institution, "company": where.company}
+    )
 
 
 async def healthz(request: Request) -> Response:

@@ -16,7 +16,7 @@ from matchmaker.domain.vocab import COOP_MODES, NEED_STATUSES
 from matchmaker.services import companies, needs
 from matchmaker.services import requests as meeting_requests
 from matchmaker.services.permissions import Actor
-from matchmaker.storage.models import Company, Need
+from matchmaker.storage.models import Need
 from matchmaker.web.exports import table_response
 from matchmaker.web.security import form_str, query_int, read_form, require_actor
 from matchmaker.web.templating import BEIJING, flash, render

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from matchmaker.domain.errors import NotFound, ValidationFailed
+from matchmaker.domain.errors import ValidationFailed
 from matchmaker.domain.vocab import DECLINE_REASONS, REQUEST_STATES
 from matchmaker.services import needs
 from matchmaker.services import requests as meeting_requests
