@@ -5,7 +5,7 @@
 - ``services`` / ``client``: a fresh app on its own SQLite file with reference data loaded.
 - ``make``: factories for users, companies, offers and needs.
 
-The checkout stands alone: an audit hook refuses to open any file beside it (``../shared`` on our own machines), so
+The checkout stands alone: an audit hook refuses to open any file beside it (the shared folder on our own machines), so
 a test that depends on something outside the repository fails here rather than on a fresh clone.
 """
 

@@ -7,6 +7,7 @@ import json
 import threading
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -482,10 +483,19 @@ def test_the_reindex_command_reports_what_it_indexed(settings, make) -> None:
     assert (settings.var_dir / "match_index" / "index.pickle").exists()
 
 
-def test_eval_needs_data_or_judgements() -> None:
+def test_eval_takes_data_or_judgements_not_both(tmp_path: Path) -> None:
     from matchmaker.cli import main
 
-    result = CliRunner().invoke(main, ["eval"])
+    result = CliRunner().invoke(main, ["eval", "--data", str(tmp_path), "--judgements"])
 
     assert result.exit_code == 2
-    assert "请给出 --data DIR 或 --judgements 其中之一" in result.output
+    assert "--data 与 --judgements 只能选一个" in result.output
+
+
+def test_eval_defaults_to_the_labelled_set_in_the_checkout() -> None:
+    from matchmaker.cli import _bundled_eval_dir
+
+    bundled = _bundled_eval_dir()
+
+    assert bundled == Path(__file__).resolve().parents[2] / "eval"
+    assert sum(1 for _ in (bundled / "needs.jsonl").open(encoding="utf-8")) == 50
