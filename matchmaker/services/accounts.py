@@ -14,6 +14,7 @@ from sqlmodel import Session, col, delete, func, select
 from matchmaker.domain.accounts import account_problems, password_problems
 from matchmaker.domain.errors import FieldError, MatchmakerError, NotFound, ValidationFailed
 from matchmaker.domain.vocab import ROLE_LABELS
+from matchmaker.services import sessions
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.storage import audit
 from matchmaker.storage.models import Company, Institution, LoginFailure, User, utcnow
@@ -117,6 +118,7 @@ def create_user(
         institution_id=institution_id if role == "researcher" else None,
         company_id=company_id if role == "sme" else None,
         password_hash=hash_password(password),
+        must_change_password=True,  # the admin knows it; the user replaces it at first login
     )
     session.add(user)
     session.flush()
@@ -194,7 +196,12 @@ def update_user(
     }
     if new_password:
         user.password_hash = hash_password(new_password)
+        user.must_change_password = True
+        user.api_token_hash = None  # a reset is for a lost or leaked password: nothing issued before survives
+        sessions.end_all(session, user_id)
         after["password"] = "（已重置）"
+    if not is_active:
+        sessions.end_all(session, user_id)
     session.add(user)
     audit.record_changes(
         session,
@@ -208,16 +215,23 @@ def update_user(
     return user
 
 
-def change_own_password(session: Session, user: User, *, current: str, new: str) -> None:
+def change_own_password(
+    session: Session, user: User, *, current: str, new: str, keep_session: str | None = None
+) -> None:
+    """Replace the password and end every other session of the user (``keep_session``: the browser asking)."""
     errors: list[FieldError] = []
     if not verify_password(user.password_hash, current):
         errors.append(FieldError("current_password", "当前密码不正确"))
     errors.extend(password_problems(new, "new_password"))
+    if not errors and new == current:
+        errors.append(FieldError("new_password", "新密码不能与当前密码相同"))
     if errors:
         raise ValidationFailed(errors)
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     session.add(user)
     assert user.id is not None
+    sessions.end_all(session, user.id, keep=keep_session)
     audit.record(
         session,
         user_id=user.id,

@@ -62,6 +62,20 @@ class User(SQLModel, table=True):
     api_token_hash: str | None = Field(default=None, max_length=64, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    #: Set when an admin chose the password (new account, reset): the first login must replace it.
+    must_change_password: bool = False
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser. The cookie carries a random token whose sha256 is the key here, so logout, a password
+    change or an admin's 全部下线 end a session by deleting its row, and a copied cookie dies with it."""
+
+    __tablename__ = "user_session"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
 
 
 class LoginFailure(SQLModel, table=True):

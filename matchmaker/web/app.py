@@ -62,7 +62,10 @@ def create_app(services: Services) -> Starlette:
                 secret_key=settings.secret_key,
                 session_cookie="mm_session",
                 same_site="lax",
-                max_age=12 * 3600,
+                # The cookie only carries the session token and CSRF secret; the server decides how long a
+                # session lives (services/sessions.py), so the browser may drop the cookie when it closes.
+                max_age=None,
+                https_only=settings.cookie_secure,
             ),
         ],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from matchmaker.domain.errors import MatchmakerError
-from matchmaker.web.security import LoginRequired
+from matchmaker.web.security import LoginRequired, PasswordChangeRequired
 from matchmaker.web.templating import render
 
 log = logging.getLogger("matchmaker.web")
@@ -60,6 +60,8 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, MatchmakerError)
     if isinstance(exc, LoginRequired) and not wants_json(request):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    if isinstance(exc, PasswordChangeRequired) and not wants_json(request):
+        return RedirectResponse("/account/password", status_code=303)
     errors = [{"field": e.field, "message": e.message} for e in exc.field_errors()]
     return _render(request, exc.status, exc.message, errors)
 

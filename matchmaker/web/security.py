@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from matchmaker.domain.errors import FieldError, MatchmakerError, PermissionDenied, ValidationFailed
-from matchmaker.services import accounts
+from matchmaker.services import accounts, sessions
 from matchmaker.services.permissions import Actor
 
 CSRF_FIELD = "csrf_token"
@@ -25,6 +25,40 @@ CSRF_HEADER = "x-csrf-token"
 class LoginRequired(MatchmakerError):
     status = 401
     title = "请先登录"
+
+
+class PasswordChangeRequired(MatchmakerError):
+    """The account's password was set by an admin: nothing else is open until the user chooses their own."""
+
+    status = 403
+    title = "请先修改密码"
+
+
+#: The pages open to a user who must change their password first.
+PASSWORD_CHANGE_PATHS = ("/account/password", "/logout")
+SESSION_KEY = "sid"
+
+
+def sign_in(request: Request, user: accounts.Account) -> None:
+    """A fresh cookie session (no fixation) bound to a new server-side session of ``user``."""
+    with request.app.state.services.transaction() as session:
+        token = sessions.start(session, user)
+    request.session.clear()
+    request.session[SESSION_KEY] = token
+    request.state.user = user
+
+
+def sign_out(request: Request) -> None:
+    token = request.session.get(SESSION_KEY)
+    if isinstance(token, str):
+        with request.app.state.services.transaction() as session:
+            sessions.end(session, token)
+    request.session.clear()
+
+
+def session_token(request: Request) -> str | None:
+    token = request.session.get(SESSION_KEY)
+    return token if isinstance(token, str) else None
 
 
 def csrf_token(request: Request) -> str:
@@ -52,11 +86,11 @@ def current_user(request: Request) -> accounts.Account | None:
             user = accounts.user_for_token(session, auth[7:].strip())
             request.state.via_token = user is not None
         else:
-            user_id = request.session.get("user_id")
-            if isinstance(user_id, int):
-                user = accounts.active_user(session, user_id)
+            token = session_token(request)
+            if token is not None:
+                user = sessions.user_for(session, token, services.session_lifetime)
                 if user is None:
-                    request.session.pop("user_id", None)
+                    request.session.clear()
     request.state.user = user
     return user
 
@@ -67,9 +101,12 @@ def current_actor(request: Request) -> Actor | None:
 
 
 def require_actor(request: Request, roles: tuple[str, ...] | None = None) -> Actor:
-    actor = current_actor(request)
-    if actor is None:
+    user = current_user(request)
+    if user is None:
         raise LoginRequired("请先登录")
+    if user.must_change_password and request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired("您的密码由管理员设置，请先修改为只有您知道的密码")
+    actor = accounts.actor_for(user)
     if roles is not None and actor.role not in roles and not actor.is_admin:
         raise PermissionDenied("您的角色无权访问此页面")
     return actor

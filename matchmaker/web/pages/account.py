@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from matchmaker.domain.errors import ValidationFailed
 from matchmaker.services import accounts
-from matchmaker.web.security import read_form, require_actor
+from matchmaker.web.security import read_form, require_actor, session_token
 from matchmaker.web.templating import flash, render
 
 
@@ -50,8 +50,9 @@ async def change_password(request: Request) -> Response:
                     user,
                     current=str(form.get("current_password") or ""),
                     new=str(form.get("new_password") or ""),
+                    keep_session=session_token(request),
                 )
-            flash(request, "密码已修改")
+            flash(request, "密码已修改，其他设备上的登录已退出")
             return RedirectResponse("/account", status_code=303)
         except ValidationFailed as exc:
             errors = exc.by_field()

@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from matchmaker.domain.errors import NotFound, ValidationFailed
 from matchmaker.domain.vocab import ROLE_LABELS, ROLES
-from matchmaker.services import accounts, institutions
+from matchmaker.services import accounts, institutions, sessions
 from matchmaker.storage import audit
 from matchmaker.storage.models import Company, User
 from matchmaker.web.exports import table_response
@@ -159,6 +159,16 @@ async def user_edit(request: Request) -> Response:
     )
 
 
+async def user_sign_out(request: Request) -> Response:
+    """全部下线: end every session of the account (for a lost laptop or a leaver)."""
+    actor = require_actor(request, ("admin",))
+    await read_form(request)
+    with request.app.state.services.transaction() as session:
+        ended = sessions.sign_out_everywhere(session, actor, request.path_params["user_id"])
+    flash(request, f"已让该账号在所有设备上退出登录（{ended} 个会话）")
+    return RedirectResponse(f"/admin/users/{request.path_params['user_id']}", status_code=303)
+
+
 async def institution_list(request: Request) -> Response:
     actor = require_actor(request, ("admin",))
     services = request.app.state.services
@@ -238,6 +248,7 @@ routes = [
     Route("/admin/users", user_list),
     Route("/admin/users/new", user_new, methods=["GET", "POST"]),
     Route("/admin/users/{user_id:int}", user_edit, methods=["GET", "POST"]),
+    Route("/admin/users/{user_id:int}/sign-out", user_sign_out, methods=["POST"]),
     Route("/admin/institutions", institution_list, methods=["GET", "POST"]),
     Route("/admin/audit", audit_list),
 ]

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from matchmaker.domain.errors import ValidationFailed
 from matchmaker.services import accounts
-from matchmaker.web.security import current_user, form_str, read_form
+from matchmaker.web.security import current_user, form_str, read_form, sign_in, sign_out
 from matchmaker.web.templating import flash, render
 
 
@@ -47,15 +47,17 @@ async def login(request: Request) -> Response:
             {"form": {"username": username}, "errors": {"password": exc.message}, "next": next_url},
             status_code=429,
         )
-    request.session.clear()  # a fresh session on login: no fixation
-    request.session["user_id"] = user.id
+    sign_in(request, user)
+    if user.must_change_password:
+        flash(request, "您的密码由管理员设置，请先修改密码")
+        return RedirectResponse("/account/password", status_code=303)
     flash(request, f"欢迎，{user.display_name}")
     return RedirectResponse(next_url, status_code=303)
 
 
 async def logout(request: Request) -> Response:
     await read_form(request)
-    request.session.clear()
+    sign_out(request)
     return RedirectResponse("/login", status_code=303)
 
 
