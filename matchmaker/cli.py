@@ -6,6 +6,7 @@ Known failures (bad input, missing records) end as one Chinese sentence and exit
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -223,6 +224,86 @@ def serve(host: str | None, port: int | None) -> None:
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
+def _mapping_options(fn: F) -> F:
+    """--map / --value / --profile, shared by every import command."""
+    fn = click.option(
+        "--profile",
+        default=None,
+        help="使用（并在给出 --map/--value 时保存到）这个导入方案。Use (and save --map/--value into) this import profile.",
+    )(fn)
+    fn = click.option(
+        "--value",
+        "values",
+        multiple=True,
+        metavar="字段:原值=平台值",
+        help="把无法识别的取值对应到平台的值，如 法律状态:专利权有效=有效。Map a value.",
+    )(fn)
+    return click.option(
+        "--map",
+        "maps",
+        multiple=True,
+        metavar="字段=列名",
+        help="指定某个字段取自哪一列（列名或列字母），如 专利名称=发明名称。Map a field to a column.",
+    )(fn)
+
+
+def _decisions(kind: str, maps: tuple[str, ...], values: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """--map and --value as the service's ``Decisions``; a malformed item is a Chinese usage error."""
+    from matchmaker.importing.rows import parse_decisions
+    from matchmaker.services.import_profiles import Decisions
+
+    try:
+        columns, answers = parse_decisions(kind, maps, values)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    return Decisions(columns, answers)
+
+
+def _remember(services, actor, kind: str, report, decisions, profile: str | None) -> None:  # type: ignore[no-untyped-def]
+    """With --profile and --map/--value, a preview that found every required column saves the mapping."""
+    from matchmaker.services import import_profiles
+
+    if profile and decisions and not report.needs_mapping:
+        with services.transaction() as session:
+            import_profiles.save_profile(
+                session,
+                actor,
+                kind,
+                profile,
+                import_profiles.Decisions(dict(report.mapping), decisions.answers),
+            )
+
+
+def _echo_columns_and_questions(report) -> None:  # type: ignore[no-untyped-def]
+    """Columns taken other than by their exact header, and values to map, so nothing is silently dropped."""
+    for column in report.columns:
+        if column.field is not None and column.reason != f"表头「{column.header}」":
+            click.echo(f"  列 {column.letter}「{column.header}」→ {column.label}：{column.reason}")
+    for question in report.questions:
+        rows = "、".join(str(r) for r in question.rows[:10]) + ("等" if len(question.rows) > 10 else "")
+        click.echo(
+            f"  {question.label}「{question.value}」无法识别（第 {rows} 行）；请用 --value "
+            f"{question.label}:{question.value}=（{'/'.join(question.choices)}）指定"
+        )
+
+
+def _ask_for_mapping(report, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    """A required field without a column: list the file's columns and how to name one; exit 1."""
+    if as_json:
+        click.echo(json.dumps(report.to_json(0), ensure_ascii=False))
+        sys.exit(1)
+    click.echo(
+        f"文件 {report.filename}：表头在第 {report.header_row} 行，以下必填字段没有找到对应的列：{'、'.join(report.missing)}"
+    )
+    click.echo("文件中的列：")
+    for column in report.columns:
+        taken = f"→ {column.label}" if column.label else "（未使用）"
+        samples = "、".join(column.samples)
+        click.echo(f"  {column.letter}「{column.header}」{taken}  示例：{samples}")
+    click.echo("请用 --map 字段=列名 指定（如 --map 权利人=专利权人），加 --profile 名称 可保存为导入方案。")
+    sys.exit(1)
+
+
 @main.command("import-offers", context_settings=CONTEXT)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
@@ -236,8 +317,17 @@ def serve(host: str | None, port: int | None) -> None:
 @click.option(
     "--json", "as_json", is_flag=True, help="输出一个 JSON 对象（Excel 行号）。Print one JSON object."
 )
+@_mapping_options
 @friendly
-def import_offers(file: Path, institution: str | None, do_commit: bool, as_json: bool) -> None:
+def import_offers(
+    file: Path,
+    institution: str | None,
+    do_commit: bool,
+    as_json: bool,
+    maps: tuple[str, ...],
+    values: tuple[str, ...],
+    profile: str | None,
+) -> None:
     """导入专利成果表格（.xlsx/.csv），预览或写入。 Import a patent-offer spreadsheet (operator's tool).
 
     每行的权利人/单位列决定其所属单位；不加 --commit 时只预览，不写入任何数据。
@@ -252,9 +342,17 @@ def import_offers(file: Path, institution: str | None, do_commit: bool, as_json:
     try:
         _migrate(services)
         default = _institution_name(services, institution) if institution else None
+        decisions = _decisions("offer", maps, values)
         report = offer_import.preview(
-            services, actor, file.read_bytes(), file.name, default_institution=default
+            services,
+            actor,
+            file.read_bytes(),
+            file.name,
+            default_institution=default,
+            decisions=decisions,
+            profile=profile,
         )
+        _remember(services, actor, "offer", report, decisions, profile)
     except MatchmakerError as exc:
         if not as_json:
             raise
@@ -266,6 +364,8 @@ def import_offers(file: Path, institution: str | None, do_commit: bool, as_json:
             )
         )
         sys.exit(1)
+    if report.needs_mapping:
+        _ask_for_mapping(report, as_json)
     committed = 0
     if do_commit:
         if as_json:
@@ -284,6 +384,7 @@ def import_offers(file: Path, institution: str | None, do_commit: bool, as_json:
         f"有效 {document['valid']} 行，错误 {len(report.with_status('error'))} 行，"
         f"重复 {len(report.with_status('duplicate'))} 行"
     )
+    _echo_columns_and_questions(report)
     for row in report.results:
         if row.status == "error":
             for error in row.errors:
@@ -321,8 +422,16 @@ def _institution_name(services, text: str) -> str:  # type: ignore[no-untyped-de
     is_flag=True,
     help="输出一个 JSON 对象（Excel 行号，含 total_yuan）。Print one JSON object.",
 )
+@_mapping_options
 @friendly
-def import_contracts(file: Path, do_commit: bool, as_json: bool) -> None:
+def import_contracts(
+    file: Path,
+    do_commit: bool,
+    as_json: bool,
+    maps: tuple[str, ...],
+    values: tuple[str, ...],
+    profile: str | None,
+) -> None:
     """导入技术合同登记明细（.xlsx/.csv），预览或写入。 Import registered technology contracts.
 
     重复的合同登记编号（文件内或已登记）只报告、不导入；不加 --commit 时不写入任何数据。
@@ -336,6 +445,7 @@ def import_contracts(file: Path, do_commit: bool, as_json: bool) -> None:
     actor = Actor.system()
     try:
         _migrate(services)
+        decisions = _decisions("contract", maps, values)
         with services.transaction() as session:
             report = contract_import.preview(
                 session,
@@ -343,9 +453,13 @@ def import_contracts(file: Path, do_commit: bool, as_json: bool) -> None:
                 file.read_bytes(),
                 file.name,
                 max_bytes=services.settings.max_upload_bytes,
+                decisions=decisions,
+                profile=profile,
             )
             committed = 0
-            if do_commit and as_json:
+            if report.needs_mapping:
+                pass
+            elif do_commit and as_json:
                 committed = contract_import.commit(session, actor, report)
             elif do_commit:
                 with click.progressbar(
@@ -370,6 +484,10 @@ def import_contracts(file: Path, do_commit: bool, as_json: bool) -> None:
             )
         )
         sys.exit(1)
+    if report.needs_mapping:
+        _ask_for_mapping(report, as_json)
+    else:
+        _remember(services, actor, "contract", report, decisions, profile)
     document = report.to_json(committed)
     if as_json:
         click.echo(json.dumps(document, ensure_ascii=False))
@@ -379,6 +497,7 @@ def import_contracts(file: Path, do_commit: bool, as_json: bool) -> None:
         f"有效 {document['valid']} 行，错误 {len(report.with_status('error'))} 行，"
         f"重复 {len(report.with_status('duplicate'))} 行；有效行合同成交额合计 {document['total_yuan']} 元"
     )
+    _echo_columns_and_questions(report)
     for row in report.results:
         for error in row.errors:
             click.echo(f"  第 {row.row} 行 错误：{error.message}")

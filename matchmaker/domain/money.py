@@ -303,14 +303,16 @@ def parse_wan_yuan(value: str | Decimal | float) -> ParsedAmount:
 
 @dataclass(frozen=True)
 class OfferPrice:
-    """An asking price: whole 万元, ``None`` for 面议; a range is kept aside for a person to settle."""
+    """An asking price: whole 万元, ``None`` for 面议; a range keeps both bounds (``price_wan`` is the lower)."""
 
     price_wan: int | None
     range_wan: tuple[int, int] | None = None
     warning: str | None = None
 
 
-_NEGOTIABLE = {"", "面议", "议价", "协商", "面谈", "待定"}
+_NEGOTIABLE = {"", "面议", "议价", "协商", "面谈", "待定", "价格面议", "可议", "协商定价"}
+# 「约50万」「50万左右」「50万元起」: one figure with a hedge; read as the figure, with a warning.
+_HEDGES = re.compile(r"^(?:约|大约|人民币|不低于|不少于)?(.+?)(?:左右|以上|起|/项|每项|/件)?$")
 _PRICE_RE = re.compile(r"^(\d+(?:\.\d+)?)(?:万元|万)?$")
 _RANGE_RE = re.compile(r"^(\d+)(?:万元|万)?(?:~|〜|-|–|—|至|到)(\d+)(?:万元|万)?$")
 
@@ -349,5 +351,11 @@ def parse_price_wan(value: str | Decimal | float | None) -> OfferPrice:
         low, high = int(span[1]), int(span[2])
         if low > high:
             raise AmountError(f"意向价格区间 {shown} 的下限大于上限")
-        return OfferPrice(None, (low, high), f"价格为区间 {low}–{high} 万元，未自动取值，请人工确认")
+        return OfferPrice(low, (low, high))
+    hedged = _HEDGES.match(text)
+    if hedged and hedged[1] != text and (_PRICE_RE.match(hedged[1]) or _RANGE_RE.match(hedged[1])):
+        price = parse_price_wan(hedged[1])
+        return OfferPrice(
+            price.price_wan, price.range_wan, f"意向价格「{shown}」已按 {price.price_wan} 万元登记"
+        )
     raise AmountError(f"意向价格 {shown} 无法识别，请填写整数万元、区间（如 40-60）或“面议”")

@@ -3,7 +3,7 @@
 ``validate_offer`` takes loosely typed values (form strings, spreadsheet cells: numbers, dates) and returns an
 ``OfferDraft`` or raises ``ValidationFailed`` carrying every field's problem at once, so a form shows each beside
 its field and an import row lists them all. Values that were understood but rewritten (「发明专利（PCT）」 → 发明,
-a price range → 面议) are accepted with a warning a person can read.
+「约50万」 → 50) are accepted with a warning a person can read; a price range keeps both bounds.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ _TRANSFER_MODE_SPELLINGS: Mapping[str, str] = {
 _LIST_SEPARATORS = re.compile(r"[、;；,，/\n]+")
 _IPC_SEPARATORS = re.compile(r"[;；,，、\n]+")
 _NOTE = re.compile(r"\(([^()]*)\)")
-_TRL = re.compile(r"^(?:TRL-?)?(\d+)级?$")
+_TRL = re.compile(r"^(?:TRL[-:]?)?第?(\d+)级?$")
 _CJK_NAME = re.compile(r"^[\u3400-\u9fff·]+$")
 
 
@@ -127,7 +127,8 @@ class OfferDraft:
     institution: str
     transfer_modes: tuple[str, ...]
     price_wan: int | None
-    price_range_wan: tuple[int, int] | None
+    #: Upper bound of a price range (「20~30」 → 20 and 30); None for a single figure or 面议.
+    price_max_wan: int | None
     trl: int | None
     field: str | None
     contact: str
@@ -175,7 +176,7 @@ def validate_offer(
     inventors = split_names(cell_text(raw.get("inventors")))
     institution = _institution(cell_text(raw.get("institution")), normalizer, errors, warnings)
     transfer_modes = _transfer_modes(cell_text(raw.get("transfer_modes")), errors, warnings)
-    price_wan, price_range_wan = _price(raw.get("price_wan"), errors, warnings)
+    price_wan, price_max_wan = _price(raw.get("price_wan"), errors, warnings)
     trl = _trl(raw.get("trl"), errors)
     field = _industry_field(cell_text(raw.get("field")), fields, errors)
     contact = cell_text(raw.get("contact"))
@@ -194,7 +195,7 @@ def validate_offer(
         institution=institution,
         transfer_modes=transfer_modes,
         price_wan=price_wan,
-        price_range_wan=price_range_wan,
+        price_max_wan=price_max_wan,
         trl=trl,
         field=field,
         contact=contact,
@@ -351,10 +352,8 @@ def _transfer_modes(text: str, errors: list[FieldError], warnings: list[str]) ->
     return tuple(mode for mode in TRANSFER_MODES if mode in found)
 
 
-def _price(
-    value: object, errors: list[FieldError], warnings: list[str]
-) -> tuple[int | None, tuple[int, int] | None]:
-    """Asking price in integer 万元; empty and 面议 are None, a range is kept aside and stored as 面议."""
+def _price(value: object, errors: list[FieldError], warnings: list[str]) -> tuple[int | None, int | None]:
+    """Asking price in integer 万元 and the upper bound of a range; empty and 面议 are (None, None)."""
     text = cell_text(value)
     if not text:
         return None, None
@@ -365,7 +364,7 @@ def _price(
         return None, None
     if price.warning:
         warnings.append(price.warning)
-    return price.price_wan, price.range_wan
+    return price.price_wan, (price.range_wan[1] if price.range_wan else None)
 
 
 def _trl(value: object, errors: list[FieldError]) -> int | None:

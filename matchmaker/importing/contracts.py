@@ -12,22 +12,12 @@ from dataclasses import dataclass, field
 
 from matchmaker.domain.contracts import ContractDraft, InstitutionResolver, validate_contract
 from matchmaker.domain.errors import ValidationFailed
-from matchmaker.importing.headers import HeaderSynonyms, load_header_synonyms, locate_header, records
+from matchmaker.importing.headers import HeaderSynonyms
+from matchmaker.importing.kinds import CONTRACT
+from matchmaker.importing.recognisers import recognisers
 from matchmaker.importing.report import ContractImportReport, RowResult
+from matchmaker.importing.rows import Choices, QuestionBook, column_infos, identity, missing_labels, read_rows
 from matchmaker.importing.sheets import Sheet
-
-# Columns without which every row would fail: refuse the file once instead.
-REQUIRED_COLUMNS = (
-    ("registration_number",),
-    ("title",),
-    ("contract_type",),
-    ("seller",),
-    ("buyer",),
-    ("buyer_credit_code",),
-    ("amount_yuan", "amount_wan"),
-    ("signed_on",),
-    ("registered_on",),
-)
 
 
 @dataclass(frozen=True)
@@ -45,16 +35,49 @@ def preview_contracts(
     towns: Collection[str],
     existing: ExistingContracts,
     synonyms: HeaderSynonyms | None = None,
+    choices: Choices | None = None,
+    profile: str | None = None,
 ) -> ContractImportReport:
-    """Every data row as valid / error / duplicate; a total row (合计) is skipped, not counted."""
-    header = locate_header(sheet, synonyms or load_header_synonyms(), "contract", required=REQUIRED_COLUMNS)
+    """Every data row as valid / error / duplicate; a total row (合计) is skipped, not counted. When a required
+    field has no column, no row is checked and the report lists the missing fields for the mapping step."""
+    detection, rows = read_rows(
+        sheet,
+        CONTRACT,
+        recognisers(lambda text: normalizer.resolve(text).canonical is not None),
+        choices=choices,
+        synonyms=synonyms,
+    )
+    header_fields = dict(
+        filename=sheet.filename,
+        header_row=detection.header_row,
+        notes=detection.notes,
+        kind=CONTRACT.name,
+        columns=column_infos(CONTRACT, detection),
+        missing=missing_labels(CONTRACT, detection),
+        mapping=tuple(detection.mapping.items()),
+        profile=profile,
+    )
+    if detection.missing:
+        return ContractImportReport(results=(), **header_fields)  # type: ignore[arg-type]
     first_row_by_number: dict[str, int] = {}
     results: list[RowResult[ContractDraft]] = []
-    for record in records(sheet, header):
+    book = QuestionBook(CONTRACT)
+    for prepared in rows:
+        record = prepared.record
+        ident = identity(CONTRACT, record)
         try:
-            draft = validate_contract(record.values, normalizer=normalizer, towns=towns)
+            draft = validate_contract(prepared.raw, normalizer=normalizer, towns=towns)
         except ValidationFailed as failed:
-            results.append(RowResult(record.row_number, "error", errors=tuple(failed.errors)))
+            book.note(prepared, failed.errors)
+            results.append(
+                RowResult(
+                    record.row_number,
+                    "error",
+                    errors=tuple(failed.errors),
+                    identity=ident,
+                    source=record.cells,
+                )
+            )
             continue
         number = draft.registration_number
         stored = existing.by_registration_number.get(number)
@@ -62,9 +85,16 @@ def preview_contracts(
         if stored is not None or earlier is not None:
             of = stored if stored is not None else f"第{earlier}行"
             results.append(
-                RowResult(record.row_number, "duplicate", draft, warnings=draft.warnings, duplicate_of=of)
+                RowResult(
+                    record.row_number,
+                    "duplicate",
+                    draft,
+                    warnings=draft.warnings,
+                    duplicate_of=of,
+                    identity=ident,
+                )
             )
             continue
         first_row_by_number[number] = record.row_number
-        results.append(RowResult(record.row_number, "valid", draft, warnings=draft.warnings))
-    return ContractImportReport(sheet.filename, header.row_number, tuple(results), header.notes)
+        results.append(RowResult(record.row_number, "valid", draft, warnings=draft.warnings, identity=ident))
+    return ContractImportReport(results=tuple(results), questions=book.questions(), **header_fields)  # type: ignore[arg-type]

@@ -19,8 +19,11 @@ from matchmaker.domain.offers import (
     title_key,
     validate_offer,
 )
-from matchmaker.importing.headers import HeaderSynonyms, Record, load_header_synonyms, locate_header, records
+from matchmaker.importing.headers import HeaderSynonyms
+from matchmaker.importing.kinds import OFFER
+from matchmaker.importing.recognisers import recognisers
 from matchmaker.importing.report import ImportReport, RowResult
+from matchmaker.importing.rows import Choices, QuestionBook, column_infos, identity, missing_labels, read_rows
 from matchmaker.importing.sheets import Sheet
 
 PROBABLE_SUFFIX = "（标题几乎相同，需人工确认）"
@@ -97,17 +100,37 @@ def preview_offers(
     default_institution: str | None = None,
     only_institution: str | None = None,
     synonyms: HeaderSynonyms | None = None,
+    choices: Choices | None = None,
+    profile: str | None = None,
 ) -> ImportReport[OfferDraft]:
     """Every data row as valid / error / duplicate.
 
     ``default_institution`` fills rows without an owner (the CLI's ``--institution``); ``only_institution``
     (a canonical name) restricts a researcher's upload to their own institution: other rows are errors.
+    ``choices`` are the person's column mapping and value answers (or an import profile's). When a required
+    field has no column, no row is checked: the report lists the missing fields for the mapping step.
     """
-    table = synonyms or load_header_synonyms()
-    required = [("title",), ("application_number",)]
-    if default_institution is None:
-        required.append(("institution",))
-    header = locate_header(sheet, table, "offer", required=required)
+    optional = {"institution"} if default_institution is not None else set()
+    detection, rows = read_rows(
+        sheet,
+        OFFER,
+        recognisers(lambda text: normalizer.resolve(text).canonical is not None),
+        choices=choices,
+        optional=optional,
+        synonyms=synonyms,
+    )
+    header_fields = dict(
+        filename=sheet.filename,
+        header_row=detection.header_row,
+        notes=detection.notes,
+        kind=OFFER.name,
+        columns=column_infos(OFFER, detection),
+        missing=missing_labels(OFFER, detection),
+        mapping=tuple(detection.mapping.items()),
+        profile=profile,
+    )
+    if detection.missing:
+        return ImportReport(results=(), **header_fields)  # type: ignore[arg-type]
 
     stored_titles: dict[str, _TitleIndex] = {}
     for institution, pairs in existing.titles_by_institution.items():
@@ -116,19 +139,37 @@ def preview_offers(
             index.add(title_key(title), ref)
     file_titles: dict[str, _TitleIndex] = {}
     file_keys: dict[str, str] = {}
+    book = QuestionBook(OFFER)
 
     results: list[RowResult[OfferDraft]] = []
-    for record in records(sheet, header):
-        raw = _raw_offer(record, default_institution)
+    for prepared in rows:
+        record = prepared.record
+        raw = _raw_offer(prepared.raw, default_institution)
+        ident = identity(OFFER, record)
         try:
             draft = validate_offer(raw, fields=fields, normalizer=normalizer)
         except ValidationFailed as failed:
             errors = failed.errors + _ownership_errors(raw, normalizer, only_institution, None)
-            results.append(RowResult(record.row_number, "error", errors=tuple(errors)))
+            book.note(prepared, errors)
+            results.append(
+                RowResult(
+                    record.row_number, "error", errors=tuple(errors), identity=ident, source=record.cells
+                )
+            )
             continue
         ownership = _ownership_errors(raw, normalizer, only_institution, draft.institution)
         if ownership:
-            results.append(RowResult(record.row_number, "error", draft, tuple(ownership), draft.warnings))
+            results.append(
+                RowResult(
+                    record.row_number,
+                    "error",
+                    draft,
+                    tuple(ownership),
+                    draft.warnings,
+                    identity=ident,
+                    source=record.cells,
+                )
+            )
             continue
         key = draft.patent_key
         certain = existing.by_patent_key.get(key) or file_keys.get(key)
@@ -147,14 +188,15 @@ def preview_offers(
                     warnings=draft.warnings,
                     duplicate_of=certain or f"{probable}{PROBABLE_SUFFIX}",
                     probable=certain is None,
+                    identity=ident,
                 )
             )
             continue
         here = f"第{record.row_number}行"
         file_keys[key] = here
         file_titles.setdefault(draft.institution, _TitleIndex()).add(key_of_title, here)
-        results.append(RowResult(record.row_number, "valid", draft, warnings=draft.warnings))
-    return ImportReport(sheet.filename, header.row_number, tuple(results), header.notes)
+        results.append(RowResult(record.row_number, "valid", draft, warnings=draft.warnings, identity=ident))
+    return ImportReport(results=tuple(results), questions=book.questions(), **header_fields)  # type: ignore[arg-type]
 
 
 def _find(indexes: Mapping[str, _TitleIndex], institution: str, key: str) -> str | None:
@@ -162,9 +204,9 @@ def _find(indexes: Mapping[str, _TitleIndex], institution: str, key: str) -> str
     return index.find(key) if index is not None else None
 
 
-def _raw_offer(record: Record, default_institution: str | None) -> dict[str, object]:
+def _raw_offer(values: Mapping[str, object], default_institution: str | None) -> dict[str, object]:
     """Cells → the raw mapping ``validate_offer`` reads; 联系人 and 联系电话 columns form one contact."""
-    raw: dict[str, object] = dict(record.values)
+    raw: dict[str, object] = dict(values)
     contact_parts = [raw.pop(name, None) for name in ("contact_name", "contact_phone")]
     contact = " ".join(str(part) for part in (*contact_parts, raw.get("contact")) if part is not None)
     raw["contact"] = contact

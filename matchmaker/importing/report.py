@@ -8,7 +8,7 @@ duplicate, a near-identical title, and commit it anyway). Nothing here writes an
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Generic, Literal, TypeVar
 
@@ -30,6 +30,34 @@ class RowResult(Generic[DraftT]):
     warnings: tuple[str, ...] = ()
     duplicate_of: str | None = None
     probable: bool = False
+    #: (label, value) of the identifying cells (title, number), shown beside an error.
+    identity: tuple[tuple[str, str], ...] = ()
+    #: The row's cells as read, kept for error rows so they can be downloaded, fixed and re-uploaded.
+    source: tuple[object, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """What the preview says about one column: letter, header, the field it feeds (label) and why."""
+
+    letter: str
+    header: str
+    field: str | None
+    label: str | None
+    reason: str
+    samples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Question:
+    """A value no spelling matched and the validator refused: asked once, whatever the number of rows."""
+
+    field: str
+    vocabulary: str
+    label: str
+    value: str
+    rows: tuple[int, ...]
+    choices: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -40,6 +68,23 @@ class ImportReport(Generic[DraftT]):
     header_row: int
     results: tuple[RowResult[DraftT], ...]
     notes: tuple[str, ...] = ()
+    kind: str = ""
+    columns: tuple[ColumnInfo, ...] = ()
+    #: Labels of required fields without a column: the preview asks for a mapping instead of checking rows.
+    missing: tuple[str, ...] = ()
+    questions: tuple[Question, ...] = ()
+    #: field → header text of the columns used: what a confirmed import profile keeps.
+    mapping: tuple[tuple[str, str], ...] = ()
+    profile: str | None = None
+
+    @property
+    def needs_mapping(self) -> bool:
+        return bool(self.missing)
+
+    @property
+    def headers(self) -> list[str]:
+        """Header texts in column order, for the error download."""
+        return [c.header for c in self.columns]
 
     def with_status(self, status: RowStatus) -> list[RowResult[DraftT]]:
         return [r for r in self.results if r.status == status]
@@ -51,7 +96,7 @@ class ImportReport(Generic[DraftT]):
 
     def to_json(self, committed: int) -> dict[str, object]:
         """The ``--json`` object of issue 4: counts, then errors and duplicates with Excel row numbers."""
-        return {
+        document: dict[str, object] = {
             "rows": len(self.results),
             "valid": len(self.valid_drafts),
             "committed": committed,
@@ -62,6 +107,14 @@ class ImportReport(Generic[DraftT]):
             ],
             "duplicates": [{"row": r.row, "of": r.duplicate_of} for r in self.with_status("duplicate")],
         }
+        if self.missing:
+            document["missing"] = list(self.missing)
+        if self.questions:
+            document["questions"] = [
+                {"field": q.field, "value": q.value, "rows": list(q.rows), "choices": list(q.choices)}
+                for q in self.questions
+            ]
+        return document
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ from matchmaker.domain.errors import FieldError, NotFound
 from matchmaker.importing.contracts import ExistingContracts, preview_contracts
 from matchmaker.importing.report import ContractImportReport, RowResult
 from matchmaker.importing.sheets import read_sheet
-from matchmaker.services import contracts, institutions
+from matchmaker.services import contracts, import_profiles, institutions
+from matchmaker.services.import_profiles import Decisions
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.services.reference import Reference
 from matchmaker.storage.models import Contract
@@ -47,17 +48,33 @@ def _existing(session: Session, numbers: set[str]) -> ExistingContracts:
 
 
 def preview(
-    session: Session, reference: Reference, data: bytes, filename: str, *, max_bytes: int | None = None
+    session: Session,
+    reference: Reference,
+    data: bytes,
+    filename: str,
+    *,
+    max_bytes: int | None = None,
+    decisions: Decisions | None = None,
+    profile: str | None = None,
 ) -> ContractImportReport:
-    """Every row as valid / error / duplicate, with the exact total of the valid rows; nothing is written."""
+    """Every row as valid / error / duplicate, with the exact total of the valid rows; nothing is written.
+    ``decisions`` and ``profile`` as in ``offer_import.preview``."""
     sheet = read_sheet(data, filename, **({"max_bytes": max_bytes} if max_bytes else {}))
     normalizer = institutions.normalizer(session)
+    choices, used = import_profiles.choices_for(
+        session, "contract", sheet, decisions=decisions, profile=profile
+    )
     first = preview_contracts(
-        sheet, normalizer=normalizer, towns=reference.towns, existing=ExistingContracts()
+        sheet, normalizer=normalizer, towns=reference.towns, existing=ExistingContracts(), choices=choices
     )
     numbers = {r.draft.registration_number for r in first.results if r.draft is not None}
     report = preview_contracts(
-        sheet, normalizer=normalizer, towns=reference.towns, existing=_existing(session, numbers)
+        sheet,
+        normalizer=normalizer,
+        towns=reference.towns,
+        existing=_existing(session, numbers),
+        choices=choices,
+        profile=used,
     )
     return replace(report, results=tuple(_party_check(session, reference, r) for r in report.results))
 

@@ -30,7 +30,8 @@ from matchmaker.domain.offers import OfferDraft
 from matchmaker.importing.offers import ExistingOffers, preview_offers
 from matchmaker.importing.report import ImportReport
 from matchmaker.importing.sheets import read_sheet
-from matchmaker.services import institutions
+from matchmaker.services import import_profiles, institutions
+from matchmaker.services.import_profiles import Decisions
 from matchmaker.services.offers import INITIAL_STATUSES, can_read, offer_columns, on_offer_changed
 from matchmaker.services.permissions import Actor, allowed, authorize
 from matchmaker.storage import audit
@@ -81,13 +82,28 @@ def _import_scope(session: Session, actor: Actor) -> str | None:
 
 
 def preview(
-    services: Services, actor: Actor, data: bytes, filename: str, *, default_institution: str | None = None
+    services: Services,
+    actor: Actor,
+    data: bytes,
+    filename: str,
+    *,
+    default_institution: str | None = None,
+    decisions: Decisions | None = None,
+    profile: str | None = None,
 ) -> OfferReport:
     """Read and check a spreadsheet; nothing is written. Raises ``ImportFileError`` for a file that cannot be
-    read at all (not a spreadsheet, empty, too big, no header)."""
+    read at all (not a spreadsheet, empty, too big, no header).
+
+    ``decisions`` are this upload's column mapping and value answers; ``profile`` names a saved import
+    profile, otherwise the profile matching the file's header (if any) is applied automatically. A file whose
+    required columns are not all found comes back with ``missing`` set and no rows checked.
+    """
     with services.session() as session:
         only = _import_scope(session, actor)
         sheet = read_sheet(data, filename, max_bytes=services.settings.max_upload_bytes)
+        choices, used = import_profiles.choices_for(
+            session, "offer", sheet, decisions=decisions, profile=profile, institution_id=actor.institution_id
+        )
         return preview_offers(
             sheet,
             normalizer=institutions.normalizer(session),
@@ -95,6 +111,8 @@ def preview(
             existing=existing_offers(session, actor),
             default_institution=default_institution,
             only_institution=only,
+            choices=choices,
+            profile=used,
         )
 
 

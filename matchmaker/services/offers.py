@@ -322,14 +322,15 @@ def _refuse_duplicates(
 
 
 def offer_columns(draft: OfferDraft, institution: Institution) -> dict[str, Any]:
-    """A validated draft as the offer's column values (面议 and a price range are stored as no price)."""
+    """A validated draft as the offer's column values (面议 is no price; a range keeps both bounds)."""
     assert institution.id is not None
     return {
         "title": draft.title, "abstract": draft.abstract, "claims": draft.claims,
         "application_number": draft.application_number, "patent_key": draft.patent_key,
         "patent_type": draft.patent_type, "legal_status": draft.legal_status or "", "ipc": list(draft.ipc),
         "inventors": list(draft.inventors), "institution_id": institution.id,
-        "transfer_modes": list(draft.transfer_modes), "price_wan": draft.price_wan, "trl": draft.trl,
+        "transfer_modes": list(draft.transfer_modes), "price_wan": draft.price_wan,
+        "price_max_wan": draft.price_max_wan, "trl": draft.trl,
         "field": draft.field or "", "contact": draft.contact, "warnings": list(draft.warnings),
     }  # fmt: skip
 
@@ -530,7 +531,8 @@ def form_values(offer: Offer, institution_name: str) -> dict[str, Any]:
         "application_number": offer.application_number, "patent_type": offer.patent_type,
         "legal_status": offer.legal_status, "ipc": "\n".join(offer.ipc), "inventors": "、".join(offer.inventors),
         "institution": institution_name, "transfer_modes": list(offer.transfer_modes),
-        "price_wan": "" if offer.price_wan is None else str(offer.price_wan),
+        "price_wan": "" if offer.price_wan is None else (
+            f"{offer.price_wan}-{offer.price_max_wan}" if offer.price_max_wan else str(offer.price_wan)),
         "price_negotiable": "1" if offer.price_wan is None else "", "trl": "" if offer.trl is None else str(offer.trl),
         "field": offer.field, "contact": offer.contact,
     }  # fmt: skip
@@ -543,7 +545,8 @@ def as_json(offer: Offer, institution_name: str) -> dict[str, Any]:
         "application_number": offer.application_number, "patent_type": offer.patent_type,
         "legal_status": offer.legal_status or None, "ipc": list(offer.ipc), "inventors": list(offer.inventors),
         "institution_id": offer.institution_id, "institution": institution_name,
-        "transfer_modes": list(offer.transfer_modes), "price_wan": offer.price_wan, "trl": offer.trl,
+        "transfer_modes": list(offer.transfer_modes), "price_wan": offer.price_wan,
+        "price_max_wan": offer.price_max_wan, "trl": offer.trl,
         "field": offer.field or None, "contact": offer.contact, "status": offer.status,
         "warnings": list(offer.warnings), "url": f"/offers/{offer.id}",
         "created_at": offer.created_at.isoformat(), "updated_at": offer.updated_at.isoformat(),

@@ -103,6 +103,8 @@ class Offer(SQLModel, table=True):
     institution_id: int = Field(foreign_key="institution.id", index=True)
     transfer_modes: list[str] = _json()
     price_wan: int | None = None
+    #: Upper bound of an asking-price range in 万元 (price_wan is the lower); None for one figure or 面议.
+    price_max_wan: int | None = None
     trl: int | None = None
     field: str = Field(default="", max_length=20, index=True)
     contact: str = Field(default="", max_length=100)
@@ -382,3 +384,22 @@ class AuditLog(SQLModel, table=True):
     old: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     new: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     note: str = Field(default="", max_length=300)
+
+
+class ImportProfile(SQLModel, table=True):
+    """A confirmed column mapping and value answers for one import kind and source (an institution, the
+    registration system …), applied automatically to the next file whose header has the mapped columns."""
+
+    __tablename__ = "import_profile"
+    __table_args__ = (UniqueConstraint("kind", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20, index=True)
+    name: str = Field(max_length=100)
+    #: field → header text as the file writes it
+    columns: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: vocabulary → {value key → platform value}
+    answers: dict[str, dict[str, str]] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    institution_id: int | None = Field(default=None, foreign_key="institution.id")
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = Field(default_factory=utcnow)

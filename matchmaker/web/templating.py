@@ -53,8 +53,11 @@ def _yuan(value: Any) -> str:
     return f"{amount:,.2f}"
 
 
-def _wan(value: Any) -> str:
-    return "面议" if value is None else f"{value} 万元"
+def _wan(value: Any, upper: Any = None) -> str:
+    """An asking price or budget in 万元; with ``upper``, a range (「20–30 万元」)."""
+    if value is None:
+        return "面议"
+    return f"{value}–{upper} 万元" if upper is not None and upper != value else f"{value} 万元"
 
 
 def _local_time(value: datetime | None) -> str:

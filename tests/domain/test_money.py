@@ -300,10 +300,18 @@ def test_negotiable_or_empty_price_is_none(value: str | None) -> None:
     ("value", "low", "high"),
     [("20~30", 20, 30), ("40-60", 40, 60), ("20至30", 20, 30), ("２０～３０", 20, 30), ("20万-30万", 20, 30)],
 )
-def test_price_ranges_are_kept_aside_with_a_warning(value: str, low: int, high: int) -> None:
-    assert parse_price_wan(value) == OfferPrice(
-        None, (low, high), f"价格为区间 {low}–{high} 万元，未自动取值，请人工确认"
-    )
+def test_price_ranges_keep_both_bounds(value: str, low: int, high: int) -> None:
+    assert parse_price_wan(value) == OfferPrice(low, (low, high), None)
+
+
+@pytest.mark.parametrize(
+    ("value", "low", "high"),
+    [("约50万", 50, None), ("50万元左右", 50, None), ("20-30万元以上", 20, (20, 30))],
+)
+def test_a_hedged_figure_is_read_with_a_warning(value: str, low: int, high: object) -> None:
+    price = parse_price_wan(value)
+    assert (price.price_wan, price.range_wan) == (low, high)
+    assert price.warning == f"意向价格「{value}」已按 {low} 万元登记"
 
 
 @pytest.mark.parametrize(
@@ -333,7 +341,7 @@ def test_tto_sample_prices_read_as_the_readme_says() -> None:
         except AmountError as error:
             readings[line] = error.message
     assert readings[30] == "意向价格 -20 为负数，价格不能为负"
-    assert readings[9] == OfferPrice(None, (40, 60), "价格为区间 40–60 万元，未自动取值，请人工确认")
+    assert readings[9] == OfferPrice(40, (40, 60))
     assert [line for line, r in readings.items() if isinstance(r, str)] == [30]
     negotiable = [line for line, row in enumerate(rows, start=4) if row[10] == "面议"]
     assert [line for line, r in readings.items() if r == OfferPrice(None)] == negotiable

@@ -71,7 +71,7 @@ def test_a_complete_offer_becomes_a_draft_with_normalised_values():
         institution="东南大学溧阳研究院",
         transfer_modes=("转让", "合作开发"),
         price_wan=50,
-        price_range_wan=None,
+        price_max_wan=None,
         trl=6,
         field="绿色储能",
         contact="曹林嘉 0519-87232611",
@@ -217,14 +217,10 @@ def test_prices_in_wan_yuan(value, price_wan):
     assert _validate(price_wan=value).price_wan == price_wan
 
 
-def test_a_price_range_is_kept_aside_as_negotiable_with_a_warning():
+def test_a_price_range_keeps_both_bounds():
     draft = _validate(price_wan="40-60")
 
-    assert (draft.price_wan, draft.price_range_wan, draft.warnings) == (
-        None,
-        (40, 60),
-        ("价格为区间 40–60 万元，未自动取值，请人工确认",),
-    )
+    assert (draft.price_wan, draft.price_max_wan, draft.warnings) == (40, 60, ())
 
 
 def test_a_negative_price_is_refused():

@@ -9,7 +9,7 @@ import pytest
 from matchmaker.domain.institutions import InstitutionNormalizer, load_institutions
 from matchmaker.importing.contracts import ExistingContracts, preview_contracts
 from matchmaker.importing.report import ContractImportReport
-from matchmaker.importing.sheets import ImportFileError, read_sheet
+from matchmaker.importing.sheets import read_sheet
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
@@ -194,10 +194,9 @@ def test_a_total_row_is_not_a_contract():
     assert (len(report.results), report.total_yuan) == (40, Decimal("20188003.61"))
 
 
-def test_an_export_without_amount_columns_is_refused():
+def test_an_export_without_amount_columns_asks_for_one():
     data = "合同登记编号,项目名称,合同类型,卖方名称,买方名称,买方统一社会信用代码,合同签订日期,登记日期\n".encode()
 
-    with pytest.raises(ImportFileError) as caught:
-        _preview(data, "no_amount.csv")
+    report = _preview(data, "no_amount.csv")
 
-    assert caught.value.message == "第 1 行的表头缺少必需的列：「合同成交额（元）」"
+    assert (report.missing, report.results) == (("合同成交额（元）或合同成交额（万元）",), ())

@@ -181,13 +181,12 @@ def test_rows_without_an_owner_get_the_default_institution():
     assert [d.institution for d in report.valid_drafts] == [SEU]
 
 
-def test_a_file_without_an_owner_column_and_no_default_is_refused():
+def test_a_file_without_an_owner_column_and_no_default_asks_for_the_column():
     data = "专利名称,申请号,专利类型\n一种芹菜保鲜方法,202310196836.2,发明\n".encode()
 
-    with pytest.raises(ImportFileError) as caught:
-        _preview(data, "no_owner.csv")
+    report = _preview(data, "no_owner.csv")
 
-    assert caught.value.message == "第 1 行的表头缺少必需的列：「权利人」"
+    assert (report.needs_mapping, report.missing, report.results) == (True, ("权利人",), ())
 
 
 def test_a_file_without_a_header_is_refused():

@@ -1,0 +1,97 @@
+"""Recognise what a column holds from its values, for headers worded in a way no synonym lists.
+
+Each recogniser answers "is this one cell a …?" strictly enough that a column of another kind almost never
+passes: a 统一社会信用代码 must pass both GB 32100 check characters, an application number the patent office's
+check character, a registration number is 16 digits starting with a plausible year.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+from decimal import Decimal
+
+from matchmaker.domain.cells import cell_text, squeeze
+from matchmaker.domain.contracts import parse_date
+from matchmaker.domain.identifiers import IdentifierError, parse_application_number, parse_credit_code
+from matchmaker.domain.money import AmountError, parse_yuan
+
+Recogniser = Callable[[object], bool]
+
+_REGISTRATION = re.compile(r"^(19[89]\d|20\d\d)\d{12}$")
+
+
+def is_credit_code(value: object) -> bool:
+    try:
+        parse_credit_code(cell_text(value))
+    except IdentifierError:
+        return False
+    return True
+
+
+def is_application_number(value: object) -> bool:
+    text = cell_text(value)
+    if len(squeeze(text)) < 8:
+        return False
+    try:
+        parse_application_number(text)
+    except IdentifierError:
+        return False
+    return True
+
+
+def is_registration_number(value: object) -> bool:
+    return bool(_REGISTRATION.match(squeeze(cell_text(value))))
+
+
+def is_date(value: object) -> bool:
+    if isinstance(value, date):
+        return True
+    if isinstance(value, (int, Decimal)):
+        return False
+    try:
+        parse_date(value)
+    except ValueError:
+        return False
+    return True
+
+
+def is_amount(value: object) -> bool:
+    if isinstance(value, (bool, date)):
+        return False
+    if isinstance(value, (int, Decimal)):
+        return value > 0
+    text = cell_text(value)
+    if not text or is_date(text):
+        return False
+    try:
+        return parse_yuan(text).yuan > 0
+    except AmountError:
+        return False
+
+
+BASE_RECOGNISERS: Mapping[str, Recogniser] = {
+    "credit_code": is_credit_code,
+    "application_number": is_application_number,
+    "registration_number": is_registration_number,
+    "date": is_date,
+    "amount": is_amount,
+}
+
+DESCRIPTIONS: Mapping[str, str] = {
+    "credit_code": "有效的统一社会信用代码",
+    "application_number": "校验位正确的专利申请号",
+    "registration_number": "以年份开头的 16 位登记编号",
+    "date": "日期",
+    "amount": "金额",
+    "institution": "平台已登记的机构名称",
+}
+
+
+def recognisers(institution: Callable[[str], bool] | None = None) -> dict[str, Recogniser]:
+    """The recognisers, with the institution one bound to the platform's institution list when given."""
+    found = dict(BASE_RECOGNISERS)
+    if institution is not None:
+        found["institution"] = lambda value: bool(cell_text(value)) and institution(cell_text(value))
+    return found
