@@ -249,14 +249,12 @@ def _mapping_options(fn: F) -> F:
 
 def _decisions(kind: str, maps: tuple[str, ...], values: tuple[str, ...]):  # type: ignore[no-untyped-def]
     """--map and --value as the service's ``Decisions``; a malformed item is a Chinese usage error."""
-    from matchmaker.importing.rows import parse_decisions
-    from matchmaker.services.import_profiles import Decisions
+    from matchmaker.services.import_profiles import parse_decisions
 
     try:
-        columns, answers = parse_decisions(kind, maps, values)
+        return parse_decisions(kind, maps, values)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    return Decisions(columns, answers)
 
 
 def _remember(services, actor, kind: str, report, decisions, profile: str | None) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ the file's top rows) and previewed with the profile applied, so it needs no conf
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
@@ -17,6 +17,7 @@ from matchmaker.importing.columns import HEADER_SEARCH_ROWS
 from matchmaker.importing.headers import normalise_header
 from matchmaker.importing.kinds import KINDS
 from matchmaker.importing.rows import Choices
+from matchmaker.importing.rows import parse_decisions as parse_items
 from matchmaker.importing.sheets import Sheet
 from matchmaker.importing.values import value_key
 from matchmaker.services.permissions import Actor
@@ -35,6 +36,12 @@ class Decisions:
 
     def __bool__(self) -> bool:
         return bool(self.columns or self.answers)
+
+
+def parse_decisions(kind: str, maps: Sequence[str], values: Sequence[str]) -> Decisions:
+    """``字段=列名`` and ``字段:原值=平台值`` items (the CLI's --map and --value); ``ValueError`` in Chinese."""
+    columns, answers = parse_items(kind, maps, values)
+    return Decisions(columns, answers)
 
 
 def profiles(session: Session, kind: str) -> list[ImportProfile]:
