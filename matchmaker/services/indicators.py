@@ -1,8 +1,8 @@
 """The plan's indicator table: targets from ``seed/indicators.json``, actual values from contracts or the bureau.
 
 Plans are data: each plan row has its years, each indicator its kind (cumulative / annual / stock / level)
-and source. 技术合同成交额 (source ``contracts``) is computed from registered, non-voided contracts; every
-other indicator gets one exact value per year, entered by the bureau and audited old → new like a contract.
+and source. 技术合同成交额 (source ``contracts``) is computed from registered, non-voided contracts and
+知识产权质押融资 (source ``pledges``) from the pledge register; every other indicator gets one exact value per year, entered by the bureau and audited old → new like a contract.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from matchmaker.domain import stats as figures
 from matchmaker.domain.errors import FieldError, NotFound, ValidationFailed
-from matchmaker.services import stats
+from matchmaker.services import pledges, stats
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.storage import audit
 from matchmaker.storage.models import AuditLog, Indicator, IndicatorValue, Plan
@@ -62,6 +62,18 @@ def _contract_values(
     return {year: Decimal(amount) / scale for year, amount in by_year.items()}
 
 
+def _pledge_values(session: Session, plan: Plan, indicator: Indicator) -> dict[int, Decimal]:
+    """Yearly secured amounts registered in the pledge register, in the indicator's unit (exact)."""
+    scale = (
+        stats.target_fen(indicator) / Decimal(indicator.target) if Decimal(indicator.target) else Decimal(1)
+    )
+    by_year = pledges.by_year(session, date(plan.start_year, 1, 1), date(plan.end_year, 12, 31))
+    return {year: Decimal(amount) / scale for year, amount in by_year.items()}
+
+
+COMPUTED_SOURCES = {"contracts": "登记的技术合同", "pledges": "专利权质押登记"}
+
+
 def plans(
     session: Session, today: date, known: Mapping[tuple[int, int], Mapping[int, int]] | None = None
 ) -> list[PlanProgress]:
@@ -81,11 +93,12 @@ def plans(
         rows = []
         for indicator in indicators:
             assert indicator.id is not None
-            values = (
-                _contract_values(session, plan, indicator, known or {})
-                if indicator.source == "contracts"
-                else entered.get(indicator.id, {})
-            )
+            if indicator.source == "contracts":
+                values = _contract_values(session, plan, indicator, known or {})
+            elif indicator.source == "pledges":
+                values = _pledge_values(session, plan, indicator)
+            else:
+                values = entered.get(indicator.id, {})
             target = Decimal(indicator.target)
             result = figures.attainment(indicator.kind, target, values, plan.start_year, plan.end_year, today)
             rows.append(IndicatorProgress(indicator, target, result, values))
@@ -104,9 +117,12 @@ def set_value(
     plan = session.get(Plan, indicator.plan_id)
     assert plan is not None
     errors: list[FieldError] = []
-    if indicator.source == "contracts":
+    if indicator.source in COMPUTED_SOURCES:
         errors.append(
-            FieldError("indicator_id", f"「{indicator.name}」由登记的技术合同自动计算，不能手工填写")
+            FieldError(
+                "indicator_id",
+                f"「{indicator.name}」由{COMPUTED_SOURCES[indicator.source]}自动计算，不能手工填写",
+            )
         )
     year_text = year_text.strip()
     year = int(year_text) if year_text.isdigit() else None

@@ -103,6 +103,8 @@ POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     # contracts and statistics
     "contract.manage": _roles("bureau"),
     "indicator.manage": _roles("bureau"),
+    # the patent pledge register (质押登记), kept by the bureau
+    "pledge.manage": _roles("bureau"),
     "stats.view": _roles("bureau", "organizer"),
 }
 
@@ -118,6 +120,7 @@ DENIED_MESSAGES: dict[str, str] = {
     "request.answer": "只能处理本单位成果收到的会谈请求",
     "contract.manage": "只有知识产权局可以登记或修改技术合同",
     "event.manage": "只有对接会组织者可以管理对接会",
+    "pledge.manage": "只有知识产权局可以登记、变更或注销专利权质押",
     "event.preference": "只能为自己参加的会谈标记意愿",
     "user.manage": "只有管理员可以管理账号",
     "institution.manage": "只有管理员可以管理单位",

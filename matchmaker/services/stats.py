@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from matchmaker.domain import stats as figures
 from matchmaker.domain.errors import FieldError, ValidationFailed
 from matchmaker.domain.money import fen_to_yuan
+from matchmaker.services import pledges
 from matchmaker.storage.models import (
     Contract,
     ContractRollup,
@@ -407,6 +408,21 @@ def funnel(session: Session, filters: StatsFilters) -> tuple[list[FunnelStep], i
 
 
 @dataclass(frozen=True)
+class PledgeFigures:
+    """知识产权质押融资 of the selected years (registration date) and its breakdowns by bank, field and town."""
+
+    total: pledges.FinancingRow
+    breakdowns: dict[str, list[pledges.FinancingRow]]
+
+
+def pledge_figures(session: Session, date_from: date | None, date_to: date | None) -> PledgeFigures:
+    return PledgeFigures(
+        total=pledges.financing(session, date_from, date_to),
+        breakdowns={by: pledges.breakdown(session, date_from, date_to, by) for by in pledges.BREAKDOWNS},
+    )
+
+
+@dataclass(frozen=True)
 class Dashboard:
     filters: StatsFilters
     goal: Goal | None
@@ -414,6 +430,7 @@ class Dashboard:
     breakdowns: dict[str, list[Row]]
     funnel: list[FunnelStep]
     funnel_amount_fen: int
+    pledges: PledgeFigures
 
 
 def dashboard(session: Session, filters: StatsFilters, today: date) -> Dashboard:
@@ -442,4 +459,9 @@ def dashboard(session: Session, filters: StatsFilters, today: date) -> Dashboard
         },
         funnel=steps,
         funnel_amount_fen=funnel_amount,
+        pledges=pledge_figures(
+            session,
+            date(filters.year_from, 1, 1) if filters.year_from else None,
+            date(filters.year_to, 12, 31) if filters.year_to else None,
+        ),
     )

@@ -403,3 +403,34 @@ class ImportProfile(SQLModel, table=True):
     institution_id: int | None = Field(default=None, foreign_key="institution.id")
     created_by: int | None = Field(default=None, foreign_key="user.id")
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Pledge(SQLModel, table=True):
+    """A patent pledge registration (专利权质押登记). Its secured amount counts in 知识产权质押融资 in the
+    month it was registered, whatever its status later (a 注销 releases the pledge; the financing happened)."""
+
+    __table_args__ = (Index("ix_pledge_registered_on", "registered_on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    registration_number: str = Field(max_length=30, unique=True)
+    pledgor_name: str = Field(max_length=100)
+    pledgor_credit_code: str = Field(max_length=18, index=True)
+    pledgor_company_id: int | None = Field(default=None, foreign_key="company.id", index=True)
+    pledgee_name: str = Field(max_length=100, index=True)
+    pledgee_kind: str = Field(max_length=10)
+    #: [{"number": "201710601862.3", "main_ipc": "H01M 10/0525" | null}, …]
+    patents: list[dict[str, Any]] = _json()
+    amount_fen: int = Field(sa_type=BigInteger)
+    registered_on: date
+    debt_from: date | None = None
+    debt_to: date | None = None
+    status: str = Field(default="登记", max_length=10, index=True)
+    changed_on: date | None = None
+    cancelled_on: date | None = None
+    field: str = Field(default="", max_length=20, index=True)
+    town: str = Field(default="", max_length=30, index=True)
+    offer_id: int | None = Field(default=None, foreign_key="offer.id")
+    contract_id: int | None = Field(default=None, foreign_key="contract.id")
+    warnings: list[str] = _json()
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -22,6 +22,7 @@ from matchmaker.web.pages import (
     api_matches,
     api_needs,
     api_offers,
+    api_pledges,
     auth,
     dashboard,
     home,
@@ -32,6 +33,7 @@ from matchmaker.web.pages import matches as match_pages
 from matchmaker.web.pages import needs as need_pages
 from matchmaker.web.pages import notifications as notification_pages
 from matchmaker.web.pages import offers as offer_pages
+from matchmaker.web.pages import pledges as pledge_pages
 from matchmaker.web.pages import requests as request_pages
 from matchmaker.web.pages import search as search_pages
 from matchmaker.web.templating import make_templates
@@ -43,6 +45,7 @@ ROUTE_MODULES += [offer_pages, api_offers]
 ROUTE_MODULES += [contract_pages, dashboard, api_contracts]
 ROUTE_MODULES += [event_pages, api_events]
 ROUTE_MODULES += [match_pages, api_matches]
+ROUTE_MODULES += [pledge_pages, api_pledges]
 
 
 def _unread(services: Services, user: Any) -> int:

@@ -30,6 +30,7 @@ NAV: list[NavItem] = [
     NavItem("匹配评价", "/matches/judgements", ("organizer", "admin")),
     NavItem("技术合同", "/contracts", ("bureau", "admin")),
     NavItem("合同导入", "/contracts/import", ("bureau", "admin")),
+    NavItem("质押登记", "/pledges", ("bureau", "admin")),
     NavItem("统计看板", "/stats", ("bureau", "organizer", "admin")),
     NavItem("规划指标", "/indicators", ("bureau", "admin")),
     NavItem("账号管理", "/admin/users", ("admin",)),

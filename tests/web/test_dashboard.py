@@ -31,7 +31,7 @@ def test_the_dashboard_shows_the_demo_turnover_against_the_plan(
         "6,034,500.50",
         "6034500.50",
         "15000000000.00",
-        7,
+        10,
         True,
     )
 

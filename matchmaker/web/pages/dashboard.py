@@ -18,7 +18,7 @@ from starlette.routing import Route
 from matchmaker.domain import stats as figures
 from matchmaker.domain.errors import ValidationFailed
 from matchmaker.domain.money import fen_to_yuan, format_yi, yuan_to_yi
-from matchmaker.services import indicators, stats
+from matchmaker.services import indicators, pledges, stats
 from matchmaker.services.permissions import allowed
 from matchmaker.web.exports import table_response
 from matchmaker.web.pages.contracts import fen
@@ -67,7 +67,7 @@ def line_chart(goal: stats.Goal) -> dict[str, Any]:
     }
 
 
-def bars(rows: list[stats.Row]) -> list[dict[str, Any]]:
+def bars(rows: list[Any]) -> list[dict[str, Any]]:
     top = max((r.amount_fen for r in rows), default=0) or 1
     return [{"row": r, "percent": float(Decimal(r.amount_fen) * 100 / top)} for r in rows]
 
@@ -130,6 +130,29 @@ def report_rows(board: stats.Dashboard) -> list[tuple[Any, ...]]:
                     fen_to_yuan(r.technology_amount_fen),
                 )
             )
+    p = board.pledges
+    rows.append(
+        (
+            "知识产权质押融资",
+            "所选年份合计（项）",
+            p.total.pledges,
+            fen_to_yuan(p.total.amount_fen),
+            yi_number(p.total.amount_fen),
+            "",
+        )
+    )
+    for by, title in pledges.BREAKDOWNS.items():
+        for part in p.breakdowns[by]:
+            rows.append(
+                (
+                    f"质押融资按{title}",
+                    part.label,
+                    part.pledges,
+                    fen_to_yuan(part.amount_fen),
+                    yi_number(part.amount_fen),
+                    "",
+                )
+            )
     for step in board.funnel:
         rows.append(("转化漏斗", step.label, step.count, "", "", ""))
     rows.append(
@@ -171,6 +194,8 @@ async def dashboard_page(request: Request) -> Response:
             "chart": line_chart(board.goal) if board.goal else None,
             "bars": {by: bars(rows) for by, rows in board.breakdowns.items()},
             "titles": stats.BREAKDOWNS,
+            "pledge_bars": {by: bars(rows) for by, rows in board.pledges.breakdowns.items()},
+            "pledge_titles": pledges.BREAKDOWNS,
             "funnel_bars": [
                 {"step": s, "percent": 100 * s.count / max(board.funnel[0].count, 1)} for s in board.funnel
             ],

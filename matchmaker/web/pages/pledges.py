@@ -1,0 +1,196 @@
+"""专利权质押 pages: the register with filters and exports, record / change (变更) / release (注销), history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from matchmaker.domain.errors import ValidationFailed
+from matchmaker.domain.money import fen_to_yuan, format_yi
+from matchmaker.domain.pledges import PLEDGE_STATUSES, PLEDGEE_KINDS
+from matchmaker.services import pledges
+from matchmaker.services.permissions import allowed
+from matchmaker.web.exports import table_response
+from matchmaker.web.pages.contracts import fen
+from matchmaker.web.security import form_str, query_int, read_form, require_actor
+from matchmaker.web.templating import flash, render
+
+ROLES = ("bureau", "admin")
+EXPORT_HEADERS = [
+    "质押登记号", "出质人", "出质人统一社会信用代码", "质权人", "质权人类型", "出质专利", "担保债权数额（元）",
+    "登记日期", "债务起始日", "债务到期日", "状态", "变更日期", "注销日期", "所属领域", "所在镇（街道）",
+]  # fmt: skip
+
+
+def _export_row(p: Any) -> tuple[Any, ...]:
+    return (
+        p.registration_number,
+        p.pledgor_name,
+        p.pledgor_credit_code,
+        p.pledgee_name,
+        p.pledgee_kind,
+        "；".join(x["number"] + (f"（{x['main_ipc']}）" if x.get("main_ipc") else "") for x in p.patents),
+        fen_to_yuan(p.amount_fen),
+        p.registered_on,
+        p.debt_from,
+        p.debt_to,
+        p.status,
+        p.changed_on,
+        p.cancelled_on,
+        p.field,
+        p.town,
+    )
+
+
+async def pledge_list(request: Request) -> Response:
+    actor = require_actor(request, ROLES)
+    services = request.app.state.services
+    errors: dict[str, str] = {}
+    try:
+        filters = pledges.parse_filters(request.query_params)
+    except ValidationFailed as exc:
+        errors, filters = exc.by_field(), pledges.PledgeFilters()
+    fmt = request.query_params.get("export")
+    page = query_int(request, "page", 1)
+    with services.session() as session:
+        if fmt in ("xlsx", "csv") and not errors:
+            rows, total, sum_fen = pledges.list_pledges(session, filters, page_size=None)
+            lines = [_export_row(p) for p in rows]
+            blank: list[Any] = [""] * (len(EXPORT_HEADERS) - 2)
+            lines.append(("合计", f"{total} 项", *blank[:4], fen_to_yuan(sum_fen), *blank[5:]))
+            return table_response(fmt, "专利权质押登记", EXPORT_HEADERS, lines)
+        rows, total, sum_fen = pledges.list_pledges(session, filters, page=page)
+        banks = pledges.pledgees(session)
+    query = "&".join(f"{k}={v}" for k, v in request.query_params.items() if k not in ("page", "export"))
+    ref = services.reference
+    return render(
+        request,
+        "pledges/list.html",
+        {
+            "pledges": rows,
+            "total": total,
+            "sum_yuan": fen_to_yuan(sum_fen),
+            "sum_yi": format_yi(fen_to_yuan(sum_fen), 4),
+            "filters": filters,
+            "errors": errors,
+            "params": request.query_params,
+            "page": page,
+            "pages": max(1, -(-total // pledges.PAGE_SIZE)),
+            "base": "/pledges?" + query,
+            "fields": ref.fields,
+            "towns": ref.towns,
+            "banks": banks,
+            "statuses": PLEDGE_STATUSES,
+            "can_manage": allowed(actor, "pledge.manage"),
+            "fen": fen,
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+def _render_form(
+    request: Request, form: dict[str, str], errors: dict[str, str], editing: Any = None
+) -> Response:
+    ref = request.app.state.services.reference
+    return render(
+        request,
+        "pledges/form.html",
+        {
+            "form": form,
+            "errors": errors,
+            "editing": editing,
+            "fields": [(f, f) for f in ref.fields],
+            "towns": [(t, t) for t in ref.towns],
+            "kinds": [(k, k) for k in PLEDGEE_KINDS],
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+async def pledge_new(request: Request) -> Response:
+    actor = require_actor(request, ROLES)
+    services = request.app.state.services
+    form: dict[str, str] = {}
+    if request.method == "POST":
+        data = await read_form(request)
+        form = {name: form_str(data, name) for name in pledges.INPUT_FIELDS}
+        try:
+            with services.transaction() as session:
+                pledge = pledges.create_pledge(session, actor, services.reference, form)
+            flash(
+                request, f"已登记质押 {pledge.registration_number}，担保债权数额 {fen(pledge.amount_fen)} 元"
+            )
+            return RedirectResponse(f"/pledges/{pledge.id}", status_code=303)
+        except ValidationFailed as exc:
+            return _render_form(request, form, exc.by_field())
+    return _render_form(request, form, {})
+
+
+async def pledge_detail(request: Request, errors: dict[str, str] | None = None) -> Response:
+    actor = require_actor(request, ROLES)
+    services = request.app.state.services
+    with services.session() as session:
+        pledge = pledges.get_pledge(session, request.path_params["pledge_id"])
+        entries = pledges.history(session, pledge.id or 0)
+    return render(
+        request,
+        "pledges/detail.html",
+        {
+            "p": pledge,
+            "history": entries,
+            "labels": pledges.AUDIT_LABELS,
+            "can_manage": allowed(actor, "pledge.manage"),
+            "errors": errors or {},
+            "fen": fen,
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+async def pledge_change(request: Request) -> Response:
+    actor = require_actor(request, ROLES)
+    services = request.app.state.services
+    pledge_id = request.path_params["pledge_id"]
+    with services.session() as session:
+        pledge = pledges.get_pledge(session, pledge_id)
+    form = {**pledges.as_input(pledge), "changed_on": ""}
+    if request.method == "POST":
+        data = await read_form(request)
+        form = {name: form_str(data, name) for name in (*pledges.INPUT_FIELDS, "changed_on")}
+        try:
+            with services.transaction() as session:
+                changed = pledges.change_pledge(session, actor, services.reference, pledge_id, form)
+            labels = "、".join(pledges.AUDIT_LABELS.get(c, c) for c in changed)
+            flash(request, f"已办理变更登记 {pledge.registration_number}（变更：{labels}）")
+            return RedirectResponse(f"/pledges/{pledge_id}", status_code=303)
+        except ValidationFailed as exc:
+            return _render_form(request, form, exc.by_field(), editing=pledge)
+    return _render_form(request, form, {}, editing=pledge)
+
+
+async def pledge_cancel(request: Request) -> Response:
+    actor = require_actor(request, ROLES)
+    services = request.app.state.services
+    pledge_id = request.path_params["pledge_id"]
+    data = await read_form(request)
+    try:
+        with services.transaction() as session:
+            pledge = pledges.cancel_pledge(
+                session, actor, pledge_id, form_str(data, "cancelled_on"), form_str(data, "reason")
+            )
+        flash(request, f"质押 {pledge.registration_number} 已注销；担保债权数额仍计入登记当年的质押融资额")
+        return RedirectResponse(f"/pledges/{pledge_id}", status_code=303)
+    except ValidationFailed as exc:
+        return await pledge_detail(request, exc.by_field())
+
+
+routes = [
+    Route("/pledges", pledge_list),
+    Route("/pledges/new", pledge_new, methods=["GET", "POST"]),
+    Route("/pledges/{pledge_id:int}", pledge_detail),
+    Route("/pledges/{pledge_id:int}/change", pledge_change, methods=["GET", "POST"]),
+    Route("/pledges/{pledge_id:int}/cancel", pledge_cancel, methods=["POST"]),
+]
