@@ -3,17 +3,22 @@
 Run: .venv/bin/python bench/schedule.py [--time-limit-small 5] [--time-limit-large 30] [--workers 2]
 
 Instances are generated from a fixed seed with availability the way organizers see it: most people stay the
-whole afternoon, some leave early or arrive late, some step out for a talk; a fifth of them cap their meetings.
+whole afternoon, some leave early or arrive late, some step out for a talk; a fifth of them cap their meetings;
+one company in ten sends two representatives (a delegation the solver keeps together).
 Objectives are in the integer units of matchmaker/scheduling/weights.py, the same formula for both schedules.
+Idle minutes per participant (time between their first and last meeting without one, see
+matchmaker/scheduling/compactness.py) are shown as mean over participants with two or more meetings, and max.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 from collections import Counter
 from datetime import date, time
 
+from matchmaker.scheduling.compactness import idle_minutes, idle_slots_by_group
 from matchmaker.scheduling.greedy import greedy_schedule
 from matchmaker.scheduling.model import Meeting, Pair, Participant, Problem, Table
 from matchmaker.scheduling.slots import make_slots
@@ -42,6 +47,7 @@ def generate(
     """A reproducible event: ids 1..researchers are researchers, the rest companies."""
     rng = random.Random(seed)
     slots = tuple(make_slots(date(2026, 5, 20), time(9), time(18), 20)[:slot_count])
+    # Every tenth company representative belongs to the same company as the one before: a delegation of two.
     people = tuple(
         Participant(
             id=i,
@@ -49,6 +55,7 @@ def generate(
             kind="researcher" if i <= researchers else "company",
             available=_availability(rng, slot_count),
             cap=rng.randint(2, 4) if rng.random() < 0.2 else None,
+            group=None if i <= researchers else i - 1 if (i - researchers) % 10 == 0 else i,
         )
         for i in range(1, researchers + companies + 1)
     )
@@ -90,6 +97,23 @@ def _pair_weights(problem: Problem, meetings: tuple[Meeting, ...]) -> int:
     return sum(pair_weight(problem.pairs_by_id[m.pair_id]) for m in meetings)
 
 
+def _idle(problem: Problem, meetings: tuple[Meeting, ...]) -> str:
+    met: Counter[int] = Counter()
+    for m in meetings:
+        pair = problem.pairs_by_id[m.pair_id]
+        met.update((pair.a, pair.b))
+    minutes = idle_minutes(problem, meetings)
+    several = [minutes[p] for p, n in met.items() if n >= 2]
+    mean = sum(several) / len(several) if several else 0.0
+    group_slots = sum(
+        len(s) for s in idle_slots_by_group(problem, [(m.pair_id, m.slot) for m in meetings]).values()
+    )
+    return (
+        f"idle min/participant mean {mean:5.1f} max {max(several, default=0):3d}"
+        f"  idle>=60 min {sum(1 for v in several if v >= 60)}  delegation idle slots {group_slots}"
+    )
+
+
 def run(
     name: str, problem: Problem, time_limit_s: float, workers: int, relative_gaps: tuple[float, ...]
 ) -> None:
@@ -101,6 +125,7 @@ def run(
         f"  meetings {len(greedy)}  left with none {_left_with_none(problem, greedy)}"
         f" of {len(problem.participants_who_could_meet())} who could meet"
     )
+    print(f"                          {_idle(problem, greedy)}")
     for relative_gap in relative_gaps:
         result = solve(problem, time_limit_s=time_limit_s, workers=workers, relative_gap=relative_gap)
         assert objective_value(problem, result.meetings) == result.objective
@@ -111,6 +136,7 @@ def run(
             f"  left with none {_left_with_none(problem, result.meetings)}"
             f"  objective / greedy {result.objective / greedy_objective:.3f}"
         )
+        print(f"                          {_idle(problem, result.meetings)}")
 
 
 def main() -> None:
@@ -119,6 +145,7 @@ def main() -> None:
     parser.add_argument("--time-limit-large", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
+    print(f"uptime: {os.popen('uptime').read().strip()}")
     run(
         "40 researchers x 60 companies, 300 pairs, 9 slots, 20 tables",
         generate(2026, 40, 60, 300, 9, 20),

@@ -29,13 +29,15 @@ REASON_TEXT: Final[dict[str, str]] = {
 @dataclass(frozen=True)
 class Participant:
     """A researcher or company representative; ``available`` holds slot indices (None = every slot) and
-    ``cap`` the most meetings this person wants (None = no limit)."""
+    ``cap`` the most meetings this person wants (None = no limit). Representatives of one company share a
+    ``group`` (the company id), which the solver keeps together in time (see ``compactness.py``)."""
 
     id: int
     name: str
     kind: ParticipantKind
     available: frozenset[int] | None = None
     cap: int | None = None
+    group: int | None = None
 
 
 @dataclass(frozen=True)

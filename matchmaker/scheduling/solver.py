@@ -10,18 +10,27 @@ per slot", which is all a concrete assignment then needs.
 Objective, lexicographic in two solves (docs/scheduling.md gives the reasons):
 1. maximise the number of participants with at least one meeting;
 2. keeping that number, maximise ``weights.objective_value`` (pair weights, a bonus per meeting up to the
-   organizer's minimum, a penalty per published meeting moved or dropped).
+   organizer's minimum, a penalty per published meeting moved or dropped, a penalty per idle slot of a
+   participant and of a company delegation). "Optimal" means proven for all of it, compactness included.
+
+Idle slots are counted with two monotone chains per person: ``before[s]`` (a meeting in some earlier slot) and
+``after[s]`` (in some later slot); ``idle[s] >= before[s] + after[s] - 1 - busy[s]``. The chains only have lower
+bounds, which is enough because the objective pushes every idle variable, and so the chains, down.
 """
 
 from __future__ import annotations
 
+import math
 import time as clock
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import pairwise
 
 from ortools.sat.python import cp_model
 
 from matchmaker.domain.errors import FieldError, ValidationFailed
+from matchmaker.scheduling.compactness import busy_slots, group_available, groups
 from matchmaker.scheduling.greedy import fill_greedily
 from matchmaker.scheduling.model import (
     REASON_TEXT,
@@ -35,7 +44,14 @@ from matchmaker.scheduling.model import (
     Status,
     Unplaced,
 )
-from matchmaker.scheduling.weights import MIN_MEETINGS_BONUS, MOVE_PENALTY, pair_weight
+from matchmaker.scheduling.weights import (
+    GROUP_IDLE_SLOT_PENALTY,
+    IDLE_SLOT_PENALTY,
+    MIN_MEETINGS_BONUS,
+    MOVE_PENALTY,
+    objective_value,
+    pair_weight,
+)
 
 # With two workers CP-SAT runs one full search plus one thread that takes turns among its helper searches;
 # on these models each random/graph neighbourhood search takes seconds of that thread for little gain,
@@ -54,6 +70,9 @@ _SLOW_HELPERS = (
 # Share of the time limit the fairness phase may use; it usually proves optimality in well under a second,
 # and whatever it leaves goes to the score phase.
 _FAIRNESS_SHARE = 0.4
+# Share of the time limit for polishing the score phase's starting schedule (moves and swaps that close waits,
+# see ``_polish``); half as much again polishes a result CP-SAT did not prove optimal.
+_POLISH_SHARE = 0.1
 
 
 def _label(problem: Problem, pair: Pair) -> str:
@@ -172,6 +191,17 @@ def check_pins(problem: Problem) -> None:
         raise ValidationFailed(errors)
 
 
+@dataclass(frozen=True)
+class _Chain:
+    """The idle-slot variables of one person (``("person", id)``) or company delegation (``("group", id)``)."""
+
+    key: tuple[str, int]
+    busy: Mapping[int, cp_model.LinearExpr]
+    before: dict[int, cp_model.IntVar]
+    after: dict[int, cp_model.IntVar]
+    idle: dict[int, cp_model.IntVar]
+
+
 class _Model:
     """The CP-SAT model shared by both phases.
 
@@ -231,6 +261,27 @@ class _Model:
             if len(group) > most:
                 self.model.add(sum(group) <= most)
             self.count[person] = sum(group)
+        self.chains: list[_Chain] = []
+        slot_vars: dict[int, dict[int, list[cp_model.IntVar]]] = defaultdict(dict)
+        for (person, slot), group in by_person_slot.items():
+            slot_vars[person][slot] = group
+        for person, by_slot_of_person in slot_vars.items():
+            cap = problem.participants_by_id[person].cap
+            if cap is None or cap >= 2:
+                own = {slot: cp_model.LinearExpr.sum(group) for slot, group in by_slot_of_person.items()}
+                self._chain(("person", person), own, problem.available_slots(person))
+        for group_id, members in groups(problem).items():
+            together: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+            for member in members:
+                for slot, group in slot_vars.get(member, {}).items():
+                    together[slot].extend(group)
+            busy: dict[int, cp_model.IntVar] = {}
+            for slot, group in together.items():
+                busy[slot] = self.model.new_bool_var(f"group_busy_{group_id}_{slot}")
+                self.model.add(busy[slot] <= sum(group))
+                for one in group:
+                    self.model.add(busy[slot] >= one)
+            self._chain(("group", group_id), busy, group_available(problem, members))
         self.covered = {p: self.model.new_bool_var(f"covered_{p}") for p in sorted(self.count)}
         for person, var in self.covered.items():
             self.model.add(var <= self.count[person])
@@ -240,6 +291,39 @@ class _Model:
             for person, count in self.count.items():
                 self.reached[person] = self.model.new_int_var(0, minimum, f"reached_{person}")
                 self.model.add(self.reached[person] <= count)
+
+    def _chain(
+        self, key: tuple[str, int], busy: Mapping[int, cp_model.LinearExpr], countable: frozenset[int]
+    ) -> None:
+        """Idle-slot variables for one person or group whose meeting in slot ``s`` is ``busy[s]`` (0 or 1)."""
+        possible = sorted(busy)
+        if len(possible) < 2:
+            return
+        order = [s.index for s in self.problem.slots if possible[0] <= s.index <= possible[-1]]
+        if not any(s in countable for s in order[1:-1]):
+            return
+        name = f"{key[0]}_{key[1]}"
+        before: dict[int, cp_model.IntVar] = {}
+        after: dict[int, cp_model.IntVar] = {}
+        for earlier, slot in pairwise(order):
+            before[slot] = self.model.new_bool_var(f"before_{name}_{slot}")
+            if earlier in before:
+                self.model.add(before[slot] >= before[earlier])
+            if earlier in busy:
+                self.model.add(before[slot] >= busy[earlier])
+        for later, slot in pairwise(order[::-1]):
+            after[slot] = self.model.new_bool_var(f"after_{name}_{slot}")
+            if later in after:
+                self.model.add(after[slot] >= after[later])
+            if later in busy:
+                self.model.add(after[slot] >= busy[later])
+        idle: dict[int, cp_model.IntVar] = {}
+        for slot in order[1:-1]:
+            if slot in countable:
+                idle[slot] = self.model.new_bool_var(f"idle_{name}_{slot}")
+                waiting = before[slot] + after[slot] - 1
+                self.model.add(idle[slot] >= (waiting - busy[slot] if slot in busy else waiting))
+        self.chains.append(_Chain(key, busy, before, after, idle))
 
     def hint(self, chosen: Iterable[tuple[int, int]]) -> None:
         """Hint a schedule, auxiliaries included: CP-SAT only starts from a hint it can check in full."""
@@ -259,6 +343,27 @@ class _Model:
             self.model.add_hint(var, met[person] > 0)
         for person, var in self.reached.items():
             self.model.add_hint(var, min(met[person], self.problem.min_meetings_per_participant))
+        busy = busy_slots(self.problem, wanted)
+        members = groups(self.problem)
+        for chain in self.chains:
+            kind, owner = chain.key
+            slots: set[int] = (
+                busy.get(owner, set())
+                if kind == "person"
+                else set().union(*(busy.get(m, set()) for m in members[owner]))
+            )
+            if kind == "group":
+                for slot, expr in chain.busy.items():
+                    if isinstance(expr, cp_model.IntVar):
+                        self.model.add_hint(expr, slot in slots)
+            first, last = (min(slots), max(slots)) if slots else (None, None)
+            for slot, flag in chain.before.items():
+                self.model.add_hint(flag, first is not None and first < slot)
+            for slot, flag in chain.after.items():
+                self.model.add_hint(flag, last is not None and last > slot)
+            for slot, flag in chain.idle.items():
+                inside = first is not None and last is not None and first < slot < last
+                self.model.add_hint(flag, inside and slot not in slots)
 
     def score_objective(self) -> cp_model.LinearExprT:
         """``weights.objective_value`` written over the model's variables."""
@@ -270,6 +375,9 @@ class _Model:
         for old in problem.previous:
             kept = self.x.get((old.pair_id, old.slot))
             terms.append(MOVE_PENALTY * kept - MOVE_PENALTY if kept is not None else -MOVE_PENALTY)
+        for chain in self.chains:
+            penalty = IDLE_SLOT_PENALTY if chain.key[0] == "person" else GROUP_IDLE_SLOT_PENALTY
+            terms.extend(-penalty * var for var in chain.idle.values())
         return sum(terms)
 
 
@@ -386,12 +494,142 @@ def _fair_fill(
         for person in _people(problem, key[0]):
             meeting_of.setdefault(person, key)
     while True:
-        chosen = fill_greedily(problem, fixed, published)
+        chosen = fill_greedily(problem, fixed, published, compact=True)
         covered = {person for pair_id, _ in chosen for person in _people(problem, pair_id)}
         lost = sorted(meeting_of.keys() - covered)
         if not lost:
             return chosen
         fixed.extend(dict.fromkeys(meeting_of[person] for person in lost if meeting_of[person] not in fixed))
+
+
+def _polish(
+    problem: Problem, chosen: list[tuple[int, int]], deadline: float, rounds: int = 4
+) -> list[tuple[int, int]]:
+    """Move a meeting to another slot, or swap the slots of two meetings, while that raises
+    ``objective_value``. The same pairs meet, so only idle time and published positions change; CP-SAT stopped by
+    its time limit often leaves waits a few swaps close, and this finds them in well under a second. A move to an
+    earlier free slot that costs nothing is made too, so among equal schedules the one that starts as the event
+    opens is returned (CP-SAT is indifferent between them).
+
+    Changes are scored locally (the idle slots of the people and delegations involved, the published slots of
+    the pairs moved), which equals the change of ``objective_value``. Stops at ``deadline`` (``perf_counter``).
+    """
+    pinned = {pin.pair_id for pin in problem.pins if pin.slot is not None}
+    published = {m.pair_id: m.slot for m in problem.previous}
+    members = groups(problem)
+    group_of = {m: g for g, ms in members.items() for m in ms}
+    available = {p.id: problem.available_slots(p.id) for p in problem.participants}
+    group_free = {g: group_available(problem, ms) for g, ms in members.items()}
+    common = {pair.id: problem.common_slots(pair) for pair in problem.pairs}
+    slot_of = dict(chosen)
+    at: dict[int, dict[int, int]] = defaultdict(dict)  # slot -> person -> pair
+    per_slot: dict[int, int] = defaultdict(int)
+    for pair_id, slot in slot_of.items():
+        per_slot[slot] += 1
+        for person in _people(problem, pair_id):
+            at[slot][person] = pair_id
+    mine: dict[int, set[int]] = defaultdict(set)
+    for pair_id, slot in slot_of.items():
+        for person in _people(problem, pair_id):
+            mine[person].add(slot)
+
+    def idle(slots: set[int], free: frozenset[int]) -> int:
+        if len(slots) < 2:
+            return 0
+        first, last = min(slots), max(slots)
+        return sum(1 for s in free if first < s < last and s not in slots)
+
+    def cost(pair_ids: list[int]) -> int:
+        people = {person for pair_id in pair_ids for person in _people(problem, pair_id)}
+        total = IDLE_SLOT_PENALTY * sum(idle(mine[p], available[p]) for p in people)
+        for g in {group_of[p] for p in people if p in group_of}:
+            together = set().union(*(mine[m] for m in members[g]))
+            total += GROUP_IDLE_SLOT_PENALTY * idle(together, group_free[g])
+        total += MOVE_PENALTY * sum(
+            1 for pair_id in pair_ids if pair_id in published and slot_of[pair_id] != published[pair_id]
+        )
+        return total
+
+    def lift(pair_id: int) -> None:
+        slot = slot_of.pop(pair_id)
+        per_slot[slot] -= 1
+        for person in _people(problem, pair_id):
+            del at[slot][person]
+            mine[person].discard(slot)
+
+    def drop(pair_id: int, slot: int) -> None:
+        slot_of[pair_id] = slot
+        per_slot[slot] += 1
+        for person in _people(problem, pair_id):
+            at[slot][person] = pair_id
+            mine[person].add(slot)
+
+    def attempt(moves: list[tuple[int, int]], earlier: bool = False) -> bool:
+        """Apply ``moves`` (pair, new slot) if they lower the local cost (or, with ``earlier``, keep it equal);
+        otherwise leave everything as it was."""
+        pair_ids = [pair_id for pair_id, _ in moves]
+        before = cost(pair_ids)
+        undo = [(pair_id, slot_of[pair_id]) for pair_id in pair_ids]
+        for pair_id in pair_ids:
+            lift(pair_id)
+        for pair_id, slot in moves:
+            drop(pair_id, slot)
+        after = cost(pair_ids)
+        if after < before or (earlier and after == before):
+            return after < before
+        for pair_id in pair_ids:
+            lift(pair_id)
+        for pair_id, slot in undo:
+            drop(pair_id, slot)
+        return False
+
+    for _ in range(rounds):
+        improved = False
+        for pair_id in sorted(slot_of):
+            if clock.perf_counter() > deadline:
+                return list(slot_of.items())
+            if pair_id in pinned:
+                continue
+            a, b = _people(problem, pair_id)
+            for slot in sorted(common[pair_id]):
+                old = slot_of[pair_id]
+                if slot == old:
+                    continue
+                blocking = {at[slot][p] for p in (a, b) if p in at[slot]}
+                if not blocking:
+                    if per_slot[slot] < len(problem.tables):
+                        # an equal schedule that starts earlier is kept too: people come as the event opens
+                        improved |= attempt([(pair_id, slot)], earlier=slot < old)
+                        continue
+                    # the slot is full: swap with a meeting there whose people are free in ours
+                    candidates = sorted(set(at[slot].values()))
+                elif len(blocking) == 1:
+                    candidates = list(blocking)
+                else:
+                    continue
+                for other in candidates:
+                    c, d = _people(problem, other)
+                    if (
+                        other in pinned
+                        or old not in common[other]
+                        or any(p in at[old] and at[old][p] != pair_id for p in (c, d))
+                    ):
+                        continue
+                    if attempt([(pair_id, slot), (other, old)]):
+                        improved = True
+                        break
+        if not improved:
+            break
+    return list(slot_of.items())
+
+
+def _upper_bound(problem: Problem) -> int:
+    """A bound no schedule can beat, for when CP-SAT ran out of time before reporting its own: every pair
+    that could meet meets, everyone reaches the minimum, nothing moves and nobody waits."""
+    reachable = problem.participants_who_could_meet()
+    return sum(pair_weight(p) for p in problem.pairs if problem.common_slots(p)) + MIN_MEETINGS_BONUS * (
+        problem.min_meetings_per_participant * len(reachable)
+    )
 
 
 def solve(
@@ -413,28 +651,41 @@ def solve(
     built = _Model(problem)
     pinned_slots = [(pin.pair_id, pin.slot) for pin in problem.pins if pin.slot is not None]
     published = [(m.pair_id, m.slot) for m in problem.previous]
-    built.hint(fill_greedily(problem, pinned_slots, published))
+    built.hint(fill_greedily(problem, pinned_slots, published, compact=True))
 
     built.model.maximize(sum(built.covered.values()))
     fairness = _solver(time_limit_s * _FAIRNESS_SHARE, workers, seed)
     fairness_status = fairness.solve(built.model)
     if fairness_status == cp_model.INFEASIBLE:
         return _empty(problem, "infeasible", started)
+    start: list[tuple[int, int]] | None = None
     if fairness_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         built.model.add(sum(built.covered.values()) >= round(fairness.objective_value))
         fair = [key for key, var in built.x.items() if fairness.boolean_value(var)]
-        built.hint(_fair_fill(problem, fair, published))
+        start = _polish(problem, _fair_fill(problem, fair, published), started + _POLISH_SHARE * time_limit_s)
+        built.hint(start)
 
     built.model.maximize(built.score_objective())
     remaining = time_limit_s - (clock.perf_counter() - started)
     scoring = _solver(remaining, workers, seed, relative_gap)
     scoring_status = scoring.solve(built.model)
-    if scoring_status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if scoring_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        chosen = [key for key, var in built.x.items() if scoring.boolean_value(var)]
+    elif scoring_status != cp_model.INFEASIBLE and start is not None:
+        # Out of time before the score phase reported anything (a loaded machine spends it in presolve): the
+        # starting schedule keeps every rule and phase 1's coverage, so it is a schedule worth returning.
+        chosen = start
+    else:
         return _empty(problem, "infeasible" if scoring_status == cp_model.INFEASIBLE else "unknown", started)
 
-    chosen = [key for key, var in built.x.items() if scoring.boolean_value(var)]
+    chosen = _polish(problem, chosen, clock.perf_counter() + max(0.2, _POLISH_SHARE / 2 * time_limit_s))
     meetings = _assign_tables(problem, chosen)
-    objective, bound = round(scoring.objective_value), round(scoring.best_objective_bound)
+    # The idle variables only have lower bounds, so a solution stopped early may count a slot as idle that is
+    # not; the schedule's own value is at least the solver's and never above the bound.
+    objective = objective_value(problem, meetings)
+    reported = scoring.best_objective_bound
+    found = scoring_status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and math.isfinite(reported)
+    bound = max(objective, round(reported)) if found else max(objective, _upper_bound(problem))
     # CP-SAT also says OPTIMAL when it stops at the gap limit, so "proven" compares objective and bound.
     proven = fairness_status == cp_model.OPTIMAL and scoring_status == cp_model.OPTIMAL and objective == bound
     status: Status = "optimal" if proven else "feasible"

@@ -20,6 +20,7 @@ from matchmaker.domain.errors import Conflict, FieldError, NotFound, ValidationF
 from matchmaker.domain.events import outcome_grade
 from matchmaker.domain.vocab import ATTENDANCE, MEETING_OUTCOMES
 from matchmaker.scheduling import ics
+from matchmaker.scheduling.compactness import idle_minutes
 from matchmaker.scheduling.model import Meeting as Placed
 from matchmaker.scheduling.model import Pair, Participant, Pin, Problem, Result, Table
 from matchmaker.scheduling.slots import Slot
@@ -79,6 +80,8 @@ def build_problem(session: Session, event: Event, pins: list[Pin] | None = None)
                 "company" if p.kind == "company" else "researcher",
                 frozenset(p.available_slots) if p.available_slots is not None else None,
                 p.cap,
+                # a company's representatives form one delegation the solver keeps together in time
+                group=p.company_id if p.kind == "company" else None,
             )
             for p in people
         ),
@@ -420,6 +423,28 @@ class ScheduleView:
     moved: list[str]
     draft: bool
     meeting_count: int
+    #: idle minutes between first and last meeting, over participants with two or more: (mean, max, who)
+    idle: tuple[float, int, str] | None = None
+
+
+def idle_summary(session: Session, event: Event) -> tuple[float, int, str] | None:
+    """How long people wait between their meetings in the current schedule (moves by hand included)."""
+    assert event.id is not None
+    problem = build_problem(session, event, pins=[])
+    rows = [m for m in meetings_of(session, event.id) if m.pair_id in problem.pairs_by_id]
+    placed = [Placed(m.pair_id, m.slot, m.table_index) for m in rows]
+    count: dict[int, int] = defaultdict(int)
+    for m in placed:
+        pair = problem.pairs_by_id[m.pair_id]
+        count[pair.a] += 1
+        count[pair.b] += 1
+    minutes = idle_minutes(problem, placed)
+    several = {person: minutes[person] for person, n in count.items() if n >= 2}
+    if not several:
+        return None
+    worst = max(several, key=lambda person: (several[person], -person))
+    mean = sum(several.values()) / len(several)
+    return round(mean, 1), several[worst], problem.participants_by_id[worst].name
 
 
 def schedule_view(session: Session, event: Event) -> ScheduleView:
@@ -457,7 +482,16 @@ def schedule_view(session: Session, event: Event) -> ScheduleView:
         "published" in info and len(info["published"]) != len(items)
     )
     return ScheduleView(
-        slots, list(event.tables), grid, info, unplaced, dict(by_reason), moved, draft, len(items)
+        slots,
+        list(event.tables),
+        grid,
+        info,
+        unplaced,
+        dict(by_reason),
+        moved,
+        draft,
+        len(items),
+        idle_summary(session, event) if items else None,
     )
 
 

@@ -39,5 +39,5 @@ def test_objective_counts_pairs_minimum_bonus_and_moved_published_meetings():
     )
     meetings = [Meeting(1, 0, 1), Meeting(2, 2, 1)]
     # 100 + 400 and 100 + 300 for the pairs; 张三 has two meetings (2 x 1000), each company one (1000 each);
-    # pair 2 left its published slot (-2000).
-    assert objective_value(problem, meetings) == 500 + 400 + 2000 + 1000 + 1000 - 2000
+    # pair 2 left its published slot (-2000); 张三 waits through 14:20 between his two meetings (-60).
+    assert objective_value(problem, meetings) == 500 + 400 + 2000 + 1000 + 1000 - 2000 - 60

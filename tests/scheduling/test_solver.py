@@ -4,6 +4,7 @@ from datetime import date, time
 import pytest
 
 from matchmaker.domain.errors import ValidationFailed
+from matchmaker.scheduling.compactness import idle_slots_by_group, idle_slots_by_participant
 from matchmaker.scheduling.greedy import greedy_schedule
 from matchmaker.scheduling.model import Meeting, Move, Pair, Participant, Pin, Problem, Table, Unplaced
 from matchmaker.scheduling.slots import make_slots
@@ -224,3 +225,52 @@ def test_new_meeting_in_a_re_solve_is_listed_as_moved_from_nowhere():
     pairs = (Pair(1, ZHANG, ACME, 0.9), Pair(2, LI, BETA, 0.8))
     result = _solve(_problem(pairs, previous=(Meeting(1, 0, 1),)))
     assert result.moved == (Move(2, None, result.meetings[-1]),)
+
+
+FOUR_SLOTS = tuple(make_slots(date(2026, 5, 20), time(14), time(15, 20), 20))
+
+
+def test_meetings_are_packed_together_where_the_earliest_slot_would_leave_a_wait():
+    # 某公司 can come at 14:00 or 15:00 only. Earliest-slot placement puts 张三—另一公司 at 14:00 and
+    # 张三—某公司 at 15:00, so 张三 waits through 14:20 and 14:40; packed, he meets 某公司 first.
+    problem = _problem(
+        (Pair(1, ZHANG, BETA, 0.9), Pair(2, ZHANG, ACME, 0.5), Pair(3, LI, BETA, 0.8)),
+        slots=FOUR_SLOTS,
+        people=_people(acme={"available": frozenset({0, 3})}),
+    )
+    greedy = greedy_schedule(problem)
+    assert idle_slots_by_participant(problem, [(m.pair_id, m.slot) for m in greedy])[ZHANG] == [1, 2]
+    result = _solve(problem)
+    assert result.status == "optimal"
+    assert len(result.meetings) == 3
+    chosen = [(m.pair_id, m.slot) for m in result.meetings]
+    assert all(idle == [] for idle in idle_slots_by_participant(problem, chosen).values())
+    assert {m.pair_id: m.slot for m in result.meetings}[2] == 0
+
+
+def test_a_company_with_two_representatives_meets_in_one_block():
+    # Two people from one company (group 99): one can meet 张三 only at 14:40, the other 李四 at 14:00 or
+    # 14:20. Either is equal for each person; together the delegation should not sit through 14:20 idle.
+    people = (
+        Participant(ZHANG, "张三", "researcher", available=frozenset({2})),
+        Participant(LI, "李四", "researcher", available=frozenset({0, 1})),
+        Participant(ACME, "某公司甲", "company", group=99),
+        Participant(BETA, "某公司乙", "company", group=99),
+    )
+    problem = _problem((Pair(1, ZHANG, ACME, 0.5), Pair(2, LI, BETA, 0.5)), people=people)
+    result = _solve(problem)
+    assert result.status == "optimal"
+    assert {m.pair_id: m.slot for m in result.meetings} == {1: 2, 2: 1}
+    assert idle_slots_by_group(problem, [(m.pair_id, m.slot) for m in result.meetings]) == {99: []}
+
+
+def test_a_low_score_meeting_is_still_kept_when_it_would_add_a_wait():
+    # 张三 meets 某公司 at 14:00; 第三公司 (score 0) can come only at 15:00. The wait costs less than the meeting.
+    problem = _problem(
+        (Pair(1, ZHANG, ACME, 0.9), Pair(2, ZHANG, GAMMA, 0.0)),
+        slots=FOUR_SLOTS,
+        people=_people(acme={"available": frozenset({0})}, gamma={"available": frozenset({3})}),
+    )
+    result = _solve(problem)
+    assert sorted(m.pair_id for m in result.meetings) == [1, 2]
+    assert result.objective == objective_value(problem, result.meetings)
