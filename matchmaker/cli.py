@@ -68,12 +68,9 @@ def migrate() -> None:
 
 
 def _migrate(services) -> None:  # type: ignore[no-untyped-def]
-    from matchmaker.services.seeding import seed_reference
-    from matchmaker.storage.migrate import upgrade
+    from matchmaker.services.seeding import prepare_database
 
-    upgrade(services.engine)
-    with services.transaction() as session:
-        seed_reference(session, services.settings.seed_dir)
+    prepare_database(services.engine, services.settings.seed_dir)
 
 
 def _safe_url(url: str) -> str:
@@ -143,33 +140,15 @@ def create_user(
     password: str,
 ) -> None:
     """创建账号。 Create an account, e.g. matchmaker create-user admin2 --role admin"""
-    from sqlmodel import select
-
-    from matchmaker.domain.errors import FieldError, ValidationFailed
-    from matchmaker.domain.identifiers import IdentifierError, parse_credit_code
-    from matchmaker.services import accounts, institutions
+    from matchmaker.services import accounts
     from matchmaker.services.permissions import Actor
-    from matchmaker.storage.models import Company
 
     services = _services()
     _migrate(services)
     with services.transaction() as session:
-        institution_id = company_id = None
-        if institution:
-            resolution = institutions.normalizer(session).resolve(institution)
-            inst = institutions.by_name(session, resolution.canonical) if resolution.canonical else None
-            if inst is None:
-                raise ValidationFailed([FieldError("institution", f"未知单位：{institution}")])
-            institution_id = inst.id
-        if company_code:
-            try:
-                code = parse_credit_code(company_code)
-            except IdentifierError as exc:
-                raise ValidationFailed([FieldError("company_code", exc.message)]) from exc
-            company = session.exec(select(Company).where(Company.credit_code == code)).first()
-            if company is None:
-                raise ValidationFailed([FieldError("company_code", f"没有统一社会信用代码为 {code} 的企业")])
-            company_id = company.id
+        institution_id, company_id = accounts.binding_by_names(
+            session, institution=institution, company_code=company_code
+        )
         user = accounts.create_user(
             session,
             Actor.system(),

@@ -88,3 +88,9 @@ def test_storage_and_search_never_import_services_or_the_web() -> None:
         violations(files_under("storage", "search"), WEB + ("matchmaker.services", "matchmaker.bootstrap"))
         == []
     )
+
+
+def test_pages_and_commands_reach_the_database_only_through_services() -> None:
+    """``web/`` and ``cli.py`` hold no query: they open a unit of work (``services.session()`` /
+    ``services.transaction()``) and hand it to services, which alone know the tables."""
+    assert violations([*files_under("web"), PACKAGE / "cli.py"], DATABASE) == []

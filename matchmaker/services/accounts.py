@@ -9,18 +9,19 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, col, delete, func, or_, select
 
 from matchmaker.domain.accounts import account_problems, password_problems
 from matchmaker.domain.errors import FieldError, MatchmakerError, NotFound, ValidationFailed
+from matchmaker.domain.identifiers import IdentifierError, parse_credit_code
 from matchmaker.domain.vocab import ROLE_LABELS
-from matchmaker.services import sessions
+from matchmaker.services import institutions, sessions
 from matchmaker.services.permissions import Actor, authorize
-from matchmaker.storage import audit
-from matchmaker.storage.models import Company, Institution, LoginFailure, User, utcnow
+from matchmaker.storage import audit, models
+from matchmaker.storage.models import Company, Institution, LoginFailure, utcnow
 
-#: The account row services hand to pages, which read its fields (username, role, email, …).
-Account = User
+#: The account row services hand out; pages name its type through here, never through storage.
+User = models.User
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
@@ -159,9 +160,7 @@ def update_user(
     new_password: str = "",
 ) -> User:
     authorize(actor, "user.manage")
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("账号不存在")
+    user = get_user(session, user_id)
     errors = account_problems(
         username=user.username, display_name=display_name, email=email, role=role, password=None
     )
@@ -247,14 +246,48 @@ def change_own_password(
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("用户不存在")
+        raise NotFound("账号不存在")
     return user
+
+
+def binding_by_names(
+    session: Session, *, institution: str, company_code: str
+) -> tuple[int | None, int | None]:
+    """The institution and company ids an operator names at the command line: an institution by any of its
+    known names (aliases resolved), a company by its 统一社会信用代码. Empty text binds nothing."""
+    institution_id = company_id = None
+    if institution:
+        resolution = institutions.normalizer(session).resolve(institution)
+        inst = institutions.by_name(session, resolution.canonical) if resolution.canonical else None
+        if inst is None:
+            raise ValidationFailed([FieldError("institution", f"未知单位：{institution}")])
+        institution_id = inst.id
+    if company_code:
+        try:
+            code = parse_credit_code(company_code)
+        except IdentifierError as exc:
+            raise ValidationFailed([FieldError("company_code", exc.message)]) from exc
+        company = session.exec(select(Company).where(Company.credit_code == code)).first()
+        if company is None:
+            raise ValidationFailed([FieldError("company_code", f"没有统一社会信用代码为 {code} 的企业")])
+        company_id = company.id
+    return institution_id, company_id
+
+
+def list_users(session: Session, *, role: str = "", q: str = "") -> list[User]:
+    """Accounts in id order, of one role if given, whose username or name contains ``q``."""
+    stmt = select(User).order_by(col(User.id))
+    if role:
+        stmt = stmt.where(User.role == role)
+    if q:
+        stmt = stmt.where(or_(col(User.username).contains(q), col(User.display_name).contains(q)))
+    return list(session.exec(stmt))
 
 
 def own_account(session: Session, actor: Actor) -> User:
     """The signed-in actor's own account row (the command-line actor has none)."""
     if actor.id is None:
-        raise NotFound("用户不存在")
+        raise NotFound("账号不存在")
     return get_user(session, actor.id)
 
 

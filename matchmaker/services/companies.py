@@ -87,6 +87,11 @@ def get_company(session: Session, company_id: int) -> Company:
     return company
 
 
+def all_companies(session: Session) -> list[Company]:
+    """Every company by name, for pickers."""
+    return list(session.exec(select(Company).order_by(col(Company.name))))
+
+
 def own_company(session: Session, actor: Actor) -> Company | None:
     """The company the actor is bound to, if any."""
     return session.get(Company, actor.company_id) if actor.company_id else None

@@ -24,10 +24,9 @@ from matchmaker.domain.events import (
 )
 from matchmaker.scheduling.slots import Break, Slot, make_slots
 from matchmaker.services.permissions import Actor, authorize
-from matchmaker.storage import audit
+from matchmaker.storage import audit, models
 from matchmaker.storage.models import (
     Company,
-    Event,
     EventPair,
     EventParticipant,
     Institution,
@@ -37,6 +36,9 @@ from matchmaker.storage.models import (
     Offer,
     User,
 )
+
+#: The event row services hand out; pages name its type through here, never through storage.
+Event = models.Event
 
 #: Fields of the event form, in the order the form shows them.
 EVENT_FIELDS = (
@@ -458,6 +460,28 @@ def pair_rows(session: Session, event_id: int) -> list[PairRow]:
         )
         for p in pairs
     ]
+
+
+@dataclass(frozen=True)
+class PairChoices:
+    """What an organizer may pick from when adding a pair by hand."""
+
+    offers: list[Offer]
+    needs: list[Need]
+    researchers: list[User]
+
+
+def pair_choices(session: Session) -> PairChoices:
+    """Published offers and open needs by title, researchers by id."""
+    return PairChoices(
+        offers=list(session.exec(select(Offer).where(Offer.status == "发布").order_by(col(Offer.title)))),
+        needs=list(
+            session.exec(
+                select(Need).where(col(Need.status).in_(("开放", "对接中"))).order_by(col(Need.title))
+            )
+        ),
+        researchers=list(session.exec(select(User).where(User.role == "researcher").order_by(col(User.id)))),
+    )
 
 
 def add_pair(

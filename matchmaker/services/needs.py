@@ -22,8 +22,11 @@ from matchmaker.domain.errors import Conflict, NotFound
 from matchmaker.domain.needs import NeedDraft, budget_text, check_transition, validate_need
 from matchmaker.domain.vocab import NEED_STATUSES, NEED_TRANSITIONS
 from matchmaker.services.permissions import Actor, authorize
-from matchmaker.storage import audit
-from matchmaker.storage.models import Company, Need, utcnow
+from matchmaker.storage import audit, models
+from matchmaker.storage.models import Company, utcnow
+
+#: The need row services hand out; pages name its type through here, never through storage.
+Need = models.Need
 
 log = logging.getLogger("matchmaker.needs")
 NeedListener = Callable[[int, str], None]

@@ -28,8 +28,11 @@ from matchmaker.domain.offers import OfferDraft, near_duplicate_title, validate_
 from matchmaker.domain.vocab import OFFER_STATUSES, OFFER_TRANSITIONS
 from matchmaker.services import institutions
 from matchmaker.services.permissions import Actor, allowed, authorize
-from matchmaker.storage import audit
-from matchmaker.storage.models import AuditLog, Institution, Offer, utcnow
+from matchmaker.storage import audit, models
+from matchmaker.storage.models import AuditLog, Institution, utcnow
+
+#: The offer row services hand out; pages name its type through here, never through storage.
+Offer = models.Offer
 
 if TYPE_CHECKING:
     from matchmaker.bootstrap import Services

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from matchmaker.domain.identifiers import parse_application_number, parse_credit_code
@@ -21,6 +22,8 @@ from matchmaker.domain.money import yuan_to_fen
 from matchmaker.scheduling.slots import Break, make_slots
 from matchmaker.services import accounts, event_schedule
 from matchmaker.storage import audit
+from matchmaker.storage.db import transaction
+from matchmaker.storage.migrate import upgrade
 from matchmaker.storage.models import (
     Company,
     Contract,
@@ -110,6 +113,14 @@ def seed_reference(session: Session, seed_dir: Path, report: SeedReport | None =
             )
             report.add("indicators")
     return report
+
+
+def prepare_database(engine: Engine, seed_dir: Path) -> SeedReport:
+    """Bring the schema to the newest revision, then load the reference data; both are idempotent, so every
+    command that needs the database can run this first."""
+    upgrade(engine)
+    with transaction(engine) as session:
+        return seed_reference(session, seed_dir)
 
 
 def seed_demo(

@@ -39,7 +39,7 @@ PASSWORD_CHANGE_PATHS = ("/account/password", "/logout")
 SESSION_KEY = "sid"
 
 
-def sign_in(request: Request, user: accounts.Account) -> None:
+def sign_in(request: Request, user: accounts.User) -> None:
     """A fresh cookie session (no fixation) bound to a new server-side session of ``user``."""
     with request.app.state.services.transaction() as session:
         token = sessions.start(session, user)
@@ -74,11 +74,11 @@ def _csrf_ok(request: Request, supplied: str | None) -> bool:
     return bool(expected and supplied and hmac.compare_digest(str(expected), str(supplied)))
 
 
-def current_user(request: Request) -> accounts.Account | None:
+def current_user(request: Request) -> accounts.User | None:
     """The user of this request, loaded once. A Bearer token wins over the session cookie."""
     if "user" in request.scope.get("state", {}):
         return request.state.user  # type: ignore[no-any-return]
-    user: accounts.Account | None = None
+    user: accounts.User | None = None
     services = request.app.state.services
     auth = request.headers.get("authorization", "")
     with services.session() as session:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from sqlmodel import col, or_, select
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from matchmaker.domain.errors import NotFound, ValidationFailed
+from matchmaker.domain.errors import ValidationFailed
 from matchmaker.domain.vocab import ROLE_LABELS, ROLES
-from matchmaker.services import accounts, institutions, sessions
-from matchmaker.storage import audit
-from matchmaker.storage.models import Company, User
+from matchmaker.services import accounts, audit_log, companies, institutions, sessions
 from matchmaker.web.exports import table_response
 from matchmaker.web.security import form_str, read_form, require_actor
 from matchmaker.web.templating import flash, render
@@ -21,10 +20,10 @@ def _optional_int(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _choices(session) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def _choices(session: Any) -> dict[str, Any]:
     return {
         "institutions": institutions.all_institutions(session),
-        "companies": list(session.exec(select(Company).order_by(col(Company.name)))),
+        "companies": companies.all_companies(session),
         "roles": [(r, ROLE_LABELS[r]) for r in ROLES],
     }
 
@@ -35,14 +34,9 @@ async def user_list(request: Request) -> Response:
     role = request.query_params.get("role", "")
     q = request.query_params.get("q", "").strip()
     with services.session() as session:
-        stmt = select(User).order_by(col(User.id))
-        if role in ROLES:
-            stmt = stmt.where(User.role == role)
-        if q:
-            stmt = stmt.where(or_(col(User.username).contains(q), col(User.display_name).contains(q)))
-        users = list(session.exec(stmt))
+        users = accounts.list_users(session, role=role if role in ROLES else "", q=q)
         names = {i.id: i.canonical_name for i in institutions.all_institutions(session)}
-        companies = {c.id: c.name for c in session.exec(select(Company))}
+        company_names = companies.names_by_id(session)
     fmt = request.query_params.get("export")
     if fmt in ("xlsx", "csv"):
         rows = [
@@ -50,7 +44,7 @@ async def user_list(request: Request) -> Response:
                 u.username,
                 u.display_name,
                 ROLE_LABELS.get(u.role, u.role),
-                names.get(u.institution_id, "") or companies.get(u.company_id, ""),
+                names.get(u.institution_id, "") or company_names.get(u.company_id or 0, ""),
                 u.email,
                 "启用" if u.is_active else "停用",
             )
@@ -63,7 +57,7 @@ async def user_list(request: Request) -> Response:
         {
             "users": users,
             "names": names,
-            "companies": companies,
+            "companies": company_names,
             "role": role,
             "q": q,
             "roles": [(r, ROLE_LABELS[r]) for r in ROLES],
@@ -114,9 +108,7 @@ async def user_edit(request: Request) -> Response:
     services = request.app.state.services
     user_id = request.path_params["user_id"]
     with services.session() as session:
-        user = session.get(User, user_id)
-        if user is None:
-            raise NotFound("账号不存在")
+        user = accounts.get_user(session, user_id)
         context = _choices(session)
     form_values = {
         "display_name": user.display_name,
@@ -231,7 +223,7 @@ async def audit_list(request: Request) -> Response:
     entity = request.query_params.get("entity", "")
     services = request.app.state.services
     with services.session() as session:
-        entries = audit.recent(session, 300, [entity] if entity else None)
+        entries = audit_log.recent_entries(session, entity)
     fmt = request.query_params.get("export")
     if fmt in ("xlsx", "csv"):
         rows = [

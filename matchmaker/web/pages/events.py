@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -18,7 +17,6 @@ from matchmaker.domain.vocab import ATTENDANCE, EVENT_STATUSES, MEETING_OUTCOMES
 from matchmaker.scheduling.model import REASON_TEXT
 from matchmaker.services import event_proposals, event_schedule, events
 from matchmaker.services.permissions import allowed
-from matchmaker.storage.models import Event, Need, Offer, User
 from matchmaker.web.exports import table_response
 from matchmaker.web.security import form_str, read_form, require_actor
 from matchmaker.web.templating import flash, render
@@ -39,7 +37,7 @@ def _int(text: str) -> int | None:
     return int(text) if text.strip().isdigit() else None
 
 
-def _load(request: Request) -> Event:
+def _load(request: Request) -> events.Event:
     with request.app.state.services.session() as session:
         return events.get_event(session, request.path_params["event_id"])
 
@@ -216,13 +214,7 @@ async def pair_list(request: Request) -> Response:
             errors = exc.by_field()
     with request.app.state.services.session() as session:
         rows = events.pair_rows(session, event.id or 0)
-        offers = list(session.exec(select(Offer).where(Offer.status == "发布").order_by(col(Offer.title))))
-        needs = list(
-            session.exec(
-                select(Need).where(col(Need.status).in_(("开放", "对接中"))).order_by(col(Need.title))
-            )
-        )
-        researchers = list(session.exec(select(User).where(User.role == "researcher").order_by(col(User.id))))
+        choices = events.pair_choices(session)
     if request.query_params.get("export") in ("xlsx", "csv"):
         return table_response(
             request.query_params["export"],
@@ -249,9 +241,9 @@ async def pair_list(request: Request) -> Response:
         {
             "event": event,
             "rows": rows,
-            "offers": offers,
-            "needs": needs,
-            "researchers": researchers,
+            "offers": choices.offers,
+            "needs": choices.needs,
+            "researchers": choices.researchers,
             "preferences": PREFERENCES,
             "errors": errors,
             "form": form_values,

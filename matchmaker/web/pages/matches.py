@@ -16,9 +16,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from matchmaker.domain.errors import NotFound, ValidationFailed
-from matchmaker.services import judgements, matching, needs
+from matchmaker.services import judgements, matching, needs, offers
 from matchmaker.services.permissions import Actor, allowed
-from matchmaker.storage.models import Offer
 from matchmaker.web.exports import table_response
 from matchmaker.web.pages.needs import NEED_PANELS
 from matchmaker.web.security import current_actor, form_str, query_int, read_form, require_actor
@@ -76,7 +75,7 @@ def install(app: Starlette) -> None:
     services.extras.setdefault(NEED_PANELS, []).append(need_panel(services))
 
     @pass_context
-    def offer_matches(context: Any, offer: Offer) -> dict[str, Any] | None:
+    def offer_matches(context: Any, offer: offers.Offer) -> dict[str, Any] | None:
         actor = current_actor(context["request"])
         if actor is None or not matching.may_see_offer_needs(actor, offer):
             return None

@@ -16,7 +16,6 @@ from matchmaker.domain.vocab import COOP_MODES, NEED_STATUSES
 from matchmaker.services import companies, needs
 from matchmaker.services import requests as meeting_requests
 from matchmaker.services.permissions import Actor
-from matchmaker.storage.models import Need
 from matchmaker.web.exports import table_response
 from matchmaker.web.security import form_str, query_int, read_form, require_actor
 from matchmaker.web.templating import BEIJING, flash, render
@@ -52,7 +51,7 @@ def need_form_values(form: FormData) -> dict[str, Any]:
     return values
 
 
-def _need_values(need: Need) -> dict[str, Any]:
+def _need_values(need: needs.Need) -> dict[str, Any]:
     return {
         "title": need.title,
         "description": need.description,
