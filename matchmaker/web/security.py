@@ -7,6 +7,7 @@ CSRF check lives: a write that skips them cannot read its input at all.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 import secrets
 from typing import Any
@@ -59,6 +60,33 @@ def sign_out(request: Request) -> None:
 def session_token(request: Request) -> str | None:
     token = request.session.get(SESSION_KEY)
     return token if isinstance(token, str) else None
+
+
+def _is_trusted(address: str, trusted: tuple[str, ...]) -> bool:
+    for entry in trusted:
+        if address == entry:
+            return True
+        try:
+            if ipaddress.ip_address(address) in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def client_address(request: Request) -> str:
+    """The address the request came from. ``X-Forwarded-For`` is believed only when the connection comes from a
+    configured proxy (``MATCHMAKER_TRUSTED_PROXIES``), and then read from the right: the first address that is
+    not itself a trusted proxy is the client (anything further left could be written by the client)."""
+    peer = request.client.host if request.client else ""
+    trusted = request.app.state.services.settings.trusted_proxies
+    if not trusted or not _is_trusted(peer, trusted):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, trusted):
+            return hop
+    return hops[0] if hops else peer
 
 
 def csrf_token(request: Request) -> str:

@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from matchmaker.domain.errors import ValidationFailed
 from matchmaker.services import accounts
-from matchmaker.web.security import current_user, form_str, read_form, sign_in, sign_out
+from matchmaker.web.security import client_address, current_user, form_str, read_form, sign_in, sign_out
 from matchmaker.web.templating import flash, render
 
 
@@ -27,7 +27,7 @@ async def login(request: Request) -> Response:
     username, password = form_str(form, "username"), str(form.get("password") or "")
     next_url = _safe_next(form_str(form, "next") or "/")
     services = request.app.state.services
-    client = request.client.host if request.client else ""
+    client = client_address(request)
     try:
         with services.session() as session:
             user = accounts.authenticate(
