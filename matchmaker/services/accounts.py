@@ -99,9 +99,11 @@ def authenticate(
         wait = int(delay - (now - pair[0]).total_seconds()) + 1
         raise LoginThrottled(f"登录失败次数过多，请 {_wait_text(wait)}后再试")
     by_client = (
-        session.exec(select(func.count()).select_from(LoginFailure).where(
-            LoginFailure.at >= now - throttle.window, LoginFailure.client == client
-        )).one()
+        session.exec(
+            select(func.count())
+            .select_from(LoginFailure)
+            .where(LoginFailure.at >= now - throttle.window, LoginFailure.client == client)
+        ).one()
         if client
         else 0
     )
