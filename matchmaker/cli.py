@@ -91,13 +91,13 @@ def _safe_url(url: str) -> str:
 @friendly
 def seed(demo: bool) -> None:
     """载入参考数据；加 --demo 载入演示数据（可重复运行）。 Load reference (and demo) data; idempotent."""
-    from matchmaker.services.seeding import seed_demo, seed_reference
+    from matchmaker.services.seeding import DEMO_PROGRESS_STEPS, seed_demo, seed_reference
 
     services = _services()
     _migrate(services)
     with services.transaction() as session:
         if demo:
-            with click.progressbar(length=6, label="载入演示数据", file=sys.stderr) as bar:
+            with click.progressbar(length=DEMO_PROGRESS_STEPS, label="载入演示数据", file=sys.stderr) as bar:
                 report = seed_demo(session, services.settings.seed_dir, progress=lambda _step: bar.update(1))
         else:
             report = seed_reference(session, services.settings.seed_dir)

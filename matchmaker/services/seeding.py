@@ -21,6 +21,8 @@ from matchmaker.domain.identifiers import parse_application_number, parse_credit
 from matchmaker.domain.money import yuan_to_fen
 from matchmaker.scheduling.slots import Break, make_slots
 from matchmaker.services import accounts, event_schedule
+from matchmaker.services import demo as generated
+from matchmaker.services.demo import DemoContext
 from matchmaker.storage import audit
 from matchmaker.storage.db import transaction
 from matchmaker.storage.migrate import upgrade
@@ -39,6 +41,18 @@ from matchmaker.storage.models import (
     Plan,
     User,
 )
+
+
+#: The generated demo records, after the hand-written ones, in order: ``(progress label, step)``. A step takes a
+#: :class:`DemoContext` (session, seed folder, its own seeded random source, report, users by name) and must add
+#: nothing when its records exist. Another feature's demo records (pledges, licences …) join by adding a line.
+DEMO_STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
+    ("企业名录", generated.seed_companies),
+    ("历年技术合同", generated.seed_contracts),
+    ("规划指标填报", generated.seed_indicator_values),
+]
+#: how many times ``seed_demo`` reports progress (for a progress bar)
+DEMO_PROGRESS_STEPS = 6 + len(DEMO_STEPS)
 
 
 @dataclass
@@ -309,6 +323,12 @@ def seed_demo(
             note="演示数据",
         )
         report.add("contracts")
+
+    context = DemoContext(session, seed_dir, generated.load_spec(seed_dir), report, users)
+    for label, demo_step in DEMO_STEPS:
+        step(label)
+        demo_step(context)
+        session.flush()
     return report
 
 
