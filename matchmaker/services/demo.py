@@ -282,7 +282,10 @@ def seed_indicator_values(ctx: DemoContext) -> None:
                 continue
             session.add(
                 IndicatorValue(
-                    indicator_id=indicator.id, year=year, value=value, entered_by=bureau.id if bureau else None
+                    indicator_id=indicator.id,
+                    year=year,
+                    value=value,
+                    entered_by=bureau.id if bureau else None,
                 )
             )
             added += 1

@@ -42,7 +42,6 @@ from matchmaker.storage.models import (
     User,
 )
 
-
 #: The generated demo records, after the hand-written ones, in order: ``(progress label, step)``. A step takes a
 #: :class:`DemoContext` (session, seed folder, its own seeded random source, report, users by name) and must add
 #: nothing when its records exist. Another feature's demo records (pledges, licences …) join by adding a line.

@@ -38,7 +38,9 @@ def test_each_year_of_the_register_adds_up_to_the_total_of_the_file_to_the_fen(s
         counts[c.registered_on.year] += 1
         assert c.technology_amount_fen <= c.amount_fen and c.signed_on < c.registered_on
         assert c.registered_on.weekday() < 5
-    expected = {int(y): int(Decimal(v["total_yi"]) * demo.FEN_PER_YI) for y, v in spec["contracts"]["years"].items()}
+    expected = {
+        int(y): int(Decimal(v["total_yi"]) * demo.FEN_PER_YI) for y, v in spec["contracts"]["years"].items()
+    }
     assert dict(totals) == expected
     assert dict(counts) == {int(y): v["count"] for y, v in spec["contracts"]["years"].items()}
     assert len({c.field for c in generated}) >= 10 and len({c.town for c in generated}) == 15
@@ -48,7 +50,9 @@ def test_every_manual_indicator_has_a_value_for_each_year_of_the_plan(session: S
     seed_demo(session, SEED)
     spec = demo.load_spec(SEED)
     values = session.exec(select(func.count()).select_from(IndicatorValue)).one()
-    manual = session.exec(select(func.count()).select_from(Indicator).where(Indicator.source == "manual")).one()
+    manual = session.exec(
+        select(func.count()).select_from(Indicator).where(Indicator.source == "manual")
+    ).one()
     assert values == 5 * len(spec["indicator_values"]) == 5 * manual
     assert session.exec(select(func.count()).select_from(Company)).one() >= 250
 

@@ -26,7 +26,9 @@ def _plan_turnover_yuan(seed_dir: Path) -> Decimal:
     written = json.loads((seed_dir / "demo" / "contracts.json").read_text(encoding="utf-8"))["contracts"]
     spec = json.loads((seed_dir / "demo" / "generated.json").read_text(encoding="utf-8"))
     by_hand = sum(Decimal(c["amount_yuan"]) for c in written if "2021" <= c["registered_on"][:4] <= "2025")
-    generated = sum(Decimal(y["total_yi"]) * 100_000_000 for k, y in spec["contracts"]["years"].items() if k <= "2025")
+    generated = sum(
+        Decimal(y["total_yi"]) * 100_000_000 for k, y in spec["contracts"]["years"].items() if k <= "2025"
+    )
     return by_hand + generated
 
 
