@@ -55,6 +55,8 @@ class Settings:
     session_max_seconds: int = 12 * 3600
     #: Send the session cookie with the Secure flag (set when the site is served over HTTPS).
     cookie_secure: bool = False
+    #: JSON bodies larger than this are refused with 413 before parsing.
+    max_json_bytes: int = 1024 * 1024
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod

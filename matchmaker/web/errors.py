@@ -56,7 +56,7 @@ def _render(
     )
 
 
-async def domain_error(request: Request, exc: Exception) -> Response:
+def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, MatchmakerError)
     if isinstance(exc, LoginRequired) and not wants_json(request):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
@@ -66,13 +66,13 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     return _render(request, exc.status, exc.message, errors)
 
 
-async def http_error(request: Request, exc: Exception) -> Response:
+def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     message = HTTP_MESSAGES.get(exc.status_code) or HTTP_TITLES.get(exc.status_code, "请求有误")
     return _render(request, exc.status_code, message)
 
 
-async def server_error(request: Request, exc: Exception) -> Response:
+def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _render(request, 500, HTTP_MESSAGES[500])
 

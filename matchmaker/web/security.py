@@ -1,7 +1,8 @@
 """Who is asking (session cookie or API token), CSRF tokens, and reading request bodies safely.
 
 Every form is read through :func:`read_form` and every JSON body through :func:`read_json`, which is where the
-CSRF check lives: a write that skips them cannot read its input at all.
+CSRF check lives: a write that skips them cannot read its input at all. Both are plain functions for plain
+handlers (see :mod:`matchmaker.web`): they hop onto the event loop only to receive the body.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import secrets
 from typing import Any
 
+import anyio.from_thread
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
@@ -140,7 +142,7 @@ def require_actor(request: Request, roles: tuple[str, ...] | None = None) -> Act
     return actor
 
 
-async def read_form(request: Request, *, max_files: int = 0) -> FormData:
+def read_form(request: Request, *, max_files: int = 0) -> FormData:
     """Parse a form and check its CSRF token. Malformed bodies become a 400 with a Chinese message."""
     max_bytes = request.app.state.services.settings.max_upload_bytes
     length = request.headers.get("content-length", "")
@@ -149,7 +151,9 @@ async def read_form(request: Request, *, max_files: int = 0) -> FormData:
             [FieldError("file", f"上传内容过大，不能超过 {max_bytes // (1024 * 1024)} MB")]
         )
     try:
-        form = await request.form(max_files=max_files, max_fields=500, max_part_size=max_bytes)
+        form = anyio.from_thread.run(
+            lambda: request.form(max_files=max_files, max_fields=500, max_part_size=max_bytes)
+        )
     except Exception as exc:  # multipart/urlencoded parse errors of any kind
         raise MatchmakerError("表单内容无法解析，请刷新页面后重试") from exc
     if not getattr(request.state, "via_token", False):
@@ -159,19 +163,41 @@ async def read_form(request: Request, *, max_files: int = 0) -> FormData:
     return form
 
 
-async def read_json(request: Request) -> dict[str, Any]:
-    """Parse a JSON object body. Session-authenticated writes must carry the X-CSRF-Token header."""
+def read_json(request: Request) -> dict[str, Any]:
+    """Parse a JSON object body (at most ``max_json_bytes``, else 413). Session-authenticated writes must carry
+    the X-CSRF-Token header."""
     if not getattr(request.state, "via_token", False) and not _csrf_ok(
         request, request.headers.get(CSRF_HEADER)
     ):
         raise PermissionDenied("缺少有效的 X-CSRF-Token 请求头（或使用 API 令牌）")
     try:
-        data = json.loads(await request.body() or b"{}")
+        data = json.loads(anyio.from_thread.run(_json_body, request) or b"{}")
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationFailed([FieldError("", "请求体不是有效的 JSON")]) from exc
     if not isinstance(data, dict):
         raise ValidationFailed([FieldError("", "请求体必须是 JSON 对象")])
     return data
+
+
+class BodyTooLarge(MatchmakerError):
+    status = 413
+    title = "上传内容过大"
+
+
+async def _json_body(request: Request) -> bytes:
+    """The body, refused as soon as it passes the cap (a missing or false Content-Length is no way round it)."""
+    limit = request.app.state.services.settings.max_json_bytes
+    too_large = BodyTooLarge(f"请求体过大，不能超过 {limit // 1024} KB")
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def form_str(form: FormData, name: str) -> str:

@@ -12,12 +12,12 @@ from matchmaker.web.security import read_form, require_actor, session_token
 from matchmaker.web.templating import flash, render
 
 
-async def account(request: Request) -> Response:
+def account(request: Request) -> Response:
     actor = require_actor(request)
     services = request.app.state.services
     new_token = ""
     if request.method == "POST":
-        await read_form(request)
+        read_form(request)
         with services.transaction() as session:
             user = accounts.own_account(session, actor)
             new_token = accounts.issue_api_token(session, actor, user)
@@ -36,12 +36,12 @@ async def account(request: Request) -> Response:
     )
 
 
-async def change_password(request: Request) -> Response:
+def change_password(request: Request) -> Response:
     actor = require_actor(request)
     services = request.app.state.services
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = await read_form(request)
+        form = read_form(request)
         try:
             with services.transaction() as session:
                 user = accounts.own_account(session, actor)

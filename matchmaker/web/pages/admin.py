@@ -28,7 +28,7 @@ def _choices(session: Any) -> dict[str, Any]:
     }
 
 
-async def user_list(request: Request) -> Response:
+def user_list(request: Request) -> Response:
     require_actor(request, ("admin",))
     services = request.app.state.services
     role = request.query_params.get("role", "")
@@ -65,13 +65,13 @@ async def user_list(request: Request) -> Response:
     )
 
 
-async def user_new(request: Request) -> Response:
+def user_new(request: Request) -> Response:
     actor = require_actor(request, ("admin",))
     services = request.app.state.services
     form_values: dict[str, str] = {"role": "researcher"}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = await read_form(request)
+        form = read_form(request)
         form_values = {
             k: form_str(form, k)
             for k in ("username", "display_name", "email", "role", "institution_id", "company_id")
@@ -103,7 +103,7 @@ async def user_new(request: Request) -> Response:
     )
 
 
-async def user_edit(request: Request) -> Response:
+def user_edit(request: Request) -> Response:
     actor = require_actor(request, ("admin",))
     services = request.app.state.services
     user_id = request.path_params["user_id"]
@@ -120,7 +120,7 @@ async def user_edit(request: Request) -> Response:
     }
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = await read_form(request)
+        form = read_form(request)
         form_values = {
             k: form_str(form, k)
             for k in ("display_name", "email", "role", "institution_id", "company_id", "is_active")
@@ -151,23 +151,23 @@ async def user_edit(request: Request) -> Response:
     )
 
 
-async def user_sign_out(request: Request) -> Response:
+def user_sign_out(request: Request) -> Response:
     """全部下线: end every session of the account (for a lost laptop or a leaver)."""
     actor = require_actor(request, ("admin",))
-    await read_form(request)
+    read_form(request)
     with request.app.state.services.transaction() as session:
         ended = sessions.sign_out_everywhere(session, actor, request.path_params["user_id"])
     flash(request, f"已让该账号在所有设备上退出登录（{ended} 个会话）")
     return RedirectResponse(f"/admin/users/{request.path_params['user_id']}", status_code=303)
 
 
-async def institution_list(request: Request) -> Response:
+def institution_list(request: Request) -> Response:
     actor = require_actor(request, ("admin",))
     services = request.app.state.services
     errors: dict[str, str] = {}
     form_values: dict[str, str] = {}
     if request.method == "POST":
-        form = await read_form(request)
+        form = read_form(request)
         action = form_str(form, "action")
         form_values = {
             k: form_str(form, k)
@@ -218,7 +218,7 @@ async def institution_list(request: Request) -> Response:
     )
 
 
-async def audit_list(request: Request) -> Response:
+def audit_list(request: Request) -> Response:
     require_actor(request, ("admin", "bureau"))
     entity = request.query_params.get("entity", "")
     services = request.app.state.services

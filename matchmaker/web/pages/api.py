@@ -45,7 +45,7 @@ schemas = SchemaGenerator(
 )
 
 
-async def me(request: Request) -> Response:
+def me(request: Request) -> Response:
     """
     summary: 当前用户
     responses:
@@ -66,7 +66,7 @@ async def me(request: Request) -> Response:
     )
 
 
-async def reference(request: Request) -> Response:
+def reference(request: Request) -> Response:
     """
     summary: 参考数据（产业领域、镇街园区、合同技术领域）
     responses:
@@ -79,7 +79,7 @@ async def reference(request: Request) -> Response:
     )
 
 
-async def institution_list(request: Request) -> Response:
+def institution_list(request: Request) -> Response:
     """
     summary: 单位及别名；带 ?name= 时返回名称规范化结果
     responses:
@@ -112,7 +112,7 @@ async def institution_list(request: Request) -> Response:
     return JSONResponse(body)
 
 
-async def openapi(request: Request) -> Response:
+def openapi(request: Request) -> Response:
     return JSONResponse(schemas.get_schema(routes=request.app.routes))
 
 

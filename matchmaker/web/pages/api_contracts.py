@@ -65,7 +65,7 @@ def _input(body: dict[str, Any]) -> dict[str, object]:
     return out
 
 
-async def contract_collection(request: Request) -> Response:
+def contract_collection(request: Request) -> Response:
     """
     get:
       summary: 技术合同列表（可按 q、year、field、town、type、voided=1 筛选，page 分页，每页 50 份）
@@ -81,7 +81,7 @@ async def contract_collection(request: Request) -> Response:
     actor = require_actor(request, ROLES)
     services = request.app.state.services
     if request.method == "POST":
-        raw = _input(await read_json(request))
+        raw = _input(read_json(request))
         with services.transaction() as session:
             contract = contracts.create_contract(session, actor, services.reference, raw)
         return JSONResponse(
@@ -104,7 +104,7 @@ async def contract_collection(request: Request) -> Response:
     )
 
 
-async def contract_item(request: Request) -> Response:
+def contract_item(request: Request) -> Response:
     """
     get:
       summary: 一份技术合同及其变更记录
@@ -122,7 +122,7 @@ async def contract_item(request: Request) -> Response:
     services = request.app.state.services
     contract_id = request.path_params["contract_id"]
     if request.method in ("PUT", "PATCH"):
-        raw = _input(await read_json(request))
+        raw = _input(read_json(request))
         with services.transaction() as session:
             changed = contracts.update_contract(session, actor, services.reference, contract_id, raw)
     else:
@@ -150,7 +150,7 @@ async def contract_item(request: Request) -> Response:
     )
 
 
-async def contract_void(request: Request) -> Response:
+def contract_void(request: Request) -> Response:
     """
     summary: 作废技术合同（需 reason；合同保留，不再计入成交额）
     responses:
@@ -160,7 +160,7 @@ async def contract_void(request: Request) -> Response:
     """
     actor = require_actor(request, ROLES)
     services = request.app.state.services
-    body = await read_json(request)
+    body = read_json(request)
     with services.transaction() as session:
         contract = contracts.void_contract(
             session, actor, request.path_params["contract_id"], str(body.get("reason") or "")
@@ -183,7 +183,7 @@ def row_json(r: stats.Row) -> dict[str, Any]:
     }
 
 
-async def stats_turnover(request: Request) -> Response:
+def stats_turnover(request: Request) -> Response:
     """
     summary: 技术合同成交额：规划期累计与目标、完成比例、剩余年份每年需完成额、逐月累计与直线目标路径；以及筛选范围合计
     description: 筛选参数 year_from、year_to、field、town 作用于 selected。
@@ -223,7 +223,7 @@ async def stats_turnover(request: Request) -> Response:
     return JSONResponse(body)
 
 
-async def stats_breakdown(request: Request) -> Response:
+def stats_breakdown(request: Request) -> Response:
     """
     summary: 成交额分项统计，by=year|field|town|institution|type（可加 year_from、year_to、field、town）
     responses:
@@ -245,7 +245,7 @@ async def stats_breakdown(request: Request) -> Response:
     )
 
 
-async def stats_indicators(request: Request) -> Response:
+def stats_indicators(request: Request) -> Response:
     """
     summary: 规划指标：每个规划的指标、目标、实际值（精确小数字符串）与完成比例
     responses:

@@ -41,7 +41,7 @@ def _optional_int(body: dict[str, Any], name: str) -> int | None:
     return value
 
 
-async def event_collection(request: Request) -> Response:
+def event_collection(request: Request) -> Response:
     """
     summary: 对接会列表（GET）或新建对接会（POST，仅组织者/管理员）
     description: 'POST 体为 {name, event_date, venue, start_time, end_time, slot_minutes, breaks, tables,
@@ -55,7 +55,7 @@ async def event_collection(request: Request) -> Response:
     actor = require_actor(request, ORGANIZERS)
     services = request.app.state.services
     if request.method == "POST":
-        body = await read_json(request)
+        body = read_json(request)
         with services.transaction() as session:
             event = events.create_event(session, actor, _text_values(body))
             data = events.as_json(event)
@@ -67,7 +67,7 @@ async def event_collection(request: Request) -> Response:
     return JSONResponse({"items": items})
 
 
-async def event_item(request: Request) -> Response:
+def event_item(request: Request) -> Response:
     """
     summary: 对接会详情（GET，含时段、参会人与日程状态）或修改（PUT/PATCH，字段同新建；PATCH 可只传 status）
     responses:
@@ -80,7 +80,7 @@ async def event_item(request: Request) -> Response:
     services = request.app.state.services
     event_id = request.path_params["event_id"]
     if request.method in ("PUT", "PATCH"):
-        body = await read_json(request)
+        body = read_json(request)
         with services.transaction() as session:
             if request.method == "PATCH" and set(body) == {"status"}:
                 events.set_status(session, actor, event_id, str(body["status"]))
@@ -148,7 +148,7 @@ def _schedule_json(session: Any, event: Any) -> dict[str, Any]:
     }
 
 
-async def pair_collection(request: Request) -> Response:
+def pair_collection(request: Request) -> Response:
     """
     summary: 候选配对列表（GET）或添加/导入（POST）
     description: 'POST {"offer_id", "need_id", "researcher_user_id"?} 添加一对；{"import": "requests"} 导入已接受的会谈申请；
@@ -163,7 +163,7 @@ async def pair_collection(request: Request) -> Response:
     event_id = request.path_params["event_id"]
     status = 200
     if request.method == "POST":
-        body = await read_json(request)
+        body = read_json(request)
         with services.transaction() as session:
             if body.get("import") == "requests":
                 events.import_accepted_requests(session, actor, event_id)
@@ -189,7 +189,7 @@ async def pair_collection(request: Request) -> Response:
     return JSONResponse({"items": items}, status_code=status)
 
 
-async def schedule(request: Request) -> Response:
+def schedule(request: Request) -> Response:
     """
     summary: 排程（CP-SAT）：固定的会谈保持不动；已发布后为最少改动的重新排程
     description: '可选 {"time_limit_s": 1–10}。返回日程、未能安排的配对及原因、是否已证明最优与上界差距。'
@@ -200,7 +200,7 @@ async def schedule(request: Request) -> Response:
       422: {description: 没有候选配对或固定冲突}
     """
     actor = require_actor(request, ORGANIZERS)
-    body = await read_json(request)
+    body = read_json(request)
     limit = body.get("time_limit_s", event_schedule.UI_TIME_LIMIT_S)
     if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0 < limit <= 10:
         raise ValidationFailed([FieldError("time_limit_s", "time_limit_s 应为 0 到 10 之间的秒数。")])
@@ -212,7 +212,7 @@ async def schedule(request: Request) -> Response:
         return JSONResponse(_schedule_json(session, events.get_event(session, event_id)))
 
 
-async def meeting_item(request: Request) -> Response:
+def meeting_item(request: Request) -> Response:
     """
     summary: 调整一场会谈：固定、移动、取消固定或取消（pin / move / unpin / drop）
     description: '{"action": "pin", "pin_slot": true, "pin_table": false} · {"action": "move", "slot": 3, "table": 1}
@@ -224,7 +224,7 @@ async def meeting_item(request: Request) -> Response:
       422: {description: 固定冲突}
     """
     actor = require_actor(request, ORGANIZERS)
-    body = await read_json(request)
+    body = read_json(request)
     services = request.app.state.services
     event_id, meeting_id = request.path_params["event_id"], request.path_params["mid"]
     with services.transaction() as session:
@@ -243,7 +243,7 @@ async def meeting_item(request: Request) -> Response:
         return JSONResponse(_schedule_json(session, events.get_event(session, event_id)))
 
 
-async def publish(request: Request) -> Response:
+def publish(request: Request) -> Response:
     """
     summary: 发布日程并通知参会人（之后的改动只通知受影响的人）
     responses:
@@ -252,13 +252,13 @@ async def publish(request: Request) -> Response:
       422: {description: 尚无日程}
     """
     actor = require_actor(request, ORGANIZERS)
-    await read_json(request)
+    read_json(request)
     with request.app.state.services.transaction() as session:
         notified = event_schedule.publish(session, actor, request.path_params["event_id"])
     return JSONResponse({"notified": notified})
 
 
-async def agenda_ics(request: Request) -> Response:
+def agenda_ics(request: Request) -> Response:
     """
     summary: 参会人日程 .ics（Asia/Shanghai 时区，每场会谈一个 VEVENT）；组织者或参会人本人可下载
     responses:
@@ -266,7 +266,7 @@ async def agenda_ics(request: Request) -> Response:
       403: {description: 不是本人的日程}
       404: {description: 不存在}
     """
-    return await _participant_ics(request)
+    return _participant_ics(request)
 
 
 routes = [

@@ -35,7 +35,7 @@ def _answer(result: matching.MatchList, key: str, record_id: int) -> Response:
     )
 
 
-async def need_matches(request: Request) -> Response:
+def need_matches(request: Request) -> Response:
     """
     get:
       summary: 可能解决该需求的专利成果（按综合得分排序，带理由）
@@ -61,7 +61,7 @@ async def need_matches(request: Request) -> Response:
     return _answer(result, "need_id", need_id)
 
 
-async def offer_matches(request: Request) -> Response:
+def offer_matches(request: Request) -> Response:
     """
     get:
       summary: 该成果可能服务的技术需求（成果所属单位的科研人员、组织者、知识产权局、管理员）
@@ -92,7 +92,7 @@ def _int_field(body: dict[str, object], name: str, label: str) -> int:
     return value
 
 
-async def judgement_collection(request: Request) -> Response:
+def judgement_collection(request: Request) -> Response:
     """
     post:
       summary: 评价一个推荐配对（对接会组织者）：好匹配（2 分）或不相关（0 分），记录评价人与时间
@@ -127,7 +127,7 @@ async def judgement_collection(request: Request) -> Response:
     services = request.app.state.services
     if request.method == "POST":
         actor = require_actor(request)
-        body = await read_json(request)
+        body = read_json(request)
         need_id = _int_field(body, "need_id", "需求")
         offer_id = _int_field(body, "offer_id", "成果")
         note = body.get("note", "")

@@ -38,7 +38,7 @@ def _current_raw(need: Any) -> dict[str, Any]:
     }
 
 
-async def need_collection(request: Request) -> Response:
+def need_collection(request: Request) -> Response:
     """
     get:
       summary: 技术需求列表（他企业未公开的联系方式和预算为 null，并标记 contact_hidden / budget_hidden）
@@ -80,7 +80,7 @@ async def need_collection(request: Request) -> Response:
     actor = require_actor(request)
     services = request.app.state.services
     if request.method == "POST":
-        body = await read_json(request)
+        body = read_json(request)
         with services.transaction() as session:
             need = needs.create_need(session, actor, body, fields=services.reference.fields, today=today())
             assert need.id is not None
@@ -102,7 +102,7 @@ async def need_collection(request: Request) -> Response:
     )
 
 
-async def need_item(request: Request) -> Response:
+def need_item(request: Request) -> Response:
     """
     get:
       summary: 一条技术需求（按查看者权限隐去未公开字段）
@@ -121,7 +121,7 @@ async def need_item(request: Request) -> Response:
     services = request.app.state.services
     need_id = request.path_params["need_id"]
     if request.method == "PATCH":
-        body = await read_json(request)
+        body = read_json(request)
         with services.transaction() as session:
             raw = _current_raw(needs.need_for_edit(session, actor, need_id))
             if ("budget_min_wan" in body or "budget_max_wan" in body) and "budget_negotiable" not in body:
@@ -132,7 +132,7 @@ async def need_item(request: Request) -> Response:
         return JSONResponse(needs.view_one(session, need_id, actor).to_json())
 
 
-async def need_status(request: Request) -> Response:
+def need_status(request: Request) -> Response:
     """
     post:
       summary: 变更需求状态（开放 → 对接中 → 已解决 / 关闭）
@@ -148,14 +148,14 @@ async def need_status(request: Request) -> Response:
     actor = require_actor(request)
     services = request.app.state.services
     need_id = request.path_params["need_id"]
-    body = await read_json(request)
+    body = read_json(request)
     with services.transaction() as session:
         needs.change_status(session, actor, need_id, str(body.get("status", "")))
     with services.session() as session:
         return JSONResponse(needs.view_one(session, need_id, actor).to_json())
 
 
-async def search_offers(request: Request) -> Response:
+def search_offers(request: Request) -> Response:
     """
     get:
       summary: 检索专利成果（关键词或问题描述；按相关程度排序）
@@ -219,7 +219,7 @@ async def search_offers(request: Request) -> Response:
     )
 
 
-async def company_register(request: Request) -> Response:
+def company_register(request: Request) -> Response:
     """
     post:
       summary: 登记本人所在企业（企业技术人员，尚未绑定企业时）；已登记的信用代码会被拒绝，请联系管理员加入
@@ -242,7 +242,7 @@ async def company_register(request: Request) -> Response:
     """
     actor = require_actor(request)
     services = request.app.state.services
-    body = await read_json(request)
+    body = read_json(request)
     with services.transaction() as session:
         company = companies.register_company(
             session, actor, body, towns=services.reference.towns, fields=services.reference.fields

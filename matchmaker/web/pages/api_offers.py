@@ -33,7 +33,7 @@ def _status(body: dict[str, Any], default: str | None = None) -> str:
 
 
 class OfferCollection(HTTPEndpoint):
-    async def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> Response:
         """
         summary: 专利成果列表（与页面相同的筛选、排序、分页）
         parameters:
@@ -68,7 +68,7 @@ class OfferCollection(HTTPEndpoint):
             "total": result.total, "page": result.page, "pages": result.pages,
         })  # fmt: skip
 
-    async def post(self, request: Request) -> Response:
+    def post(self, request: Request) -> Response:
         """
         summary: 登记专利成果
         description: >
@@ -83,7 +83,7 @@ class OfferCollection(HTTPEndpoint):
           422: {description: "字段错误，或重复：{errors: [{field, message}]}"}
         """
         actor = require_actor(request)
-        body = await read_json(request)
+        body = read_json(request)
         offer = offers.create_offer(
             request.app.state.services,
             actor,
@@ -102,7 +102,7 @@ def _offer_response(request: Request, offer_id: int, status_code: int = 200) -> 
 
 
 class OfferItem(HTTPEndpoint):
-    async def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> Response:
         """
         summary: 一项专利成果
         responses:
@@ -111,7 +111,7 @@ class OfferItem(HTTPEndpoint):
         """
         return _offer_response(request, request.path_params["offer_id"])
 
-    async def put(self, request: Request) -> Response:
+    def put(self, request: Request) -> Response:
         """
         summary: 修改专利成果（整体替换可编辑字段）
         responses:
@@ -121,7 +121,7 @@ class OfferItem(HTTPEndpoint):
           422: {description: 字段错误或重复}
         """
         actor = require_actor(request)
-        body = await read_json(request)
+        body = read_json(request)
         offer_id = request.path_params["offer_id"]
         offers.update_offer(
             request.app.state.services,
@@ -132,7 +132,7 @@ class OfferItem(HTTPEndpoint):
         )
         return _offer_response(request, offer_id)
 
-    async def patch(self, request: Request) -> Response:
+    def patch(self, request: Request) -> Response:
         """
         summary: 修改专利成果（只改给出的字段）
         responses:
@@ -142,7 +142,7 @@ class OfferItem(HTTPEndpoint):
           422: {description: 字段错误或重复}
         """
         actor = require_actor(request)
-        body = await read_json(request)
+        body = read_json(request)
         offer_id = request.path_params["offer_id"]
         services = request.app.state.services
         current = offers.get_offer(services, actor, offer_id)
@@ -155,7 +155,7 @@ class OfferItem(HTTPEndpoint):
         return _offer_response(request, offer_id)
 
 
-async def offer_status(request: Request) -> Response:
+def offer_status(request: Request) -> Response:
     """
     summary: 变更成果状态（草稿 → 发布 → 已转化 / 撤回，撤回 → 草稿）
     description: '请求体 {"status": "发布"}'
@@ -166,7 +166,7 @@ async def offer_status(request: Request) -> Response:
       422: {description: 不允许的状态变更}
     """
     actor = require_actor(request)
-    body = await read_json(request)
+    body = read_json(request)
     offer_id = request.path_params["offer_id"]
     offers.change_status(request.app.state.services, actor, offer_id, _status(body))
     return _offer_response(request, offer_id)

@@ -17,13 +17,13 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
-async def login(request: Request) -> Response:
+def login(request: Request) -> Response:
     next_url = _safe_next(request.query_params.get("next", "/"))
     if request.method == "GET":
         if current_user(request) is not None:
             return RedirectResponse(next_url, status_code=303)
         return render(request, "login.html", {"form": {}, "errors": {}, "next": next_url})
-    form = await read_form(request)
+    form = read_form(request)
     username, password = form_str(form, "username"), str(form.get("password") or "")
     next_url = _safe_next(form_str(form, "next") or "/")
     services = request.app.state.services
@@ -55,8 +55,8 @@ async def login(request: Request) -> Response:
     return RedirectResponse(next_url, status_code=303)
 
 
-async def logout(request: Request) -> Response:
-    await read_form(request)
+def logout(request: Request) -> Response:
+    read_form(request)
     sign_out(request)
     return RedirectResponse("/login", status_code=303)
 

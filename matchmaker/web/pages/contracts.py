@@ -64,7 +64,7 @@ def _export_row(c: Any) -> tuple[Any, ...]:
     )
 
 
-async def contract_list(request: Request) -> Response:
+def contract_list(request: Request) -> Response:
     actor = require_actor(request, ROLES)
     services = request.app.state.services
     filters = _filters(request)
@@ -150,13 +150,13 @@ def _render_form(
     )
 
 
-async def contract_new(request: Request) -> Response:
+def contract_new(request: Request) -> Response:
     actor = require_actor(request, ROLES)
     services = request.app.state.services
     form: dict[str, str] = {}
     origin = ""
     if request.method == "POST":
-        data = await read_form(request)
+        data = read_form(request)
         form = {name: form_str(data, name) for name in contracts.INPUT_FIELDS}
         origin = form_str(data, "origin")
         try:
@@ -178,7 +178,7 @@ async def contract_new(request: Request) -> Response:
     return _render_form(request, form, {}, origin=origin)
 
 
-async def contract_detail(request: Request) -> Response:
+def contract_detail(request: Request) -> Response:
     actor = require_actor(request, ROLES)
     services = request.app.state.services
     with services.session() as session:
@@ -198,7 +198,7 @@ async def contract_detail(request: Request) -> Response:
     )
 
 
-async def contract_edit(request: Request) -> Response:
+def contract_edit(request: Request) -> Response:
     actor = require_actor(request, ROLES)
     services = request.app.state.services
     contract_id = request.path_params["contract_id"]
@@ -206,7 +206,7 @@ async def contract_edit(request: Request) -> Response:
         contract = contracts.get_contract(session, contract_id)
     form = contracts.as_input(contract)
     if request.method == "POST":
-        data = await read_form(request)
+        data = read_form(request)
         form = {name: form_str(data, name) for name in contracts.INPUT_FIELDS}
         try:
             with services.transaction() as session:
@@ -219,11 +219,11 @@ async def contract_edit(request: Request) -> Response:
     return _render_form(request, form, {}, editing=contract)
 
 
-async def contract_void(request: Request) -> Response:
+def contract_void(request: Request) -> Response:
     actor = require_actor(request, ROLES)
     services = request.app.state.services
     contract_id = request.path_params["contract_id"]
-    data = await read_form(request)
+    data = read_form(request)
     try:
         with services.transaction() as session:
             contract = contracts.void_contract(session, actor, contract_id, form_str(data, "reason"))
@@ -248,17 +248,17 @@ async def contract_void(request: Request) -> Response:
         )
 
 
-async def import_upload(request: Request) -> Response:
+def import_upload(request: Request) -> Response:
     require_actor(request, ROLES)
     services = request.app.state.services
     errors: dict[str, str] = {}
     if request.method == "POST":
-        data = await read_form(request, max_files=1)
+        data = read_form(request, max_files=1)
         upload = data.get("file")
         try:
             if not isinstance(upload, UploadFile) or not upload.filename:
                 raise ValidationFailed([FieldError("file", "请选择要导入的 .xlsx 或 .csv 文件")])
-            content = await upload.read()
+            content = upload.file.read()
             with services.session() as session:
                 report = contract_import.preview(
                     session,
@@ -281,13 +281,13 @@ async def import_upload(request: Request) -> Response:
     )
 
 
-async def import_preview(request: Request) -> Response:
+def import_preview(request: Request) -> Response:
     actor = require_actor(request, ROLES)
     services = request.app.state.services
     token = request.path_params["token"]
     content, document = contract_import.load_upload(services.settings.var_dir, token)
     if request.method == "POST":
-        await read_form(request)
+        read_form(request)
         with services.transaction() as session:
             report = contract_import.preview(
                 session,

@@ -168,7 +168,7 @@ def report_rows(board: stats.Dashboard) -> list[tuple[Any, ...]]:
     return rows
 
 
-async def dashboard_page(request: Request) -> Response:
+def dashboard_page(request: Request) -> Response:
     require_actor(request, ("bureau", "organizer", "admin"))
     services = request.app.state.services
     ref = services.reference
@@ -213,13 +213,13 @@ async def dashboard_page(request: Request) -> Response:
     )
 
 
-async def indicator_page(request: Request) -> Response:
+def indicator_page(request: Request) -> Response:
     actor = require_actor(request, ("bureau", "organizer", "admin"))
     services = request.app.state.services
     errors: dict[str, str] = {}
     form: dict[str, str] = {}
     if request.method == "POST":
-        data = await read_form(request)
+        data = read_form(request)
         form = {k: form_str(data, k) for k in ("indicator_id", "year", "value")}
         indicator_id = int(form["indicator_id"]) if form["indicator_id"].isdigit() else 0
         try:

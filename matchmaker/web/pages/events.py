@@ -45,7 +45,7 @@ def _load(request: Request) -> events.Event:
 # ---------------------------------------------------------------- list, create, edit
 
 
-async def event_list(request: Request) -> Response:
+def event_list(request: Request) -> Response:
     require_actor(request, ORGANIZERS)
     status = request.query_params.get("status", "")
     status = status if status in EVENT_STATUSES else ""
@@ -75,7 +75,7 @@ async def event_list(request: Request) -> Response:
     )
 
 
-async def event_new(request: Request) -> Response:
+def event_new(request: Request) -> Response:
     actor = require_actor(request, ORGANIZERS)
     values = {
         "start_time": "14:00",
@@ -87,7 +87,7 @@ async def event_new(request: Request) -> Response:
     }
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = await read_form(request)
+        form = read_form(request)
         values = {k: form_str(form, k) for k in events.EVENT_FIELDS}
         try:
             with request.app.state.services.transaction() as session:
@@ -101,13 +101,13 @@ async def event_new(request: Request) -> Response:
     )
 
 
-async def event_edit(request: Request) -> Response:
+def event_edit(request: Request) -> Response:
     actor = require_actor(request, ORGANIZERS)
     event = _load(request)
     values = events.form_values(event)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = await read_form(request)
+        form = read_form(request)
         values = {k: form_str(form, k) for k in events.EVENT_FIELDS}
         try:
             with request.app.state.services.transaction() as session:
@@ -124,9 +124,9 @@ async def event_edit(request: Request) -> Response:
     )
 
 
-async def event_status(request: Request) -> Response:
+def event_status(request: Request) -> Response:
     actor = require_actor(request, ORGANIZERS)
-    form = await read_form(request)
+    form = read_form(request)
     event_id = request.path_params["event_id"]
     with request.app.state.services.transaction() as session:
         event = events.set_status(session, actor, event_id, form_str(form, "status"))
@@ -137,7 +137,7 @@ async def event_status(request: Request) -> Response:
 # ---------------------------------------------------------------- overview and participants
 
 
-async def event_show(request: Request) -> Response:
+def event_show(request: Request) -> Response:
     require_actor(request, ORGANIZERS)
     event = _load(request)
     with request.app.state.services.session() as session:
@@ -166,9 +166,9 @@ async def event_show(request: Request) -> Response:
     )
 
 
-async def participant_update(request: Request) -> Response:
+def participant_update(request: Request) -> Response:
     actor = require_actor(request, ORGANIZERS)
-    form = await read_form(request)
+    form = read_form(request)
     event_id, pid = request.path_params["event_id"], request.path_params["pid"]
     slots = [int(v) for v in form.getlist("slots") if isinstance(v, str) and v.isdigit()]
     cap_text = form_str(form, "cap")
@@ -196,13 +196,13 @@ async def participant_update(request: Request) -> Response:
 # ---------------------------------------------------------------- candidate pairs
 
 
-async def pair_list(request: Request) -> Response:
+def pair_list(request: Request) -> Response:
     actor = require_actor(request, ORGANIZERS)
     event = _load(request)
     errors: dict[str, str] = {}
     form_values: dict[str, str] = {}
     if request.method == "POST":
-        form = await read_form(request)
+        form = read_form(request)
         action = form_str(form, "action")
         form_values = {k: form_str(form, k) for k in ("offer_id", "need_id", "researcher_user_id")}
         try:
@@ -281,7 +281,7 @@ def _pair_action(session: Any, actor: Any, event_id: int, action: str, form: Any
     raise ValidationFailed([])
 
 
-async def proposals(request: Request) -> Response:
+def proposals(request: Request) -> Response:
     actor = require_actor(request, ORGANIZERS)
     event = _load(request)
     services = request.app.state.services
@@ -291,7 +291,7 @@ async def proposals(request: Request) -> Response:
     except ValueError:
         min_score = 0.5
     if request.method == "POST":
-        form = await read_form(request)
+        form = read_form(request)
         chosen = {v for v in form.getlist("pick") if isinstance(v, str)}
         with services.session() as session:
             _method, found = event_proposals.propose(session, services, min_score=0.0)
@@ -335,7 +335,7 @@ async def proposals(request: Request) -> Response:
 # ---------------------------------------------------------------- schedule
 
 
-async def schedule_page(request: Request) -> Response:
+def schedule_page(request: Request) -> Response:
     require_actor(request, ORGANIZERS)
     event = _load(request)
     with request.app.state.services.session() as session:
@@ -356,9 +356,9 @@ async def schedule_page(request: Request) -> Response:
     )
 
 
-async def schedule_solve(request: Request) -> Response:
+def schedule_solve(request: Request) -> Response:
     actor = require_actor(request, ORGANIZERS)
-    await read_form(request)
+    read_form(request)
     event_id = request.path_params["event_id"]
     try:
         with request.app.state.services.transaction() as session:
@@ -375,9 +375,9 @@ async def schedule_solve(request: Request) -> Response:
     return _back(f"/events/{event_id}/schedule")
 
 
-async def meeting_change(request: Request) -> Response:
+def meeting_change(request: Request) -> Response:
     actor = require_actor(request, ORGANIZERS)
-    form = await read_form(request)
+    form = read_form(request)
     event_id, meeting_id = request.path_params["event_id"], request.path_params["mid"]
     action = form_str(form, "action")
     try:
@@ -411,9 +411,9 @@ async def meeting_change(request: Request) -> Response:
     return _back(f"/events/{event_id}/schedule")
 
 
-async def schedule_publish(request: Request) -> Response:
+def schedule_publish(request: Request) -> Response:
     actor = require_actor(request, ORGANIZERS)
-    await read_form(request)
+    read_form(request)
     event_id = request.path_params["event_id"]
     try:
         with request.app.state.services.transaction() as session:
@@ -427,7 +427,7 @@ async def schedule_publish(request: Request) -> Response:
 # ---------------------------------------------------------------- agendas and calendars
 
 
-async def agendas(request: Request) -> Response:
+def agendas(request: Request) -> Response:
     require_actor(request, ORGANIZERS)
     event = _load(request)
     by = "table" if request.query_params.get("by") == "table" else "participant"
@@ -438,7 +438,7 @@ async def agendas(request: Request) -> Response:
     )
 
 
-async def participant_agenda(request: Request) -> Response:
+def participant_agenda(request: Request) -> Response:
     actor = require_actor(request)
     event = _load(request)
     with request.app.state.services.session() as session:
@@ -453,7 +453,7 @@ async def participant_agenda(request: Request) -> Response:
     )
 
 
-async def participant_ics(request: Request) -> Response:
+def participant_ics(request: Request) -> Response:
     actor = require_actor(request)
     event = _load(request)
     with request.app.state.services.session() as session:
@@ -474,13 +474,13 @@ async def participant_ics(request: Request) -> Response:
 # ---------------------------------------------------------------- after the event
 
 
-async def outcomes(request: Request) -> Response:
+def outcomes(request: Request) -> Response:
     actor = require_actor(request, ORGANIZERS)
     event = _load(request)
     errors: dict[str, str] = {}
     typed: dict[str, str] = {}
     if request.method == "POST":
-        form = await read_form(request)
+        form = read_form(request)
         typed = {k: v for k, v in form.items() if isinstance(v, str)}
         ids = [int(v) for v in form.getlist("meeting") if isinstance(v, str) and v.isdigit()]
         entries = {
@@ -524,11 +524,11 @@ async def outcomes(request: Request) -> Response:
 # ---------------------------------------------------------------- 我的对接会
 
 
-async def my_events(request: Request) -> Response:
+def my_events(request: Request) -> Response:
     actor = require_actor(request, PARTICIPANTS)
     services = request.app.state.services
     if request.method == "POST":
-        form = await read_form(request)
+        form = read_form(request)
         event_id = _int(form_str(form, "event_id")) or 0
         with services.transaction() as session:
             events.set_own_preference(

@@ -11,7 +11,7 @@ from matchmaker.web.security import current_user
 from matchmaker.web.templating import render
 
 
-async def home(request: Request) -> Response:
+def home(request: Request) -> Response:
     user = current_user(request)
     if user is None:
         return RedirectResponse("/login", status_code=303)
@@ -24,7 +24,7 @@ async def home(request: Request) -> Response:
     )
 
 
-async def healthz(request: Request) -> Response:
+def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 

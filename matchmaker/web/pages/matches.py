@@ -99,10 +99,10 @@ def _safe_back(text: str) -> str:
     return text if text.startswith("/") and not text.startswith("//") else "/"
 
 
-async def judge(request: Request) -> Response:
+def judge(request: Request) -> Response:
     """An organizer marks a suggested pair 好匹配 or 不相关 (the form on each suggestion)."""
     actor = require_actor(request)
-    form = await read_form(request)
+    form = read_form(request)
     back = _safe_back(form_str(form, "back"))
     need_id, offer_id = form_str(form, "need_id"), form_str(form, "offer_id")
     label = form_str(form, "label")
@@ -117,7 +117,7 @@ async def judge(request: Request) -> Response:
     return RedirectResponse(back, status_code=303)
 
 
-async def judgement_list(request: Request) -> Response:
+def judgement_list(request: Request) -> Response:
     """匹配评价: every judgement (organizers' marks, meeting outcomes, answered requests), filterable, exportable."""
     require_actor(request, JUDGE_ROLES)
     params = request.query_params

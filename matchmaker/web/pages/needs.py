@@ -77,14 +77,14 @@ def _form_context(request: Request) -> dict[str, Any]:
     }
 
 
-async def company_page(request: Request) -> Response:
+def company_page(request: Request) -> Response:
     """The SME's company: registration form when the user has none yet."""
     actor = require_actor(request, ("sme",))
     services = request.app.state.services
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = await read_form(request)
+        form = read_form(request)
         values = {k: form_str(form, k) for k in COMPANY_FIELDS}
         try:
             with services.transaction() as session:
@@ -105,7 +105,7 @@ async def company_page(request: Request) -> Response:
     )
 
 
-async def need_list(request: Request) -> Response:
+def need_list(request: Request) -> Response:
     actor = require_actor(request)
     services = request.app.state.services
     params = request.query_params
@@ -137,7 +137,7 @@ async def need_list(request: Request) -> Response:
     )
 
 
-async def need_new(request: Request) -> Response:
+def need_new(request: Request) -> Response:
     actor = require_actor(request, ("sme",))
     services = request.app.state.services
     if actor.company_id is None:
@@ -146,7 +146,7 @@ async def need_new(request: Request) -> Response:
     values: dict[str, Any] = {"coop_modes": []}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = await read_form(request)
+        form = read_form(request)
         values = need_form_values(form)
         try:
             with services.transaction() as session:
@@ -165,7 +165,7 @@ async def need_new(request: Request) -> Response:
     )
 
 
-async def need_edit(request: Request) -> Response:
+def need_edit(request: Request) -> Response:
     actor = require_actor(request)
     services = request.app.state.services
     need_id = request.path_params["need_id"]
@@ -175,7 +175,7 @@ async def need_edit(request: Request) -> Response:
     values = _need_values(need)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = await read_form(request)
+        form = read_form(request)
         values = need_form_values(form)
         try:
             with services.transaction() as session:
@@ -194,11 +194,11 @@ async def need_edit(request: Request) -> Response:
     )
 
 
-async def need_status(request: Request) -> Response:
+def need_status(request: Request) -> Response:
     actor = require_actor(request)
     services = request.app.state.services
     need_id = request.path_params["need_id"]
-    form = await read_form(request)
+    form = read_form(request)
     new_status = form_str(form, "status")
     try:
         with services.transaction() as session:
@@ -220,7 +220,7 @@ def _panels(
     return out
 
 
-async def need_detail(request: Request) -> Response:
+def need_detail(request: Request) -> Response:
     actor = require_actor(request)
     services = request.app.state.services
     need_id = request.path_params["need_id"]
@@ -235,7 +235,7 @@ async def need_detail(request: Request) -> Response:
     return render(request, "needs/detail.html", {"need": view, "sent": sent, "panels": panels})
 
 
-async def my_needs(request: Request) -> Response:
+def my_needs(request: Request) -> Response:
     """我的需求: each of the company's needs with its status and the meeting requests sent about it."""
     actor = require_actor(request, ("sme",))
     services = request.app.state.services

@@ -11,7 +11,7 @@ from matchmaker.web.security import require_actor
 from matchmaker.web.templating import render
 
 
-async def notification_list(request: Request) -> Response:
+def notification_list(request: Request) -> Response:
     actor = require_actor(request)
     assert actor.id is not None
     services = request.app.state.services

@@ -80,7 +80,7 @@ def _query(params: QueryParams, **changes: str) -> str:
     return urlencode(kept)
 
 
-async def offer_list(request: Request) -> Response:
+def offer_list(request: Request) -> Response:
     actor = require_actor(request)
     services = request.app.state.services
     mine = request.url.path == "/my/offers"
@@ -150,12 +150,12 @@ def _render_form(
     )
 
 
-async def offer_new(request: Request) -> Response:
+def offer_new(request: Request) -> Response:
     actor = require_actor(request, WRITERS)
     services = request.app.state.services
     if request.method != "POST":
         return _render_form(request, actor, {"price_negotiable": ""}, {})
-    form = await read_form(request)
+    form = read_form(request)
     values = _typed(form)
     status = form_str(form, "status") or "草稿"
     try:
@@ -174,7 +174,7 @@ async def offer_new(request: Request) -> Response:
     return RedirectResponse(f"/offers/{offer.id}", status_code=303)
 
 
-async def offer_edit(request: Request) -> Response:
+def offer_edit(request: Request) -> Response:
     actor = require_actor(request, WRITERS)
     services = request.app.state.services
     detail = offers.get_offer(services, actor, request.path_params["offer_id"])
@@ -188,7 +188,7 @@ async def offer_edit(request: Request) -> Response:
             {},
             editing=detail.offer,
         )
-    form = await read_form(request)
+    form = read_form(request)
     values = _typed(form)
     try:
         offers.update_offer(
@@ -206,7 +206,7 @@ async def offer_edit(request: Request) -> Response:
     return RedirectResponse(f"/offers/{detail.offer.id}", status_code=303)
 
 
-async def offer_detail(request: Request) -> Response:
+def offer_detail(request: Request) -> Response:
     actor = require_actor(request)
     detail = offers.get_offer(request.app.state.services, actor, request.path_params["offer_id"])
     return render(
@@ -216,10 +216,10 @@ async def offer_detail(request: Request) -> Response:
     )
 
 
-async def offer_status(request: Request) -> Response:
+def offer_status(request: Request) -> Response:
     actor = require_actor(request)
     offer_id = request.path_params["offer_id"]
-    form = await read_form(request)
+    form = read_form(request)
     status = form_str(form, "status")
     try:
         offers.change_status(request.app.state.services, actor, offer_id, status)
@@ -262,7 +262,7 @@ def _render_import(request: Request, context: dict[str, Any], status_code: int =
     )
 
 
-async def import_page(request: Request) -> Response:
+def import_page(request: Request) -> Response:
     """GET: the upload form. POST: read the file, preview every row (nothing written) and keep the preview
     server-side under a random id for 确认导入."""
     actor = require_actor(request, WRITERS)
@@ -270,11 +270,11 @@ async def import_page(request: Request) -> Response:
     if request.method != "POST":
         return _render_import(request, {})
     try:
-        form = await read_form(request, max_files=1)
+        form = read_form(request, max_files=1)
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise ValidationFailed([FieldError("file", "请选择要导入的 .xlsx 或 .csv 文件")])
-        data = await upload.read()
+        data = upload.file.read()
         report = offer_import.preview(services, actor, data, upload.filename)
     except (ImportFileError, ValidationFailed) as exc:
         message = exc.message if isinstance(exc, ImportFileError) else exc.field_errors()[0].message
@@ -291,11 +291,11 @@ async def import_page(request: Request) -> Response:
     )
 
 
-async def import_commit(request: Request) -> Response:
+def import_commit(request: Request) -> Response:
     actor = require_actor(request, WRITERS)
     services = request.app.state.services
     token = request.path_params["token"]
-    form = await read_form(request)
+    form = read_form(request)
     report = offer_import.load_preview(services, actor, token)
     confirmed = {int(v) for v in form.getlist("confirm_row") if isinstance(v, str) and v.isdigit()}
     try:
@@ -311,7 +311,7 @@ async def import_commit(request: Request) -> Response:
     return RedirectResponse("/my/offers", status_code=303)
 
 
-async def import_template(request: Request) -> Response:
+def import_template(request: Request) -> Response:
     """An .xlsx with the canonical headers and one example row, which the import reads as one valid offer."""
     actor = require_actor(request, WRITERS)
     services = request.app.state.services

@@ -53,7 +53,7 @@ def _export_rows(rows: list[meeting_requests.RequestRow]) -> list[tuple[Any, ...
     ]
 
 
-async def request_new(request: Request) -> Response:
+def request_new(request: Request) -> Response:
     actor = require_actor(request, ("sme",))
     services = request.app.state.services
     offer_id = request.path_params["offer_id"]
@@ -63,7 +63,7 @@ async def request_new(request: Request) -> Response:
     values: dict[str, str] = {"need_id": request.query_params.get("need", "")}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = await read_form(request)
+        form = read_form(request)
         values = {k: form_str(form, k) for k in ("message", "need_id")}
         try:
             with services.transaction() as session:
@@ -94,7 +94,7 @@ async def request_new(request: Request) -> Response:
     )
 
 
-async def sent_list(request: Request) -> Response:
+def sent_list(request: Request) -> Response:
     """我的会谈请求: what the company asked for, and each answer."""
     actor = require_actor(request, ("sme",))
     services = request.app.state.services
@@ -109,7 +109,7 @@ async def sent_list(request: Request) -> Response:
     return render(request, "requests/sent.html", {"sent": rows})
 
 
-async def inbox(request: Request) -> Response:
+def inbox(request: Request) -> Response:
     """收到的会谈请求: requests on the offers of the researcher's institution."""
     actor = require_actor(request, ("researcher",))
     services = request.app.state.services
@@ -134,11 +134,11 @@ async def inbox(request: Request) -> Response:
     )
 
 
-async def answer(request: Request) -> Response:
+def answer(request: Request) -> Response:
     actor = require_actor(request)
     services = request.app.state.services
     request_id = request.path_params["request_id"]
-    form = await read_form(request)
+    form = read_form(request)
     decision = form_str(form, "decision")
     try:
         with services.transaction() as session:

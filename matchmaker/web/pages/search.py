@@ -85,7 +85,7 @@ def message_for(search: SearchInput, result: SearchResult | None) -> str:
     return ""
 
 
-async def search_page(request: Request) -> Response:
+def search_page(request: Request) -> Response:
     actor = require_actor(request)
     services = request.app.state.services
     search = read_search_input(dict(request.query_params))
