@@ -68,7 +68,7 @@ def _input(body: dict[str, Any], names: tuple[str, ...]) -> dict[str, object]:
     return out
 
 
-async def pledge_collection(request: Request) -> Response:
+def pledge_collection(request: Request) -> Response:
     """
     get:
       summary: 专利权质押登记列表（q、status、pledgee、field、town、date_from、date_to 筛选，page 分页，每页 50 项）
@@ -84,7 +84,7 @@ async def pledge_collection(request: Request) -> Response:
     actor = require_actor(request, ROLES)
     services = request.app.state.services
     if request.method == "POST":
-        raw = _input(await read_json(request), pledges.INPUT_FIELDS)
+        raw = _input(read_json(request), pledges.INPUT_FIELDS)
         with services.transaction() as session:
             pledge = pledges.create_pledge(session, actor, services.reference, raw)
         return JSONResponse(pledge_json(pledge), status_code=201)
@@ -94,7 +94,7 @@ async def pledge_collection(request: Request) -> Response:
     return JSONResponse({"items": [pledge_json(p) for p in rows], "total": total, "sum_yuan": _yuan(sum_fen)})
 
 
-async def pledge_item(request: Request) -> Response:
+def pledge_item(request: Request) -> Response:
     """
     get:
       summary: 一项质押登记及其变更记录
@@ -112,7 +112,7 @@ async def pledge_item(request: Request) -> Response:
     pledge_id = request.path_params["pledge_id"]
     changed: list[str] = []
     if request.method == "PATCH":
-        raw = _input(await read_json(request), (*pledges.INPUT_FIELDS, "changed_on"))
+        raw = _input(read_json(request), (*pledges.INPUT_FIELDS, "changed_on"))
         with services.transaction() as session:
             changed = pledges.change_pledge(session, actor, services.reference, pledge_id, raw)
     with services.session() as session:
@@ -128,7 +128,7 @@ async def pledge_item(request: Request) -> Response:
     return JSONResponse(body)
 
 
-async def pledge_cancel(request: Request) -> Response:
+def pledge_cancel(request: Request) -> Response:
     """
     summary: 注销质押登记（需 cancelled_on，不早于登记日期；可附 reason）
     responses:
@@ -137,7 +137,7 @@ async def pledge_cancel(request: Request) -> Response:
     """
     actor = require_actor(request, ROLES)
     services = request.app.state.services
-    body = await read_json(request)
+    body = read_json(request)
     with services.transaction() as session:
         pledge = pledges.cancel_pledge(
             session,
@@ -149,7 +149,7 @@ async def pledge_cancel(request: Request) -> Response:
     return JSONResponse(pledge_json(pledge))
 
 
-async def stats_pledges(request: Request) -> Response:
+def stats_pledges(request: Request) -> Response:
     """
     summary: 知识产权质押融资：date_from–date_to（含）登记的担保债权数额合计，按质权人、领域、镇街分项
     responses:

@@ -45,7 +45,7 @@ def _export_row(p: Any) -> tuple[Any, ...]:
     )
 
 
-async def pledge_list(request: Request) -> Response:
+def pledge_list(request: Request) -> Response:
     actor = require_actor(request, ROLES)
     services = request.app.state.services
     errors: dict[str, str] = {}
@@ -110,12 +110,12 @@ def _render_form(
     )
 
 
-async def pledge_new(request: Request) -> Response:
+def pledge_new(request: Request) -> Response:
     actor = require_actor(request, ROLES)
     services = request.app.state.services
     form: dict[str, str] = {}
     if request.method == "POST":
-        data = await read_form(request)
+        data = read_form(request)
         form = {name: form_str(data, name) for name in pledges.INPUT_FIELDS}
         try:
             with services.transaction() as session:
@@ -129,7 +129,7 @@ async def pledge_new(request: Request) -> Response:
     return _render_form(request, form, {})
 
 
-async def pledge_detail(request: Request, errors: dict[str, str] | None = None) -> Response:
+def pledge_detail(request: Request, errors: dict[str, str] | None = None) -> Response:
     actor = require_actor(request, ROLES)
     services = request.app.state.services
     with services.session() as session:
@@ -150,7 +150,7 @@ async def pledge_detail(request: Request, errors: dict[str, str] | None = None) 
     )
 
 
-async def pledge_change(request: Request) -> Response:
+def pledge_change(request: Request) -> Response:
     actor = require_actor(request, ROLES)
     services = request.app.state.services
     pledge_id = request.path_params["pledge_id"]
@@ -158,7 +158,7 @@ async def pledge_change(request: Request) -> Response:
         pledge = pledges.get_pledge(session, pledge_id)
     form = {**pledges.as_input(pledge), "changed_on": ""}
     if request.method == "POST":
-        data = await read_form(request)
+        data = read_form(request)
         form = {name: form_str(data, name) for name in (*pledges.INPUT_FIELDS, "changed_on")}
         try:
             with services.transaction() as session:
@@ -171,11 +171,11 @@ async def pledge_change(request: Request) -> Response:
     return _render_form(request, form, {}, editing=pledge)
 
 
-async def pledge_cancel(request: Request) -> Response:
+def pledge_cancel(request: Request) -> Response:
     actor = require_actor(request, ROLES)
     services = request.app.state.services
     pledge_id = request.path_params["pledge_id"]
-    data = await read_form(request)
+    data = read_form(request)
     try:
         with services.transaction() as session:
             pledge = pledges.cancel_pledge(
@@ -184,7 +184,7 @@ async def pledge_cancel(request: Request) -> Response:
         flash(request, f"质押 {pledge.registration_number} 已注销；担保债权数额仍计入登记当年的质押融资额")
         return RedirectResponse(f"/pledges/{pledge_id}", status_code=303)
     except ValidationFailed as exc:
-        return await pledge_detail(request, exc.by_field())
+        return pledge_detail(request, exc.by_field())
 
 
 routes = [
