@@ -16,12 +16,11 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Protocol
 
 from matchmaker.domain.cells import cell_text, squeeze
 from matchmaker.domain.errors import FieldError, ValidationFailed
 from matchmaker.domain.identifiers import IdentifierError, parse_credit_code
-from matchmaker.domain.institutions import Resolution
+from matchmaker.domain.institutions import InstitutionResolver
 from matchmaker.domain.money import AmountError, ParsedAmount, format_yuan, parse_wan_yuan, parse_yuan
 from matchmaker.domain.vocab import CONTRACT_TYPES
 
@@ -55,12 +54,6 @@ _REGISTRATION_RE = re.compile(r"^\d{16}$")
 _DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _PERIOD_RE = re.compile(r"^(.+?)(?:至|到|~|～|〜|—|–)(.+)$")
-
-
-class InstitutionResolver(Protocol):
-    """What validation needs of ``InstitutionNormalizer``: name as typed → resolution."""
-
-    def resolve(self, name: str) -> Resolution: ...
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from rapidfuzz import fuzz, process
 
@@ -55,6 +56,13 @@ def normalize_name(name: str) -> str:
     squeezed = squeezed.replace("【", "(").replace("】", ")").replace("〔", "(").replace("〕", ")")
     squeezed = _PREPARATORY_SUFFIX.sub("", squeezed)
     return "".join(c for c in squeezed if not unicodedata.category(c).startswith("P"))
+
+
+class InstitutionResolver(Protocol):
+    """What validation needs of ``InstitutionNormalizer``: name as typed → resolution. Offers and contracts
+    take this, so their tests can pass a fake and importing can pass a normaliser built from the database."""
+
+    def resolve(self, name: str) -> Resolution: ...
 
 
 class InstitutionNormalizer:

@@ -13,7 +13,6 @@ import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Protocol
 
 from rapidfuzz import fuzz
 
@@ -25,7 +24,7 @@ from matchmaker.domain.identifiers import (
     parse_application_number,
     parse_ipc,
 )
-from matchmaker.domain.institutions import Resolution
+from matchmaker.domain.institutions import InstitutionResolver
 from matchmaker.domain.money import AmountError, parse_price_wan
 from matchmaker.domain.vocab import LEGAL_STATUSES, PATENT_TYPES, TRANSFER_MODES
 
@@ -104,12 +103,6 @@ _IPC_SEPARATORS = re.compile(r"[;；,，、\n]+")
 _NOTE = re.compile(r"\(([^()]*)\)")
 _TRL = re.compile(r"^(?:TRL[-:]?)?第?(\d+)级?$")
 _CJK_NAME = re.compile(r"^[\u3400-\u9fff·]+$")
-
-
-class InstitutionResolver(Protocol):
-    """What validation needs of ``InstitutionNormalizer``: name as typed → resolution."""
-
-    def resolve(self, name: str) -> Resolution: ...
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,11 @@ OFFER_TRANSITIONS: Final = {
     "已转化": (),
 }
 
+#: Offers on the market: the matcher ranks them, SMEs ask for meetings on them, organizers pair them.
+PUBLISHED_OFFER_STATUSES: Final = ("发布",)
+#: Offers anyone signed in may read: those on the market and those already transferred (kept as a record).
+PUBLIC_OFFER_STATUSES: Final = ("发布", "已转化")
+
 COOP_MODES: Final = ("转让", "许可", "作价入股", "合作开发", "技术咨询")
 NEED_STATUSES: Final = ("开放", "对接中", "已解决", "关闭")
 NEED_TRANSITIONS: Final = {
@@ -38,6 +43,9 @@ NEED_TRANSITIONS: Final = {
     "已解决": (),
     "关闭": (),
 }
+
+#: Needs still looking for a solution: matched, offered to organizers, nameable in a meeting request.
+OPEN_NEED_STATUSES: Final = ("开放", "对接中")
 
 CONTRACT_TYPES: Final = ("技术开发", "技术转让", "技术许可", "技术咨询", "技术服务")
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from matchmaker.domain.contracts import ContractDraft, InstitutionResolver, validate_contract
+from matchmaker.domain.contracts import ContractDraft, validate_contract
 from matchmaker.domain.errors import ValidationFailed
+from matchmaker.domain.institutions import InstitutionResolver
 from matchmaker.importing.headers import HeaderSynonyms
 from matchmaker.importing.kinds import CONTRACT
 from matchmaker.importing.recognisers import recognisers

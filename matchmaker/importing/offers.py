@@ -12,8 +12,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from matchmaker.domain.errors import FieldError, ValidationFailed
+from matchmaker.domain.institutions import InstitutionResolver
 from matchmaker.domain.offers import (
-    InstitutionResolver,
     OfferDraft,
     near_duplicate_keys,
     title_key,

@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
 
+from matchmaker.domain.local_time import LOCAL_ZONE
 from matchmaker.scheduling.model import Meeting, Problem
 
-EVENT_TIME_ZONE = "Asia/Shanghai"
+EVENT_TIME_ZONE = LOCAL_ZONE.key
 
 
 def participant_ics(
@@ -33,7 +34,7 @@ def participant_ics(
     ``event_key`` (e.g. ``"event-12"``) makes UIDs unique across events; ``generated_at`` is the DTSTAMP,
     passed in so the same schedule always gives the same bytes (naive = event time).
     """
-    zone = ZoneInfo(EVENT_TIME_ZONE)
+    zone = LOCAL_ZONE
     stamp = generated_at if generated_at.tzinfo is not None else generated_at.replace(tzinfo=zone)
     slots = {s.index: s for s in problem.slots}
     tables = {t.id: t.name for t in problem.tables}

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from matchmaker.domain.vocab import OPEN_NEED_STATUSES, PUBLISHED_OFFER_STATUSES
 from matchmaker.storage.models import Need, Offer
 
 SIMPLE_METHOD = "简易匹配"
@@ -136,11 +137,15 @@ def propose(
             limit=limit,
         )
         return MATCHER_METHOD, [Proposal(**item) if isinstance(item, dict) else item for item in found]
-    needs_stmt = select(Need).where(Need.status.in_(("开放", "对接中")))  # type: ignore[attr-defined]
+    needs_stmt = select(Need).where(col(Need.status).in_(OPEN_NEED_STATUSES))
     if need_ids:
         needs_stmt = select(Need).where(col(Need.id).in_(list(need_ids)))
     needs = list(session.exec(needs_stmt.order_by(col(Need.id))))
-    offers = list(session.exec(select(Offer).where(Offer.status == "发布").order_by(col(Offer.id))))
+    offers = list(
+        session.exec(
+            select(Offer).where(col(Offer.status).in_(PUBLISHED_OFFER_STATUSES)).order_by(col(Offer.id))
+        )
+    )
     found_pairs: list[Proposal] = []
     for need in needs:
         for offer in offers:

@@ -22,6 +22,7 @@ from matchmaker.domain.events import (
     effective_preference,
     validate_event,
 )
+from matchmaker.domain.vocab import OPEN_NEED_STATUSES, PUBLISHED_OFFER_STATUSES
 from matchmaker.scheduling.slots import Break, Slot, make_slots
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.storage import audit, models
@@ -474,10 +475,16 @@ class PairChoices:
 def pair_choices(session: Session) -> PairChoices:
     """Published offers and open needs by title, researchers by id."""
     return PairChoices(
-        offers=list(session.exec(select(Offer).where(Offer.status == "发布").order_by(col(Offer.title)))),
+        offers=list(
+            session.exec(
+                select(Offer)
+                .where(col(Offer.status).in_(PUBLISHED_OFFER_STATUSES))
+                .order_by(col(Offer.title))
+            )
+        ),
         needs=list(
             session.exec(
-                select(Need).where(col(Need.status).in_(("开放", "对接中"))).order_by(col(Need.title))
+                select(Need).where(col(Need.status).in_(OPEN_NEED_STATUSES)).order_by(col(Need.title))
             )
         ),
         researchers=list(session.exec(select(User).where(User.role == "researcher").order_by(col(User.id)))),

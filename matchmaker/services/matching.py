@@ -39,6 +39,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from matchmaker.domain.errors import PermissionDenied
+from matchmaker.domain.vocab import OPEN_NEED_STATUSES, PUBLISHED_OFFER_STATUSES
 from matchmaker.matching.docs import NeedDoc, OfferDoc
 from matchmaker.matching.embedding import (
     CachedEmbedder,
@@ -64,8 +65,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("matchmaker.matching")
 
-OFFER_STATUSES = ("发布",)
-NEED_STATUSES = ("开放", "对接中")
 #: Roles that see the needs an offer could serve, besides the owning institution's researchers.
 OFFER_MATCH_ROLES = ("organizer", "bureau", "admin")
 #: Documents added to the index per batch during a build (one embedding call each; the progress step).
@@ -204,7 +203,7 @@ def _offers_with_names(session: Session, ids: Iterable[int] | None = None) -> li
         Institution, col(Institution.id) == Offer.institution_id
     )
     if ids is None:
-        stmt = stmt.where(col(Offer.status).in_(OFFER_STATUSES))
+        stmt = stmt.where(col(Offer.status).in_(PUBLISHED_OFFER_STATUSES))
     else:
         stmt = stmt.where(col(Offer.id).in_(list(ids)))
     return [(o, name) for o, name in session.exec(stmt.order_by(col(Offer.id)))]
@@ -213,7 +212,7 @@ def _offers_with_names(session: Session, ids: Iterable[int] | None = None) -> li
 def _needs_with_names(session: Session, ids: Iterable[int] | None = None) -> list[tuple[Need, str]]:
     stmt = select(Need, Company.name).join(Company, col(Company.id) == Need.company_id)
     if ids is None:
-        stmt = stmt.where(col(Need.status).in_(NEED_STATUSES))
+        stmt = stmt.where(col(Need.status).in_(OPEN_NEED_STATUSES))
     else:
         stmt = stmt.where(col(Need.id).in_(list(ids)))
     return [(n, name) for n, name in session.exec(stmt.order_by(col(Need.id)))]
@@ -318,14 +317,14 @@ def _catch_up(services: Services, st: MatcherState) -> int:
         offer_stamps: dict[int, str] = {
             i: t.isoformat()
             for i, t in session.exec(
-                select(Offer.id, Offer.updated_at).where(col(Offer.status).in_(OFFER_STATUSES))
+                select(Offer.id, Offer.updated_at).where(col(Offer.status).in_(PUBLISHED_OFFER_STATUSES))
             )
             if i is not None
         }
         need_stamps: dict[int, str] = {
             i: t.isoformat()
             for i, t in session.exec(
-                select(Need.id, Need.updated_at).where(col(Need.status).in_(NEED_STATUSES))
+                select(Need.id, Need.updated_at).where(col(Need.status).in_(OPEN_NEED_STATUSES))
             )
             if i is not None
         }
@@ -419,7 +418,7 @@ def _on_offer_changed(services: Services, offer_id: int) -> None:
     with services.session() as session:
         found = _offers_with_names(session, [offer_id])
     with st.lock:
-        if found and found[0][0].status in OFFER_STATUSES:
+        if found and found[0][0].status in PUBLISHED_OFFER_STATUSES:
             offer, name = found[0]
             st.index.add_offers([offer_doc(offer, name)])
             st.versions["offer"][offer_id] = _stamp(offer)
@@ -435,7 +434,7 @@ def _on_need_changed(services: Services, need_id: int) -> None:
     with services.session() as session:
         found = _needs_with_names(session, [need_id])
     with st.lock:
-        if found and found[0][0].status in NEED_STATUSES:
+        if found and found[0][0].status in OPEN_NEED_STATUSES:
             need, name = found[0]
             st.index.add_needs([need_doc(need, name)])
             st.versions["need"][need_id] = _stamp(need)
@@ -549,9 +548,9 @@ def _ranked(
     st = state(services)
     if index is None:
         return _not_ready(st)
-    if side == "need" and status not in NEED_STATUSES:
+    if side == "need" and status not in OPEN_NEED_STATUSES:
         return MatchList("not_indexed", message=f"需求状态为「{status}」，不再推荐专利成果。")
-    if side == "offer" and status not in OFFER_STATUSES:
+    if side == "offer" and status not in PUBLISHED_OFFER_STATUSES:
         return MatchList("not_indexed", message=f"成果状态为「{status}」，只有已发布的成果参与匹配。")
     with st.lock:
         present, rank = (
@@ -577,7 +576,7 @@ def offers_for_need(services: Services, actor: Actor, view: NeedView, k: int = 1
     items = []
     for m in matches:
         found = offers.get(int(m.offer_id))
-        if found is None or found[0].status not in OFFER_STATUSES:
+        if found is None or found[0].status not in PUBLISHED_OFFER_STATUSES:
             continue
         signals, reasons = masked(m, view.budget_shown)
         items.append(
@@ -620,7 +619,7 @@ def needs_for_offer(services: Services, actor: Actor, offer: Offer, k: int = 10)
     items = []
     for m in matches:
         view = views.get(int(m.need_id))
-        if view is None or view.status not in NEED_STATUSES:
+        if view is None or view.status not in OPEN_NEED_STATUSES:
             continue
         signals, reasons = masked(m, view.budget_shown)
         items.append(

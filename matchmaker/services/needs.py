@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
 from matchmaker.domain.errors import Conflict, NotFound
+from matchmaker.domain.local_time import local_time
 from matchmaker.domain.needs import NeedDraft, budget_text, check_transition, validate_need
 from matchmaker.domain.vocab import NEED_STATUSES, NEED_TRANSITIONS
 from matchmaker.services.permissions import Actor, authorize
@@ -37,7 +37,6 @@ FULL_VIEW_ROLES = ("organizer", "bureau", "admin")
 HIDDEN = "（未公开）"
 #: Needs in these states can no longer be edited: the story is over.
 FINAL_STATUSES = tuple(s for s, nxt in NEED_TRANSITIONS.items() if not nxt)
-BEIJING = ZoneInfo("Asia/Shanghai")
 #: Fields compared for the audit trail on edit.
 _AUDITED = (
     "title",
@@ -134,15 +133,6 @@ class NeedView:
             self.expected_outcome,
             local_time(self.created_at),
         )
-
-
-def local_time(value: datetime | None) -> datetime | None:
-    """Beijing wall-clock time without a zone: what a spreadsheet cell can hold (stored times are UTC)."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(BEIJING).replace(tzinfo=None)
 
 
 EXPORT_HEADERS = (

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, func, or_, select
 
 from matchmaker.domain.errors import FieldError, NotFound, ValidationFailed
 from matchmaker.domain.offers import OfferDraft, near_duplicate_title, validate_offer
-from matchmaker.domain.vocab import OFFER_STATUSES, OFFER_TRANSITIONS
+from matchmaker.domain.vocab import OFFER_STATUSES, OFFER_TRANSITIONS, PUBLIC_OFFER_STATUSES
 from matchmaker.services import institutions
 from matchmaker.services.permissions import Actor, allowed, authorize
 from matchmaker.storage import audit, models
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("matchmaker.offers")
 
-PUBLIC_STATUSES = ("发布", "已转化")
 #: Statuses a new offer may start in: a draft, or published at once (草稿 → 发布 in one step).
 INITIAL_STATUSES = ("草稿", "发布")
 #: The fields a person edits, in form order; their old → new values go to the audit log.
@@ -374,7 +373,7 @@ def can_read(actor: Actor, offer: Offer) -> bool:
     """Published and converted offers are public to logged-in users; drafts and withdrawn ones stay inside
     the owning institution (and admins)."""
     return (
-        offer.status in PUBLIC_STATUSES
+        offer.status in PUBLIC_OFFER_STATUSES
         or actor.is_admin
         or (actor.role == "researcher" and actor.institution_id == offer.institution_id)
     )
@@ -383,7 +382,7 @@ def can_read(actor: Actor, offer: Offer) -> bool:
 def _visible(actor: Actor) -> ColumnElement[bool] | None:
     if actor.is_admin:
         return None
-    public = col(Offer.status).in_(PUBLIC_STATUSES)
+    public = col(Offer.status).in_(PUBLIC_OFFER_STATUSES)
     if actor.role == "researcher" and actor.institution_id is not None:
         return or_(public, col(Offer.institution_id) == actor.institution_id)
     return public

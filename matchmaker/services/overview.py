@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
+from matchmaker.domain.vocab import PUBLISHED_OFFER_STATUSES
 from matchmaker.storage.models import Company, Contract, Event, Institution, Need, Offer, User
 
 
@@ -14,7 +15,9 @@ def platform_counts(session: Session) -> dict[str, int]:
         return int(session.exec(stmt).one())  # type: ignore[call-overload]
 
     return {
-        "offers": count(select(func.count()).select_from(Offer).where(Offer.status == "发布")),
+        "offers": count(
+            select(func.count()).select_from(Offer).where(col(Offer.status).in_(PUBLISHED_OFFER_STATUSES))
+        ),
         "needs": count(select(func.count()).select_from(Need).where(Need.status == "开放")),
         "institutions": count(select(func.count()).select_from(Institution)),
         "companies": count(select(func.count()).select_from(Company)),

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from matchmaker.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
-from matchmaker.domain.vocab import DECLINE_REASONS
+from matchmaker.domain.vocab import DECLINE_REASONS, OPEN_NEED_STATUSES, PUBLISHED_OFFER_STATUSES
 from matchmaker.services.needs import NeedView, _pairs, needs_of_company, views
 from matchmaker.services.notifications import notify
 from matchmaker.services.permissions import Actor, authorize
@@ -39,7 +39,6 @@ NOTE_MAX_CHARS = 500
 PENDING, ACCEPTED, DECLINED = "待回复", "已接受", "已拒绝"
 ACCEPT_GRADE = 1
 ACCEPT_LABEL = "意向"
-OPEN_NEED_STATUSES = ("开放", "对接中")
 
 
 def get_request(session: Session, request_id: int) -> MeetingRequest:
@@ -52,7 +51,7 @@ def get_request(session: Session, request_id: int) -> MeetingRequest:
 def requestable_offer(session: Session, offer_id: int) -> Offer:
     """Only a published offer can be asked for a meeting."""
     offer = session.get(Offer, offer_id)
-    if offer is None or offer.status != "发布":
+    if offer is None or offer.status not in PUBLISHED_OFFER_STATUSES:
         raise NotFound("专利成果不存在或未发布")
     return offer
 

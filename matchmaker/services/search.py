@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from matchmaker.domain.vocab import PUBLISHED_OFFER_STATUSES
 from matchmaker.search import OfferDocument, OfferFilters, OfferSearch, SearchResult
 from matchmaker.services.offers import offer_listeners
 from matchmaker.storage.models import Institution, Offer
 
-PUBLISHED = "发布"
 _LOCK = threading.Lock()
 _BACKEND = "offer_search"
 _FINGERPRINT = "offer_search_fingerprint"
@@ -58,7 +58,7 @@ def _fingerprint(session: Session) -> tuple[Any, ...]:
             func.sum(col(Offer.id)),
             func.max(col(Offer.id)),
             func.max(col(Offer.updated_at)),
-        ).where(Offer.status == PUBLISHED)
+        ).where(col(Offer.status).in_(PUBLISHED_OFFER_STATUSES))
     ).one()
     return tuple(str(v) for v in row)
 
@@ -97,7 +97,9 @@ def sync(services: Any, session: Session, progress: Callable[[int, int], None] |
             return 0
         current: dict[int, str] = {
             oid or 0: (ts.isoformat() if ts else "")
-            for oid, ts in session.exec(select(Offer.id, Offer.updated_at).where(Offer.status == PUBLISHED))
+            for oid, ts in session.exec(
+                select(Offer.id, Offer.updated_at).where(col(Offer.status).in_(PUBLISHED_OFFER_STATUSES))
+            )
         }
         indexed = search.versions()
         changed = [oid for oid, version in current.items() if indexed.get(oid) != version]
@@ -148,6 +150,6 @@ def search_offers(
             transfer_modes=tuple(o.transfer_modes),
         )
         for o in offers
-        if o.status == PUBLISHED
+        if o.status in PUBLISHED_OFFER_STATUSES
     }
     return result, cards

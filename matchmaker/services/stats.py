@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from matchmaker.domain import stats as figures
 from matchmaker.domain.errors import FieldError, ValidationFailed
 from matchmaker.domain.money import fen_to_yuan
+from matchmaker.domain.vocab import PUBLIC_OFFER_STATUSES
 from matchmaker.services import pledges
 from matchmaker.storage.models import (
     Contract,
@@ -362,7 +363,7 @@ def funnel(session: Session, filters: StatsFilters) -> tuple[list[FunnelStep], i
     """Offers published → matched pairs → meetings held → 意向 → contracts from a meeting or an offer, and
     those contracts' turnover in 分. Events count in the period by their date, contracts by registration."""
     offers = session.exec(
-        select(func.count()).select_from(Offer).where(col(Offer.status).in_(("发布", "已转化")))
+        select(func.count()).select_from(Offer).where(col(Offer.status).in_(PUBLIC_OFFER_STATUSES))
     ).one()
     event_ids = select(Event.id)
     if filters.year_from:

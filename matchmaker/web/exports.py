@@ -17,7 +17,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -25,7 +24,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from starlette.responses import Response
 
-BEIJING = ZoneInfo("Asia/Shanghai")
+from matchmaker.domain.local_time import local_time
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: First characters that make Excel, LibreOffice or WPS read a CSV field as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -41,7 +41,7 @@ def _cell(value: Any) -> Any:
         return "、".join(str(v) for v in value)
     if isinstance(value, datetime) and value.tzinfo is not None:
         # Excel has no time zones; people read Beijing time.
-        return value.astimezone(BEIJING).replace(tzinfo=None)
+        return local_time(value)
     if isinstance(value, bool):
         return "是" if value else "否"
     return value

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from matchmaker.domain.local_time import local_time
 from matchmaker.domain.vocab import ROLE_LABELS
 from matchmaker.web.nav import nav_for
 from matchmaker.web.security import CSRF_FIELD, csrf_token, current_user
-
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def flash(request: Request, message: str, kind: str = "success") -> None:
@@ -64,9 +62,9 @@ def _local_time(value: datetime | None) -> str:
     """Stored times are UTC; people in Liyang read Beijing time."""
     if value is None:
         return "—"
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    local = local_time(value)
+    assert local is not None
+    return local.strftime("%Y-%m-%d %H:%M")
 
 
 def make_templates(directory: str) -> Jinja2Templates:

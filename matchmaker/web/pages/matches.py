@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from matchmaker.domain.errors import NotFound, ValidationFailed
+from matchmaker.domain.local_time import local_time
 from matchmaker.services import judgements, matching, needs, offers
 from matchmaker.services.permissions import Actor, allowed
 from matchmaker.web.exports import table_response
@@ -135,7 +136,7 @@ def judgement_list(request: Request) -> Response:
                 [
                     (
                         r.id,
-                        needs.local_time(r.at),
+                        local_time(r.at),
                         r.need_id,
                         r.need_title,
                         r.offer_id,

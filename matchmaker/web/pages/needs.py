@@ -3,7 +3,7 @@ and "我的需求". Every need shown goes through ``services.needs.visible_need`
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -12,13 +12,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from matchmaker.domain.errors import ValidationFailed
+from matchmaker.domain.local_time import local_today
 from matchmaker.domain.vocab import COOP_MODES, NEED_STATUSES
 from matchmaker.services import companies, needs
 from matchmaker.services import requests as meeting_requests
 from matchmaker.services.permissions import Actor
 from matchmaker.web.exports import table_response
 from matchmaker.web.security import form_str, query_int, read_form, require_actor
-from matchmaker.web.templating import BEIJING, flash, render
+from matchmaker.web.templating import flash, render
 
 NEED_FIELDS = (
     "title",
@@ -42,7 +43,7 @@ NEED_PANELS = "need_panels"
 
 def today() -> date:
     """Deadlines are dates in Liyang, whatever the server's clock zone."""
-    return datetime.now(BEIJING).date()
+    return local_today()
 
 
 def need_form_values(form: FormData) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from matchmaker.domain.errors import ValidationFailed
+from matchmaker.domain.local_time import local_time
 from matchmaker.domain.vocab import DECLINE_REASONS, REQUEST_STATES
-from matchmaker.services import needs
 from matchmaker.services import requests as meeting_requests
 from matchmaker.web.exports import table_response
 from matchmaker.web.security import form_str, read_form, require_actor
@@ -46,8 +46,8 @@ def _export_rows(rows: list[meeting_requests.RequestRow]) -> list[tuple[Any, ...
             r.state,
             r.decline_reason or "",
             r.decline_note,
-            needs.local_time(r.created_at),
-            needs.local_time(r.responded_at),
+            local_time(r.created_at),
+            local_time(r.responded_at),
         )
         for r in rows
     ]
