@@ -255,7 +255,8 @@ def _remember(services, actor, kind: str, report, decisions, profile: str | None
 def _echo_columns_and_questions(report) -> None:  # type: ignore[no-untyped-def]
     """Columns taken other than by their exact header, and values to map, so nothing is silently dropped."""
     for column in report.columns:
-        if column.field is not None and column.reason != f"表头「{column.header}」":
+        plain = f"表头「{column.header}」"
+        if column.field is not None and column.reason != plain and not column.reason.startswith(f"{plain}，"):
             click.echo(f"  列 {column.letter}「{column.header}」→ {column.label}：{column.reason}")
     for question in report.questions:
         rows = "、".join(str(r) for r in question.rows[:10]) + ("等" if len(question.rows) > 10 else "")
@@ -487,6 +488,111 @@ def import_contracts(
         click.echo(f"已导入 {committed} 份技术合同。")
     else:
         click.echo("这是预览，没有写入任何数据；确认无误后加 --commit 导入有效行。")
+
+
+def _directory_import(
+    kind: str,
+    file: Path,
+    do_commit: bool,
+    as_json: bool,
+    maps: tuple[str, ...],
+    values: tuple[str, ...],
+    profile: str | None,
+) -> None:
+    """import-needs and import-companies: preview (or commit) as the system operator."""
+    from matchmaker.services import directory_import
+    from matchmaker.services.permissions import Actor
+
+    services = _services()
+    actor = Actor.system()
+    try:
+        _migrate(services)
+        decisions = _decisions(kind, maps, values)
+        report = directory_import.preview(
+            services, actor, kind, file.read_bytes(), file.name, decisions=decisions, profile=profile
+        )
+        if not report.needs_mapping:
+            _remember(services, actor, kind, report, decisions, profile)
+    except MatchmakerError as exc:
+        if not as_json:
+            raise
+        errors = [{"row": None, "field": e.field or "file", "message": e.message} for e in exc.field_errors()]
+        document = {"rows": 0, "valid": 0, "committed": 0, "errors": errors, "duplicates": []}
+        click.echo(json.dumps(document, ensure_ascii=False))
+        sys.exit(1)
+    if report.needs_mapping:
+        _ask_for_mapping(report, as_json)
+    committed = directory_import.commit(services, actor, report) if do_commit else 0
+    document = report.to_json(committed)
+    if as_json:
+        click.echo(json.dumps(document, ensure_ascii=False))
+        return
+    click.echo(f"文件 {file.name}：表头在第 {report.header_row} 行，共 {document['rows']} 行数据")
+    for note in report.notes:
+        click.echo(f"  提示：{note}")
+    click.echo(
+        f"有效 {document['valid']} 行，错误 {len(report.with_status('error'))} 行，"
+        f"重复 {len(report.with_status('duplicate'))} 行"
+    )
+    _echo_columns_and_questions(report)
+    for row in report.results:
+        for error in row.errors:
+            click.echo(f"  第 {row.row} 行 错误：{error.message}")
+        if row.status == "duplicate":
+            click.echo(f"  第 {row.row} 行 重复：与{row.duplicate_of}重复，未导入")
+        for warning in row.warnings:
+            click.echo(f"  第 {row.row} 行 提示：{warning}")
+    noun = "条技术需求" if kind == "need" else "家企业"
+    if do_commit:
+        click.echo(f"已导入 {committed} {noun}。")
+    else:
+        click.echo("这是预览，没有写入任何数据；确认无误后加 --commit 导入有效行。")
+
+
+_COMMIT_HELP = "写入有效行（一个事务）；不加则只预览。Store the valid rows."
+_JSON_HELP = "输出一个 JSON 对象（Excel 行号）。Print one JSON object."
+
+
+@main.command("import-needs", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--commit", "do_commit", is_flag=True, help=_COMMIT_HELP)
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
+@_mapping_options
+@friendly
+def import_needs(
+    file: Path,
+    do_commit: bool,
+    as_json: bool,
+    maps: tuple[str, ...],
+    values: tuple[str, ...],
+    profile: str | None,
+) -> None:
+    """导入企业技术需求征集表（.xlsx/.csv）。 Import technology needs collected from companies.
+
+    企业按统一社会信用代码对应；平台上还没有的企业一并登记（需填所在镇街和领域）。
+    """
+    _directory_import("need", file, do_commit, as_json, maps, values, profile)
+
+
+@main.command("import-companies", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--commit", "do_commit", is_flag=True, help=_COMMIT_HELP)
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
+@_mapping_options
+@friendly
+def import_companies(
+    file: Path,
+    do_commit: bool,
+    as_json: bool,
+    maps: tuple[str, ...],
+    values: tuple[str, ...],
+    profile: str | None,
+) -> None:
+    """导入企业名录（企业名称、统一社会信用代码、镇街、领域）。 Import a company directory.
+
+    已登记的信用代码只报告为重复，不会修改已有企业。
+    """
+    _directory_import("company", file, do_commit, as_json, maps, values, profile)
 
 
 def _matching_embedder(settings: Settings):  # type: ignore[no-untyped-def]

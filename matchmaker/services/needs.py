@@ -332,6 +332,29 @@ def create_need(
     return need
 
 
+def store_imported_need(
+    session: Session, actor: Actor, company_id: int, draft: NeedDraft, *, note: str
+) -> Need:
+    """A need from a bureau's import (already validated, company already resolved): stored open, audited with
+    ``note``, the matcher told after commit."""
+    need = Need(company_id=company_id, created_by=actor.id, status="开放", **_draft_values(draft))
+    session.add(need)
+    session.flush()
+    assert need.id is not None
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="need",
+        entity_id=need.id,
+        action="create",
+        new=need.title,
+        note=note,
+    )
+    _changed(session, need.id, "created")
+    return need
+
+
 def need_for_edit(session: Session, actor: Actor, need_id: int) -> Need:
     """The need, if ``actor`` may edit it now (its company's user or an admin, and not yet 已解决/关闭)."""
     need = get_need(session, need_id)

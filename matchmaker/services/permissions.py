@@ -92,6 +92,8 @@ POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     "need.create": _own_company,
     "need.edit": _own_company,
     "need.status": _own_company,
+    # the bureau imports 企业技术需求征集表 and company directories on behalf of companies
+    "directory.import": _roles("bureau"),
     "request.create": _roles("sme"),
     # a request is answered by the owning institution's researchers (resource: the offer)
     "request.answer": _own_institution,
@@ -116,6 +118,7 @@ DENIED_MESSAGES: dict[str, str] = {
     "need.create": "只能为本企业发布技术需求",
     "need.status": "只能变更本企业技术需求的状态",
     "company.register": "只有企业技术人员可以登记企业",
+    "directory.import": "只有知识产权局和管理员可以导入企业技术需求和企业名录",
     "request.create": "只有企业技术人员可以申请会谈",
     "request.answer": "只能处理本单位成果收到的会谈请求",
     "contract.manage": "只有知识产权局可以登记或修改技术合同",
