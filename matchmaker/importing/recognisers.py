@@ -20,9 +20,16 @@ from matchmaker.domain.money import AmountError, parse_yuan
 Recogniser = Callable[[object], bool]
 
 _REGISTRATION = re.compile(r"^(19[89]\d|20\d\d)\d{12}$")
+# The shapes, for a column whose values are codes of which some carry a wrong check character (a typo is still
+# a credit code, and the row then gets the validator's message naming the expected character).
+_CREDIT_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_APPLICATION_SHAPE = re.compile(r"^(?:CN|ZL)?(?:\d{8}|\d{12})\.?[\dX]$")
 
 
 def is_credit_code(value: object) -> bool:
+    """Passes GB 32100 (both check characters), or has exactly its shape."""
+    if _CREDIT_SHAPE.match(squeeze(cell_text(value)).upper()):
+        return True
     try:
         parse_credit_code(cell_text(value))
     except IdentifierError:
@@ -31,7 +38,10 @@ def is_credit_code(value: object) -> bool:
 
 
 def is_application_number(value: object) -> bool:
+    """Passes the patent office's check character, or has exactly the shape of an application number."""
     text = cell_text(value)
+    if _APPLICATION_SHAPE.match(squeeze(text).upper()):
+        return True
     if len(squeeze(text)) < 8:
         return False
     try:
@@ -80,8 +90,8 @@ BASE_RECOGNISERS: Mapping[str, Recogniser] = {
 }
 
 DESCRIPTIONS: Mapping[str, str] = {
-    "credit_code": "有效的统一社会信用代码",
-    "application_number": "校验位正确的专利申请号",
+    "credit_code": "统一社会信用代码",
+    "application_number": "专利申请号",
     "registration_number": "以年份开头的 16 位登记编号",
     "date": "日期",
     "amount": "金额",

@@ -46,6 +46,7 @@ class ColumnInfo:
     label: str | None
     reason: str
     samples: tuple[str, ...] = ()
+    index: int = 0
 
 
 @dataclass(frozen=True)

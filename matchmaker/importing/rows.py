@@ -139,7 +139,7 @@ class QuestionBook:
 def column_infos(kind: ImportKind, detection: Detection) -> tuple[ColumnInfo, ...]:
     labels = kind.labels
     return tuple(
-        ColumnInfo(c.letter, c.header, c.field, labels.get(c.field or ""), c.reason, c.samples)
+        ColumnInfo(c.letter, c.header, c.field, labels.get(c.field or ""), c.reason, c.samples, c.index)
         for c in detection.columns
     )
 

@@ -160,3 +160,12 @@ def save_profile(
         new=f"{KINDS[kind].label}导入方案「{name}」",
     )
     return stored
+
+
+def vocabulary_of(field_name: str) -> str:
+    """The vocabulary a field's values come from (a question's answer is kept under it)."""
+    for kind in KINDS.values():
+        for spec in kind.fields:
+            if spec.name == field_name and spec.vocabulary:
+                return spec.vocabulary
+    raise ValidationFailed([FieldError("answer", f"字段 {field_name} 没有固定取值")])

@@ -8,29 +8,24 @@ this module adds what needs the database and the actor:
   operator at the command line (``Actor.system()``) any;
 - a commit stores every valid row or none, each audited as created by the importing user with note 表格导入;
   probable duplicates (near-identical titles) are stored only when a person confirmed their row;
-- a preview waiting for the person's 确认导入 is kept under ``var/imports/`` keyed by a random id (never in the
+- a preview waiting for the person's 确认导入 is kept with its file under ``var/imports/offer/`` (``import_uploads``) keyed by a random id (never in the
   cookie), readable only by the user who uploaded it.
 """
 
 from __future__ import annotations
 
-import pickle
-import re
-import secrets
-import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
-from matchmaker.domain.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
+from matchmaker.domain.errors import FieldError, PermissionDenied, ValidationFailed
 from matchmaker.domain.offers import OfferDraft
 from matchmaker.importing.offers import ExistingOffers, preview_offers
 from matchmaker.importing.report import ImportReport
 from matchmaker.importing.sheets import read_sheet
-from matchmaker.services import import_profiles, institutions
+from matchmaker.services import import_profiles, import_uploads, institutions
 from matchmaker.services.import_profiles import Decisions
 from matchmaker.services.offers import INITIAL_STATUSES, can_read, offer_columns, on_offer_changed
 from matchmaker.services.permissions import Actor, allowed, authorize
@@ -43,9 +38,6 @@ if TYPE_CHECKING:
 IMPORT_NOTE = "表格导入"
 #: How an offer the importer may not see is named in a duplicate message.
 HIDDEN_REF = "平台已登记的专利"
-#: A preview older than this is discarded: the database it was checked against has moved on.
-PREVIEW_MAX_AGE_SECONDS = 24 * 3600
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 OfferReport = ImportReport[OfferDraft]
 
@@ -213,43 +205,30 @@ def commit(
 # --- previews waiting for confirmation ------------------------------------------------------------------------
 
 
-def _store_dir(services: Services) -> Path:
-    path = services.settings.var_dir / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def save_preview(
+    services: Services,
+    actor: Actor,
+    report: OfferReport,
+    data: bytes = b"",
+    decisions: Decisions | None = None,
+) -> str:
+    """Keep ``report`` (and the file, for the mapping step) for ``actor`` until they confirm; returns the random
+    id the confirmation form carries (``import_uploads``: swept after a day, readable only by the uploader)."""
+    return import_uploads.save(
+        services.settings.var_dir, actor, "offer", report.filename, data, report, decisions
+    )
 
 
-def save_preview(services: Services, actor: Actor, report: OfferReport) -> str:
-    """Keep ``report`` for ``actor`` until they confirm; returns the random id the confirmation form carries.
-    Old previews are swept here, so the directory never grows without bound."""
-    directory = _store_dir(services)
-    cutoff = time.time() - PREVIEW_MAX_AGE_SECONDS
-    for old in directory.glob("*.preview"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(24)
-    # pickle is safe here: the file is written by this process under var/ and read back only by it, found by a
-    # random id that is checked against _TOKEN before it becomes a path.
-    (directory / f"{token}.preview").write_bytes(pickle.dumps({"user_id": actor.id, "report": report}))
-    return token
+def load_upload(services: Services, actor: Actor, token: str) -> import_uploads.Upload:
+    """The stored upload of ``token``: file, preview and decisions; someone else's is refused."""
+    return import_uploads.load(services.settings.var_dir, actor, "offer", token)
 
 
 def load_preview(services: Services, actor: Actor, token: str) -> OfferReport:
     """The stored preview of ``token``; someone else's preview is refused, an expired one is missing."""
-    path = _store_dir(services) / f"{token}.preview"
-    if (
-        not _TOKEN.match(token)
-        or not path.exists()
-        or path.stat().st_mtime < time.time() - PREVIEW_MAX_AGE_SECONDS
-    ):
-        raise NotFound("导入预览已过期或不存在，请重新上传文件")
-    stored = pickle.loads(path.read_bytes())
-    if stored["user_id"] != actor.id:
-        raise PermissionDenied("这份导入预览不是您上传的，不能由您确认导入")
-    report: OfferReport = stored["report"]
+    report: OfferReport = load_upload(services, actor, token).report
     return report
 
 
 def discard_preview(services: Services, token: str) -> None:
-    if _TOKEN.match(token):
-        (_store_dir(services) / f"{token}.preview").unlink(missing_ok=True)
+    import_uploads.discard(services.settings.var_dir, "offer", token)

@@ -31,6 +31,8 @@ NAV: list[NavItem] = [
     NavItem("技术合同", "/contracts", ("bureau", "admin")),
     NavItem("合同导入", "/contracts/import", ("bureau", "admin")),
     NavItem("质押登记", "/pledges", ("bureau", "admin")),
+    NavItem("需求导入", "/import/needs", ("bureau", "admin")),
+    NavItem("企业名录导入", "/import/companies", ("bureau", "admin")),
     NavItem("统计看板", "/stats", ("bureau", "organizer", "admin")),
     NavItem("规划指标", "/indicators", ("bureau", "admin")),
     NavItem("账号管理", "/admin/users", ("admin",)),

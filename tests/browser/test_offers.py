@@ -46,7 +46,7 @@ def test_a_researcher_lists_a_patent_by_hand_then_imports_the_sample_spreadsheet
     assert page.inner_text("[data-testid=valid-count]") == "有效 32"
     assert page.inner_text("[data-testid=error-count]") == "错误 6"
     assert page.inner_text("[data-testid=duplicate-count]") == "重复 2"
-    assert page.inner_text("tr[data-row='9'] .error") == "申请号：申请号 201920851901.2 的校验位应为 X"
+    assert page.inner_text("tr[data-row='9'] .error") == "申请号 201920851901.2 的校验位应为 X"
     helpers.shot(page, "offers-import-preview")
 
     page.click("text=确认导入（32 条有效）")

@@ -18,10 +18,11 @@ from matchmaker.domain.offers import FIELD_LABELS
 from matchmaker.domain.vocab import LEGAL_STATUSES, OFFER_STATUSES, PATENT_TYPES, TRANSFER_MODES
 from matchmaker.importing.headers import load_header_synonyms
 from matchmaker.importing.sheets import ImportFileError
-from matchmaker.services import institutions, offer_import, offers
+from matchmaker.services import import_uploads, institutions, offer_import, offers
 from matchmaker.services.offers import DuplicateOffer, OfferFilters
 from matchmaker.services.permissions import Actor
 from matchmaker.web.exports import XLSX, table_response, xlsx_bytes
+from matchmaker.web.pages import imports as import_pages
 from matchmaker.web.security import form_str, read_form, require_actor
 from matchmaker.web.templating import flash, render
 
@@ -240,7 +241,7 @@ def _preview_rows(report: offer_import.OfferReport) -> list[dict[str, Any]]:
         match = _OFFER_REF.search(r.duplicate_of or "")
         rows.append({
             "row": r.row, "status": r.status, "probable": r.probable, "draft": r.draft,
-            "errors": [(FIELD_LABELS.get(e.field, e.field), e.message) for e in r.errors],
+            "errors": [e.message for e in r.errors], "identity": r.identity,
             "warnings": r.warnings, "duplicate_of": r.duplicate_of,
             "duplicate_link": f"/offers/{match[1]}" if match else None,
         })  # fmt: skip
@@ -255,6 +256,8 @@ def _render_import(request: Request, context: dict[str, Any], status_code: int =
             "errors": {},
             "report": None,
             "token": "",
+            "fields": import_uploads.kind_fields("offer"),
+            "profile_name": "",
             "max_mb": request.app.state.services.settings.max_upload_bytes // (1024 * 1024),
             **context,
         },
@@ -279,16 +282,53 @@ def import_page(request: Request) -> Response:
     except (ImportFileError, ValidationFailed) as exc:
         message = exc.message if isinstance(exc, ImportFileError) else exc.field_errors()[0].message
         return _render_import(request, {"errors": {"file": message}}, status_code=422)
-    token = offer_import.save_preview(services, actor, report)
+    token = offer_import.save_preview(services, actor, report, data)
+    return _render_preview(request, actor, report, token)
+
+
+def _render_preview(request: Request, actor: Actor, report: offer_import.OfferReport, token: str) -> Response:
+    services = request.app.state.services
+    with services.session() as session:
+        own = institutions.own_institution(session, actor)
     return _render_import(
         request,
         {
             "report": report,
             "rows": _preview_rows(report),
             "token": token,
-            "counts": {s: len(report.with_status(s)) for s in ("valid", "error", "duplicate")},
+            "counts": import_pages.counts(report),
+            "profile_name": own.canonical_name if own else "",
         },
     )
+
+
+def import_remap(request: Request) -> Response:
+    """The mapping step: preview the same file again with the chosen columns and value answers; a ticked
+    box saves them as an import profile, applied automatically to the next file from that source."""
+    actor = require_actor(request, WRITERS)
+    services = request.app.state.services
+    token = request.path_params["token"]
+    stored = offer_import.load_upload(services, actor, token)
+    form = read_form(request)
+    decisions = import_pages.decisions_from_form(form)
+    try:
+        report = offer_import.preview(services, actor, stored.data, stored.filename, decisions=decisions)
+        saved = import_pages.remember(services, actor, "offer", report, decisions, form)
+    except MatchmakerError as exc:
+        return _render_import(request, {"errors": {"file": exc.message}}, status_code=422)
+    offer_import.discard_preview(services, token)
+    if saved:
+        flash(request, f"已保存导入方案「{saved}」，下次同一来源的文件会自动按此对应")
+    return _render_preview(
+        request, actor, report, offer_import.save_preview(services, actor, report, stored.data, decisions)
+    )
+
+
+def import_errors(request: Request) -> Response:
+    """The rows with errors, as the file had them plus 错误原因, to fix and upload again."""
+    actor = require_actor(request, WRITERS)
+    stored = offer_import.load_upload(request.app.state.services, actor, request.path_params["token"])
+    return import_pages.error_download(stored.report, stored.filename.rsplit(".", 1)[0])
 
 
 def import_commit(request: Request) -> Response:
@@ -346,4 +386,6 @@ routes = [
     Route("/import/offers", import_page, methods=["GET", "POST"], include_in_schema=False),
     Route("/import/offers/template.xlsx", import_template, include_in_schema=False),
     Route("/import/offers/{token:str}", import_commit, methods=["POST"], include_in_schema=False),
+    Route("/import/offers/{token:str}/map", import_remap, methods=["POST"], include_in_schema=False),
+    Route("/import/offers/{token:str}/errors.xlsx", import_errors, include_in_schema=False),
 ]
