@@ -96,6 +96,7 @@ DESCRIPTIONS: Mapping[str, str] = {
     "date": "日期",
     "amount": "金额",
     "institution": "平台已登记的机构名称",
+    "pledged_patents": "校验位正确的出质专利号",
 }
 
 

@@ -123,3 +123,60 @@ def test_the_api_records_a_pledge_and_answers_bad_input_with_field_errors(
         "3000000.00",
         [{"number": "201710601862.3", "main_ipc": "H01M 10/0525"}],
     )
+
+
+def _token(response: Any) -> str:
+    return str(response.url).rsplit("/", 1)[1]
+
+
+def test_importing_the_sample_register_moves_the_pledge_indicator(
+    client: TestClient, login_as: Any, csrf: Any, services: Any
+) -> None:
+    from matchmaker.settings import PROJECT_ROOT
+
+    login_as("bureau")
+    sample = PROJECT_ROOT / "samples" / "pledge_register.xlsx"
+    before = client.get("/api/v1/stats/indicators").json()
+    preview = client.post(
+        "/pledges/import",
+        data={"csrf_token": csrf()},
+        files={"file": (sample.name, sample.read_bytes(), "application/octet-stream")},
+    )
+    assert '<div class="num" data-testid="valid-count">16</div>' in preview.text
+    assert counts(services)[0] == 0
+    done = client.post(f"/pledges/import/{_token(preview)}", data={"action": "commit", "csrf_token": csrf()})
+    assert "已导入 16 项质押登记，担保债权数额合计 178,040,000.00 元；1 行重复、4 行有误，未导入" in done.text
+
+    def pledge_row(document: dict[str, Any]) -> dict[str, Any]:
+        plan = next(p for p in document["plans"] if p["code"] == "14th")
+        return next(i for i in plan["indicators"] if i["code"] == "ip_pledge_financing")
+
+    after = pledge_row(client.get("/api/v1/stats/indicators").json())
+    assert pledge_row(before)["actual"] is None
+    assert (after["source"], after["values"]) == ("pledges", {"2025": after["actual"]})
+    with Session(services.engine) as s:
+        stored_2025 = s.exec(
+            select(func.sum(Pledge.amount_fen)).where(Pledge.registered_on <= "2025-12-31")  # type: ignore[arg-type]
+        ).one()
+    assert after["actual"].rstrip("0") == str(stored_2025 / 10**10).rstrip("0")
+
+
+def test_the_mapping_step_names_a_column_the_headers_did_not(
+    client: TestClient, login_as: Any, csrf: Any, services: Any
+) -> None:
+    login_as("bureau")
+    text = (
+        "登记号,出质企业,信用代码,授信机构,专利号,担保债权数额（元）,登记日期\n"
+        f"Y2025320000001,溧阳质押测试有限公司,{_code(1)},江苏银行溧阳支行,201710601862.3,5000000,2025-03-01\n"
+    )
+    preview = client.post(
+        "/pledges/import", data={"csrf_token": csrf()}, files={"file": ("r.csv", text.encode(), "text/csv")}
+    )
+    assert "没有找到这些必填列：质权人" in preview.text
+    token = _token(preview)
+    mapped = client.post(
+        f"/pledges/import/{token}", data={"action": "map", "map_pledgee": "授信机构", "csrf_token": csrf()}
+    )
+    assert '<div class="num" data-testid="valid-count">1</div>' in mapped.text
+    client.post(f"/pledges/import/{token}", data={"action": "commit", "csrf_token": csrf()})
+    assert counts(services)[0] == 1

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from matchmaker.domain.errors import ValidationFailed
+from matchmaker.domain.errors import FieldError, MatchmakerError, ValidationFailed
 from matchmaker.domain.money import fen_to_yuan, format_yi
 from matchmaker.domain.pledges import PLEDGE_STATUSES, PLEDGEE_KINDS
-from matchmaker.services import pledges
+from matchmaker.importing.pledges import PLEDGE
+from matchmaker.services import pledge_import, pledges
+from matchmaker.services.import_profiles import Decisions
 from matchmaker.services.permissions import allowed
 from matchmaker.web.exports import table_response
 from matchmaker.web.pages.contracts import fen
@@ -187,9 +190,94 @@ def pledge_cancel(request: Request) -> Response:
         return pledge_detail(request, exc.by_field())
 
 
+async def import_upload(request: Request) -> Response:
+    require_actor(request, ROLES)
+    services = request.app.state.services
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        data = await read_form(request, max_files=1)
+        upload = data.get("file")
+        try:
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise ValidationFailed([FieldError("file", "请选择要导入的 .xlsx 或 .csv 文件")])
+            content = await upload.read()
+            with services.session() as session:
+                report = pledge_import.preview(
+                    session,
+                    services.reference,
+                    content,
+                    upload.filename,
+                    max_bytes=services.settings.max_upload_bytes,
+                )
+            token = pledge_import.store_upload(services.settings.var_dir, content, upload.filename, report)
+            return RedirectResponse(f"/pledges/import/{token}", status_code=303)
+        except ValidationFailed as exc:
+            errors = exc.by_field() or {"file": exc.message}
+        except MatchmakerError as exc:  # an unreadable file: one sentence beside the field
+            errors = {"file": exc.message}
+    return render(
+        request,
+        "pledges/import.html",
+        {"errors": errors, "preview": None},
+        status_code=422 if errors else 200,
+    )
+
+
+def _chosen(document: dict[str, Any]) -> Decisions | None:
+    chosen = document.get("chosen") or {}
+    return Decisions(columns=chosen) if chosen else None
+
+
+async def import_preview(request: Request) -> Response:
+    """The preview; POST ``action=map`` re-reads the file with the columns the person chose (the mapping
+    step), POST ``action=commit`` stores the valid rows."""
+    actor = require_actor(request, ROLES)
+    services = request.app.state.services
+    token = request.path_params["token"]
+    var_dir = services.settings.var_dir
+    content, document = pledge_import.load_upload(var_dir, token)
+    if request.method == "POST":
+        data = await read_form(request)
+        if form_str(data, "action") == "map":
+            chosen = {
+                spec.name: form_str(data, f"map_{spec.name}")
+                for spec in PLEDGE.fields
+                if form_str(data, f"map_{spec.name}")
+            }
+            with services.session() as session:
+                report = pledge_import.preview(
+                    session,
+                    services.reference,
+                    content,
+                    document["filename"],
+                    decisions=Decisions(columns=chosen),
+                )
+            pledge_import.replace_preview(var_dir, token, report, chosen)
+            return RedirectResponse(f"/pledges/import/{token}", status_code=303)
+        with services.transaction() as session:
+            report = pledge_import.preview(
+                session, services.reference, content, document["filename"], decisions=_chosen(document)
+            )
+            committed = pledge_import.commit(session, actor, report)
+        pledge_import.discard_upload(var_dir, token)
+        flash(
+            request,
+            f"已导入 {committed} 项质押登记，担保债权数额合计 {report.total_yuan:,.2f} 元"
+            f"；{len(report.with_status('duplicate'))} 行重复、{len(report.with_status('error'))} 行有误，未导入",
+        )
+        return RedirectResponse("/pledges", status_code=303)
+    return render(
+        request,
+        "pledges/import.html",
+        {"errors": {}, "preview": document, "token": token, "fields": PLEDGE.fields},
+    )
+
+
 routes = [
     Route("/pledges", pledge_list),
     Route("/pledges/new", pledge_new, methods=["GET", "POST"]),
+    Route("/pledges/import", import_upload, methods=["GET", "POST"]),
+    Route("/pledges/import/{token:str}", import_preview, methods=["GET", "POST"]),
     Route("/pledges/{pledge_id:int}", pledge_detail),
     Route("/pledges/{pledge_id:int}/change", pledge_change, methods=["GET", "POST"]),
     Route("/pledges/{pledge_id:int}/cancel", pledge_cancel, methods=["POST"]),
