@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from matchmaker.domain.identifiers import parse_application_number, parse_credit_code
 from matchmaker.domain.money import yuan_to_fen
 from matchmaker.scheduling.slots import Break, make_slots
-from matchmaker.services import accounts, event_schedule
+from matchmaker.services import accounts, demo_finance, event_schedule
 from matchmaker.services import demo as generated
 from matchmaker.services.demo import DemoContext
 from matchmaker.storage import audit
@@ -49,6 +49,7 @@ DEMO_STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("企业名录", generated.seed_companies),
     ("历年技术合同", generated.seed_contracts),
     ("规划指标填报", generated.seed_indicator_values),
+    ("质押登记", demo_finance.seed_pledges),
 ]
 #: how many times ``seed_demo`` reports progress (for a progress bar)
 DEMO_PROGRESS_STEPS = 6 + len(DEMO_STEPS)

@@ -42,3 +42,22 @@ def test_the_past_event_outcomes_are_judgements_the_matcher_can_be_measured_on(s
     assert len(judged) == len(with_outcome) > 0
     assert {j.label for j in judged} == outcomes and all(j.user_id is not None for j in judged)
     assert {j.grade for j in judged if j.label == "签约"} == {2}
+
+
+def test_the_demo_pledge_register_passes_the_register_checks_and_counts_in_the_indicator(
+    session: Session,
+) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from matchmaker.services import indicators
+    from matchmaker.storage.models import Pledge
+
+    report = seed_demo(session, PROJECT_ROOT / "seed")
+    stored = session.exec(select(Pledge)).all()
+    assert report.created["pledges"] == len(stored) == 28
+    assert {p.status for p in stored} == {"登记", "注销"}
+    assert all(p.pledgor_company_id is not None for p in stored)
+    plan = next(p for p in indicators.plans(session, date(2026, 1, 1)) if p.plan.code == "14th")
+    row = next(r for r in plan.rows if r.indicator.code == "ip_pledge_financing")
+    assert row.attainment.actual == Decimal(sum(p.amount_fen for p in stored)) / 10**10
