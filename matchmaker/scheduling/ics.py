@@ -69,3 +69,32 @@ def participant_ics(
         )
         calendar.add_component(entry)
     return bytes(calendar.to_ical())
+
+
+def meeting_ics(
+    *,
+    uid: str,
+    start: datetime,
+    end: datetime,
+    summary: str,
+    location: str,
+    description: str,
+    stamp: datetime,
+) -> bytes:
+    """One meeting agreed outside an event (naive ``start``/``end`` = Asia/Shanghai wall-clock time)."""
+    zone = ZoneInfo(EVENT_TIME_ZONE)
+    calendar = Calendar()
+    calendar.add("prodid", "-//matchmaker//溧阳技术转移会谈//ZH")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add_component(Timezone.from_tzid(EVENT_TIME_ZONE))
+    entry = Event()
+    entry.add("uid", uid)
+    entry.add("dtstamp", (stamp if stamp.tzinfo else stamp.replace(tzinfo=zone)).astimezone(ZoneInfo("UTC")))
+    entry.add("dtstart", start.replace(tzinfo=zone))
+    entry.add("dtend", end.replace(tzinfo=zone))
+    entry.add("summary", summary)
+    entry.add("location", location)
+    entry.add("description", description)
+    calendar.add_component(entry)
+    return bytes(calendar.to_ical())

@@ -35,7 +35,17 @@ from matchmaker.services import institutions
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.services.reference import Reference
 from matchmaker.storage import audit
-from matchmaker.storage.models import Company, Contract, Event, EventPair, Institution, Meeting, Need, Offer
+from matchmaker.storage.models import (
+    Company,
+    Contract,
+    Event,
+    EventPair,
+    Institution,
+    Meeting,
+    MeetingRequest,
+    Need,
+    Offer,
+)
 
 #: Form and API inputs, in the order the form shows them.
 INPUT_FIELDS = (
@@ -467,3 +477,38 @@ def prefill_from_meeting(
     outcome = meeting.outcome or "未记录"
     description = f"来自对接会「{event.name if event else ''}」的会谈 #{meeting_id}（结果：{outcome}）"
     return values, description
+
+
+def prefill_from_request(
+    session: Session, reference: Reference, request_id: int
+) -> tuple[dict[str, str], str]:
+    """Form values for a contract from a meeting agreed after an accepted request (签约 outcome): seller = the
+    offer's institution, buyer = the requesting company, field and town as for event meetings, and links to
+    the offer and need. Also a one-line description of where it came from."""
+    request = session.get(MeetingRequest, request_id)
+    if request is None:
+        raise NotFound(f"会谈请求 #{request_id} 不存在")
+    offer = session.get(Offer, request.offer_id)
+    need = session.get(Need, request.need_id) if request.need_id else None
+    company = session.get(Company, request.company_id)
+    institution = session.get(Institution, offer.institution_id) if offer else None
+    industry_field = offer.field if offer else (need.field if need else "")
+    contract_field = next(
+        (
+            name
+            for name, industry in reference.contract_field_to_industry.items()
+            if industry == industry_field
+        ),
+        "",
+    )
+    values = {
+        "title": offer.title if offer else "",
+        "seller": institution.canonical_name if institution else "",
+        "buyer": company.name if company else "",
+        "buyer_credit_code": company.credit_code if company else "",
+        "field": contract_field,
+        "town": company.town if company and company.town in reference.towns else "",
+        "offer_id": str(offer.id) if offer else "",
+        "need_id": str(need.id) if need else "",
+    }
+    return values, f"来自会谈请求 #{request_id}（双方约谈后签约）"

@@ -158,8 +158,14 @@ def sees_everything(actor: Actor | None, need: Need) -> bool:
     return actor.role == "sme" and actor.company_id is not None and actor.company_id == need.company_id
 
 
-def visible_need(need: Need, actor: Actor | None, company_name: str = "") -> NeedView:
-    """THE masking function: what ``actor`` may see of ``need``. Everything that shows a need calls this."""
+def visible_need(
+    need: Need, actor: Actor | None, company_name: str = "", *, counterpart: bool = False
+) -> NeedView:
+    """THE masking function: what ``actor`` may see of ``need``. Everything that shows a need calls this.
+
+    ``counterpart``: the actor is the other side of an accepted meeting request about this need (the caller,
+    ``services.requests``, has checked that); they see the contact so the two can meet. The budget, and the
+    contact for everyone else, stay governed by the need's own settings."""
     full = sees_everything(actor, need)
     budget_shown = full or need.budget_public
     assert need.id is not None
@@ -176,7 +182,7 @@ def visible_need(need: Need, actor: Actor | None, company_name: str = "") -> Nee
         status=need.status,
         created_at=need.created_at,
         updated_at=need.updated_at,
-        contact=need.contact if (full or need.contact_public) else None,
+        contact=need.contact if (full or need.contact_public or counterpart) else None,
         budget_min_wan=need.budget_min_wan if budget_shown else None,
         budget_max_wan=need.budget_max_wan if budget_shown else None,
         budget_shown=budget_shown,

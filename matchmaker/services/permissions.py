@@ -74,6 +74,18 @@ def _event_participant(actor: Actor, resource: Any) -> bool:
     return False
 
 
+def _request_party(actor: Actor, resource: Any) -> bool:
+    """The resource names both sides of an accepted request (``institution_id`` of the offer, ``company_id``):
+    the offer's researchers and the company's users are its two parties."""
+    return _own_institution(actor, getattr(resource, "institution_id", None)) or _own_company(
+        actor, getattr(resource, "company_id", None)
+    )
+
+
+def _request_party_or_organizer(actor: Actor, resource: Any) -> bool:
+    return actor.role == "organizer" or _request_party(actor, resource)
+
+
 #: action → rule(actor, resource). Actions not listed are refused.
 POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     # accounts and reference data
@@ -97,6 +109,12 @@ POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     "request.create": _roles("sme"),
     # a request is answered by the owning institution's researchers (resource: the offer)
     "request.answer": _own_institution,
+    # after acceptance the two parties agree a time and place (resource: services.request_meetings.Parties)
+    "request.meeting": _request_party,
+    # the outcome is recorded by either party or an organizer, as for event meetings
+    "request.outcome": _request_party_or_organizer,
+    # an organizer pulls the accepted pair into an upcoming docking event
+    "request.to_event": _roles("organizer"),
     # events
     "event.manage": _roles("organizer"),
     # a participant marks 必须见 / 愿意见 / 不见 on their own pairs (resource: the EventParticipant)
@@ -121,6 +139,9 @@ DENIED_MESSAGES: dict[str, str] = {
     "directory.import": "只有知识产权局和管理员可以导入企业技术需求和企业名录",
     "request.create": "只有企业技术人员可以申请会谈",
     "request.answer": "只能处理本单位成果收到的会谈请求",
+    "request.meeting": "只有会谈双方可以约定会谈时间和地点",
+    "request.outcome": "只有会谈双方或对接会组织者可以记录会谈结果",
+    "request.to_event": "只有对接会组织者可以把会谈纳入对接会",
     "contract.manage": "只有知识产权局可以登记或修改技术合同",
     "event.manage": "只有对接会组织者可以管理对接会",
     "pledge.manage": "只有知识产权局可以登记、变更或注销专利权质押",

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from matchmaker.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from matchmaker.domain.vocab import DECLINE_REASONS, OPEN_NEED_STATUSES, PUBLISHED_OFFER_STATUSES
-from matchmaker.services.needs import NeedView, _pairs, needs_of_company, views
+from matchmaker.services.needs import NeedView, _pairs, needs_of_company, views, visible_need
 from matchmaker.services.notifications import notify
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.storage import audit
@@ -204,7 +204,9 @@ def answer_request(
             )
         )
     verdict = "接受" if accept else f"婉拒（{reason}）"
-    notify(session, request.requested_by, f"您就成果「{offer.title}」的会谈请求已被{verdict}", "/my/requests")
+    # an acceptance leads to the page where the two sides agree a time and place
+    link = f"/requests/{request.id}" if accept else "/my/requests"
+    notify(session, request.requested_by, f"您就成果「{offer.title}」的会谈请求已被{verdict}", link)
     return request
 
 
@@ -240,14 +242,10 @@ def _rows(session: Session, requests: list[MeetingRequest], actor: Actor) -> lis
         else {}
     )
     need_ids = {r.need_id for r in requests if r.need_id is not None}
-    needs = (
-        {
-            v.id: v
-            for v in views(session, list(session.exec(select(Need).where(col(Need.id).in_(need_ids)))), actor)
-        }
-        if need_ids
-        else {}
+    raw_needs = (
+        {n.id: n for n in session.exec(select(Need).where(col(Need.id).in_(need_ids)))} if need_ids else {}
     )
+    needs = {v.id: v for v in views(session, list(raw_needs.values()), actor)} if raw_needs else {}
     companies = _pairs(session.exec(select(Company.id, Company.name)))
     institutions = _pairs(session.exec(select(Institution.id, Institution.canonical_name)))
     users = (
@@ -263,6 +261,9 @@ def _rows(session: Session, requests: list[MeetingRequest], actor: Actor) -> lis
     for r in requests:
         offer = offers.get(r.offer_id)
         need = needs.get(r.need_id) if r.need_id is not None else None
+        if need is not None and offer is not None and is_counterpart(actor, r, offer):
+            # the researcher who will meet the company sees its contact (see services.needs.visible_need)
+            need = visible_need(raw_needs[need.id], actor, companies.get(r.company_id, ""), counterpart=True)
         out.append(
             RequestRow(
                 id=r.id or 0,
@@ -283,6 +284,17 @@ def _rows(session: Session, requests: list[MeetingRequest], actor: Actor) -> lis
             )
         )
     return out
+
+
+def is_counterpart(actor: Actor, request: MeetingRequest, offer: Offer) -> bool:
+    """The actor is a researcher of the offer's institution and the request was accepted: the company's
+    contact is theirs to see, whatever the need's privacy setting says to everyone else."""
+    return (
+        request.state == ACCEPTED
+        and actor.role == "researcher"
+        and actor.institution_id is not None
+        and actor.institution_id == offer.institution_id
+    )
 
 
 def sent_by_company(

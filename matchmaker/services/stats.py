@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Integer, String, cast, delete, extract, func, insert, literal, union
 from sqlalchemy import select as sa_select
@@ -34,8 +35,10 @@ from matchmaker.storage.models import (
     Indicator,
     Institution,
     Meeting,
+    MeetingRequest,
     Offer,
     Plan,
+    RequestMeeting,
 )
 
 TURNOVER_CODE = "technology_contract_turnover"
@@ -359,6 +362,11 @@ class FunnelStep:
     note: str
 
 
+def _year_start(year: int) -> datetime:
+    """1 January of ``year``, 00:00 Beijing time, as the aware UTC instant stored times compare with."""
+    return datetime(year, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
+
+
 def funnel(session: Session, filters: StatsFilters) -> tuple[list[FunnelStep], int]:
     """Offers published → matched pairs → meetings held → 意向 → contracts from a meeting or an offer, and
     those contracts' turnover in 分. Events count in the period by their date, contracts by registration."""
@@ -378,6 +386,19 @@ def funnel(session: Session, filters: StatsFilters) -> tuple[list[FunnelStep], i
     meetings = select(func.count()).select_from(Meeting).where(col(Meeting.event_id).in_(event_ids))
     held = session.exec(meetings.where(Meeting.attendance == "到场")).one()
     intent = session.exec(meetings.where(col(Meeting.outcome).in_(("意向", "签约")))).one()
+    # Meetings agreed after an accepted request count like event meetings: the accepted request is the pair,
+    # a recorded outcome means the meeting took place (services.request_meetings).
+    accepted = select(func.count()).select_from(MeetingRequest).where(MeetingRequest.state == "已接受")
+    agreed = select(func.count()).select_from(RequestMeeting).where(col(RequestMeeting.outcome).is_not(None))
+    if filters.year_from:
+        accepted = accepted.where(col(MeetingRequest.responded_at) >= _year_start(filters.year_from))
+        agreed = agreed.where(col(RequestMeeting.starts_at) >= _year_start(filters.year_from))
+    if filters.year_to:
+        accepted = accepted.where(col(MeetingRequest.responded_at) < _year_start(filters.year_to + 1))
+        agreed = agreed.where(col(RequestMeeting.starts_at) < _year_start(filters.year_to + 1))
+    pairs += session.exec(accepted).one()
+    held += session.exec(agreed).one()
+    intent += session.exec(agreed.where(col(RequestMeeting.outcome).in_(("意向", "签约")))).one()
     # Found through the link indexes (a union of two index ranges), never by scanning every contract.
     linked_ids = union(
         select(Contract.id.label("linked_id")).where(col(Contract.meeting_id).is_not(None)),  # type: ignore[union-attr]
@@ -400,8 +421,8 @@ def funnel(session: Session, filters: StatsFilters) -> tuple[list[FunnelStep], i
     contracts, amount = session.exec(linked).one()
     steps = [
         FunnelStep("已发布专利成果", int(offers), "状态为发布或已转化的成果"),
-        FunnelStep("对接配对", int(pairs), "对接会中的成果—需求配对"),
-        FunnelStep("到场会谈", int(held), "记录为到场的会谈"),
+        FunnelStep("对接配对", int(pairs), "对接会中的成果—需求配对与已接受的会谈请求"),
+        FunnelStep("到场会谈", int(held), "记录为到场的对接会会谈与记录了结果的约谈"),
         FunnelStep("达成意向", int(intent), "结果为意向或签约的会谈"),
         FunnelStep("签订合同", int(contracts), "关联会谈或成果的已登记合同"),
     ]

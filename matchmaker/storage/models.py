@@ -434,3 +434,33 @@ class Pledge(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class RequestMeeting(SQLModel, table=True):
+    """The meeting an accepted request leads to: proposed times and a place, the other side's confirmation, or
+    the organizer's move into a docking event; afterwards its outcome. One per request (migration 0030).
+
+    ``options`` are local wall-clock times (Asia/Shanghai) as people typed them; ``starts_at`` is the chosen one as
+    an aware datetime, like every other time in storage.
+    """
+
+    __tablename__ = "request_meeting"
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="meeting_request.id", unique=True)
+    state: str = Field(default="待确认", max_length=10, index=True)  # 待确认 / 已确认 / 已转入对接会
+    #: one to three proposed start times, "YYYY-MM-DDTHH:MM"
+    options: list[str] = _json()
+    place: str = Field(default="", max_length=100)
+    duration_minutes: int = 60
+    proposed_by: int | None = Field(default=None, foreign_key="user.id")
+    proposed_side: str = Field(default="", max_length=10)  # researcher | company
+    proposed_at: datetime = Field(default_factory=utcnow)
+    starts_at: datetime | None = Field(default=None, index=True)
+    confirmed_by: int | None = Field(default=None, foreign_key="user.id")
+    confirmed_at: datetime | None = None
+    reminded_at: datetime | None = None
+    event_id: int | None = Field(default=None, foreign_key="event.id")
+    outcome: str | None = Field(default=None, max_length=10)
+    outcome_note: str = Field(default="", max_length=500)
+    outcome_by: int | None = Field(default=None, foreign_key="user.id")
+    outcome_at: datetime | None = None

@@ -35,13 +35,14 @@ from matchmaker.web.pages import needs as need_pages
 from matchmaker.web.pages import notifications as notification_pages
 from matchmaker.web.pages import offers as offer_pages
 from matchmaker.web.pages import pledges as pledge_pages
+from matchmaker.web.pages import request_meetings as request_meeting_pages
 from matchmaker.web.pages import requests as request_pages
 from matchmaker.web.pages import search as search_pages
 from matchmaker.web.templating import make_templates
 
 #: Route lists of the page areas, in order. Feature areas append theirs here.
 ROUTE_MODULES = [auth, home, account, notification_pages, admin, api]
-ROUTE_MODULES += [need_pages, search_pages, request_pages, api_needs]
+ROUTE_MODULES += [need_pages, search_pages, request_pages, request_meeting_pages, api_needs]
 ROUTE_MODULES += [offer_pages, api_offers]
 ROUTE_MODULES += [contract_pages, dashboard, api_contracts]
 ROUTE_MODULES += [event_pages, api_events]

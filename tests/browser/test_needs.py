@@ -75,7 +75,7 @@ def test_an_sme_posts_searches_and_requests_a_meeting_that_a_researcher_accepts(
     expect(request.get_by_test_id("inbox-budget")).to_have_text("（未公开）")
     expect(request.get_by_test_id("inbox-contact")).to_have_text("（未公开）")
     request.locator("button:has-text('接受会谈')").click()
-    expect(page.locator(".flash-success")).to_have_text("已接受会谈请求，已通知企业")
+    expect(page.locator(".flash-success")).to_have_text("已接受会谈请求，已通知企业；请提出会谈时间和地点")
     helpers.shot(page, "needs-4-accepted")
     log_out(page)
 

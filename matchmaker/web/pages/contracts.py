@@ -175,6 +175,10 @@ def contract_new(request: Request) -> Response:
     if meeting.isdigit():
         with services.session() as session:
             form, origin = contracts.prefill_from_meeting(session, services.reference, int(meeting))
+    from_request = request.query_params.get("request", "")
+    if from_request.isdigit():
+        with services.session() as session:
+            form, origin = contracts.prefill_from_request(session, services.reference, int(from_request))
     return _render_form(request, form, {}, origin=origin)
 
 

@@ -167,7 +167,10 @@ def answer(request: Request) -> Response:
             },
             status_code=422,
         )
-    flash(request, "已接受会谈请求，已通知企业" if decision == "accept" else "已婉拒会谈请求，已通知企业")
+    if decision == "accept":
+        flash(request, "已接受会谈请求，已通知企业；请提出会谈时间和地点")
+        return RedirectResponse(f"/requests/{request_id}", status_code=303)
+    flash(request, "已婉拒会谈请求，已通知企业")
     return RedirectResponse("/requests/inbox", status_code=303)
 
 
