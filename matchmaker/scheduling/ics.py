@@ -82,7 +82,7 @@ def meeting_ics(
     stamp: datetime,
 ) -> bytes:
     """One meeting agreed outside an event (naive ``start``/``end`` = Asia/Shanghai wall-clock time)."""
-    zone = ZoneInfo(EVENT_TIME_ZONE)
+    zone = LOCAL_ZONE
     calendar = Calendar()
     calendar.add("prodid", "-//matchmaker//溧阳技术转移会谈//ZH")
     calendar.add("version", "2.0")

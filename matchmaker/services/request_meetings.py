@@ -20,11 +20,11 @@ from sqlmodel import Session, col, select, update
 
 from matchmaker.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from matchmaker.domain.events import outcome_grade
+from matchmaker.domain.local_time import LOCAL_ZONE, local_time
 from matchmaker.domain.request_meetings import DURATIONS, check_proposal, option_key
 from matchmaker.domain.vocab import MEETING_OUTCOMES
 from matchmaker.scheduling import ics
 from matchmaker.services import events as event_service
-from matchmaker.services.needs import BEIJING
 from matchmaker.services.notifications import notify
 from matchmaker.services.permissions import Actor, allowed, authorize
 from matchmaker.services.requests import ACCEPTED, RequestRow, _rows, get_request
@@ -59,17 +59,17 @@ class Parties:
 
 def local_now() -> datetime:
     """Beijing wall-clock time without a zone, the form in which people type meeting times."""
-    return datetime.now(UTC).astimezone(BEIJING).replace(tzinfo=None)
+    return datetime.now(UTC).astimezone(LOCAL_ZONE).replace(tzinfo=None)
 
 
 def to_utc(local: datetime) -> datetime:
-    return local.replace(tzinfo=BEIJING).astimezone(UTC)
+    return local.replace(tzinfo=LOCAL_ZONE).astimezone(UTC)
 
 
 def to_local(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(BEIJING).replace(tzinfo=None)
+    local = local_time(value)
+    assert local is not None
+    return local
 
 
 def _load(session: Session, request_id: int) -> tuple[MeetingRequest, Offer, Parties, RequestMeeting | None]:

@@ -31,13 +31,13 @@ def _page(
     )
 
 
-async def detail(request: Request) -> Response:
+def detail(request: Request) -> Response:
     return _page(request)
 
 
-async def propose(request: Request) -> Response:
+def propose(request: Request) -> Response:
     actor = require_actor(request)
-    form = await read_form(request)
+    form = read_form(request)
     dates = [form_str(form, f"date_{i}") for i in (1, 2, 3)]
     times = [form_str(form, f"time_{i}") for i in (1, 2, 3)]
     values = (
@@ -62,9 +62,9 @@ async def propose(request: Request) -> Response:
     return RedirectResponse(f"/requests/{request.path_params['request_id']}", status_code=303)
 
 
-async def confirm(request: Request) -> Response:
+def confirm(request: Request) -> Response:
     actor = require_actor(request)
-    form = await read_form(request)
+    form = read_form(request)
     try:
         with request.app.state.services.transaction() as session:
             request_meetings.confirm(
@@ -76,9 +76,9 @@ async def confirm(request: Request) -> Response:
     return RedirectResponse(f"/requests/{request.path_params['request_id']}", status_code=303)
 
 
-async def outcome(request: Request) -> Response:
+def outcome(request: Request) -> Response:
     actor = require_actor(request)
-    form = await read_form(request)
+    form = read_form(request)
     values = {"outcome": form_str(form, "outcome"), "note": form_str(form, "note")}
     try:
         with request.app.state.services.transaction() as session:
@@ -95,9 +95,9 @@ async def outcome(request: Request) -> Response:
     return RedirectResponse(f"/requests/{request.path_params['request_id']}", status_code=303)
 
 
-async def to_event(request: Request) -> Response:
+def to_event(request: Request) -> Response:
     actor = require_actor(request)
-    form = await read_form(request)
+    form = read_form(request)
     event_id = form_str(form, "event_id")
     try:
         with request.app.state.services.transaction() as session:
@@ -110,7 +110,7 @@ async def to_event(request: Request) -> Response:
     return RedirectResponse(f"/requests/{request.path_params['request_id']}", status_code=303)
 
 
-async def calendar(request: Request) -> Response:
+def calendar(request: Request) -> Response:
     actor = require_actor(request)
     with request.app.state.services.session() as session:
         name, body = request_meetings.calendar(session, actor, request.path_params["request_id"])
@@ -121,7 +121,7 @@ async def calendar(request: Request) -> Response:
     )
 
 
-async def accepted_list(request: Request) -> Response:
+def accepted_list(request: Request) -> Response:
     """Organizers: accepted requests still without an agreed time, to pull into an upcoming event."""
     actor = require_actor(request, ("organizer", "admin"))
     with request.app.state.services.session() as session:
