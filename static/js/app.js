@@ -14,6 +14,10 @@
       });
     });
   });
+  // 打印 links and buttons (no inline handlers: the pages run under script-src 'self')
+  document.querySelectorAll("[data-print]").forEach(function (el) {
+    el.addEventListener("click", function (e) { e.preventDefault(); window.print(); });
+  });
   // Ask before irreversible actions: <button data-confirm="确定作废？">
   document.querySelectorAll("[data-confirm]").forEach(function (el) {
     el.addEventListener("click", function (e) {

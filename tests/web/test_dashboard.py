@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -41,13 +44,56 @@ def test_the_dashboard_shows_the_demo_turnover_against_the_plan(
     turnover = page.split('data-testid="turnover-yuan">', 1)[1].split("<", 1)[0]
     api = client.get("/api/v1/stats/turnover").json()["goal"]
     expected = _plan_turnover_yuan(services.settings.seed_dir)
-    assert (turnover, api["done_yuan"], api["target_yuan"], page.count("<svg"), "规划期已结束" in page) == (
+    last_actual = _charts(page)[0]["series"][0]["labels"][-1]
+    assert (turnover, api["done_yuan"], api["target_yuan"], last_actual, "规划期已结束" in page) == (
         f"{expected:,.2f}",
         f"{expected:.2f}",
         "15000000000.00",
-        10,
+        f"{expected / 100_000_000:,.2f} 亿元",
         True,
     )
+
+
+def _charts(page: str) -> list[dict[str, Any]]:
+    return [json.loads(html.unescape(raw)) for raw in re.findall(r"data-chart='([^']*)'", page)]
+
+
+def test_every_chart_has_a_label_per_value_and_the_numbers_are_formatted_for_people(
+    client: TestClient, login_as: Any, services: Any
+) -> None:
+    _demo(services)
+    login_as("bureau")
+    page = client.get("/stats?year_from=2021&year_to=2025").text
+    charts = _charts(page)
+    kinds = sorted(c["type"] for c in charts)
+    mismatched = [
+        c["title"]
+        for c in charts
+        for s in c["series"]
+        if not len(s["values"]) == len(s["labels"]) == len(c["categories"]) > 0
+    ]
+    progress = page.split('data-testid="indicator-progress"', 1)[1].split("</table>", 1)[0]
+    assert (kinds.count("line"), kinds.count("funnel"), kinds.count("hbar") >= 6, mismatched) == (
+        1,
+        1,
+        True,
+        [],
+    )
+    assert re.findall(r"\d\.\d{5,}", progress) == [] and ">147.97 亿元<" in progress
+
+
+def test_the_dashboard_opens_on_the_current_period(client: TestClient, login_as: Any, services: Any) -> None:
+    _demo(services)
+    login_as("bureau")
+    first = client.get("/stats?field=电子信息", follow_redirects=False)
+    year = date.today().year
+    start = 2021 if 2021 <= year <= 2025 else year  # the 14th plan's period while it runs, else this year
+    opened = client.get(first.headers["location"]).text
+    assert (first.status_code, first.headers["location"]) == (
+        303,
+        f"/stats?year_from={start}&year_to={year}&field=%E7%94%B5%E5%AD%90%E4%BF%A1%E6%81%AF",
+    )
+    assert f"<option selected>{year}</option>" in opened
 
 
 def test_a_bad_filter_is_explained_and_the_page_still_answers(client: TestClient, login_as: Any) -> None:

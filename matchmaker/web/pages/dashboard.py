@@ -10,16 +10,17 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from matchmaker.domain import stats as figures
 from matchmaker.domain.errors import ValidationFailed
 from matchmaker.domain.money import fen_to_yuan, format_yi, yuan_to_yi
 from matchmaker.services import indicators, pledges, stats
 from matchmaker.services.permissions import allowed
+from matchmaker.web import charts
 from matchmaker.web.exports import table_response
 from matchmaker.web.pages.contracts import fen
 from matchmaker.web.security import form_str, read_form, require_actor
@@ -38,38 +39,65 @@ def yi_number(amount_fen: int) -> Decimal:
     return yuan_to_yi(fen_to_yuan(amount_fen), 4)
 
 
-def line_chart(goal: stats.Goal) -> dict[str, Any]:
-    """Polylines of cumulative turnover and the straight-line target path, scaled to the target."""
-    if not goal.path:
-        return {"actual": "", "target": "", "ticks": []}
-    top = max(goal.target_fen, max(done for _, done, _ in goal.path), 1)
-    months = (goal.end_year - goal.start_year + 1) * 12
-    inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
+def goal_charts(goal: stats.Goal) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The cumulative turnover against the straight-line path by month, and the same by year for the table."""
+    months = [f"{m // 100}-{m % 100:02d}" for m, _, _ in goal.path]
+    spec = charts.line(
+        months,
+        [
+            ("累计成交额", [done for _, done, _ in goal.path], False),
+            ("直线目标路径", [target for _, _, target in goal.path], True),
+        ],
+        "累计成交额与目标路径",
+    )
+    year_end = {m // 100: (done, target) for m, done, target in goal.path}  # the last month of each year
+    rows = []
+    for year, (done, target) in sorted(year_end.items()):
+        rows.append(
+            {
+                "year": year,
+                "amount": charts.yi_text(goal.by_year_fen.get(year, 0)),
+                "done": charts.yi_text(done),
+                "target": charts.yi_text(target),
+                "share": charts.percent_text(
+                    Decimal(done) * 100 / goal.target_fen if goal.target_fen else None
+                ),
+            }
+        )
+    return spec, rows
 
-    def point(index: int, value: int) -> str:
-        x = CHART_PAD + inner_w * (index + 1) / months
-        y = CHART_HEIGHT - CHART_PAD - inner_h * value / top
-        return f"{x:.1f},{y:.1f}"
 
-    ticks = [
-        {"x": CHART_PAD + inner_w * (i * 12) / months, "label": str(goal.start_year + i)}
-        for i in range(goal.end_year - goal.start_year + 1)
-    ]
-    line = figures.straight_line_fen(goal.target_fen, goal.start_year, goal.end_year)
-    return {
-        "actual": " ".join(point(i, done) for i, (_, done, _) in enumerate(goal.path)),
-        "target": " ".join(point(i, value) for i, value in enumerate(line.values())),
-        "ticks": ticks,
-        "top_yi": yi(top, 2),
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "pad": CHART_PAD,
-    }
+def breakdown_chart(rows: list[Any], title: str, noun: str = "份") -> dict[str, Any]:
+    counts = [getattr(r, "contracts", None) or getattr(r, "pledges", 0) for r in rows]
+    return charts.bars([r.label for r in rows], [r.amount_fen for r in rows], counts, title, noun)
 
 
-def bars(rows: list[Any]) -> list[dict[str, Any]]:
-    top = max((r.amount_fen for r in rows), default=0) or 1
-    return [{"row": r, "percent": float(Decimal(r.amount_fen) * 100 / top)} for r in rows]
+def share_texts(rows: list[Any]) -> list[str]:
+    total = sum(r.amount_fen for r in rows) or 1
+    return [charts.percent_text(Decimal(r.amount_fen) * 100 / total) for r in rows]
+
+
+def indicator_chart(plan: indicators.PlanProgress) -> dict[str, Any]:
+    rows = plan.rows
+    return charts.progress(
+        [r.indicator.name for r in rows],
+        [r.attainment.percent for r in rows],
+        [
+            f"{charts.quantity_text(r.attainment.actual, r.indicator.unit)} / 目标 "
+            f"{charts.quantity_text(r.target, r.indicator.unit)} {r.indicator.unit}，"
+            f"完成 {charts.percent_text(r.attainment.percent)}"
+            for r in rows
+        ],
+        "规划指标完成比例",
+    )
+
+
+def default_period(session: Any, today: date) -> tuple[int, int]:
+    """The period the page opens on: the current plan period while it runs, else this year."""
+    current = stats.turnover_plan(session)
+    if current is not None and current[0].start_year <= today.year <= current[0].end_year:
+        return current[0].start_year, today.year
+    return today.year, today.year
 
 
 def _filters(request: Request) -> stats.StatsFilters:
@@ -173,6 +201,11 @@ def dashboard_page(request: Request) -> Response:
     services = request.app.state.services
     ref = services.reference
     errors: dict[str, str] = {}
+    if "year_from" not in request.query_params and "year_to" not in request.query_params:
+        with services.session() as session:
+            year_from, year_to = default_period(session, date.today())
+        rest = "".join(f"&{k}={quote(v)}" for k, v in request.query_params.items())
+        return RedirectResponse(f"/stats?year_from={year_from}&year_to={year_to}{rest}", status_code=303)
     try:
         filters = _filters(request)
     except ValidationFailed as exc:
@@ -191,14 +224,25 @@ def dashboard_page(request: Request) -> Response:
         {
             "board": board,
             "goal": board.goal,
-            "chart": line_chart(board.goal) if board.goal else None,
-            "bars": {by: bars(rows) for by, rows in board.breakdowns.items()},
+            "goal_chart": goal_charts(board.goal) if board.goal else None,
+            "charts": {
+                by: breakdown_chart(rows, f"按{title}")
+                for by, rows in board.breakdowns.items()
+                for title in [stats.BREAKDOWNS[by]]
+            },
+            "shares": {by: share_texts(rows) for by, rows in board.breakdowns.items()},
             "titles": stats.BREAKDOWNS,
-            "pledge_bars": {by: bars(rows) for by, rows in board.pledges.breakdowns.items()},
+            "pledge_charts": {
+                by: breakdown_chart(rows, f"质押融资按{pledges.BREAKDOWNS[by]}", "项")
+                for by, rows in board.pledges.breakdowns.items()
+            },
+            "pledge_shares": {by: share_texts(rows) for by, rows in board.pledges.breakdowns.items()},
             "pledge_titles": pledges.BREAKDOWNS,
-            "funnel_bars": [
-                {"step": s, "percent": 100 * s.count / max(board.funnel[0].count, 1)} for s in board.funnel
-            ],
+            "funnel_chart": charts.funnel(
+                [s.label for s in board.funnel], [s.count for s in board.funnel], "转化漏斗"
+            ),
+            "indicator_chart": indicator_chart(plans[0]) if plans else None,
+            "c": charts,
             "plan": plans[0] if plans else None,
             "fields": ref.contract_fields,
             "towns": ref.towns,
