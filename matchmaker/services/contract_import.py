@@ -4,24 +4,21 @@ Duplicates are judged against the stored contracts and earlier rows of the file 
 so importing the same export twice adds nothing. Every stored row is audited as created by the importing
 user, in the same transaction as the rows themselves: if one insert fails, nothing is stored.
 
-The web UI keeps the uploaded file under ``var/imports/contracts/<random id>`` with its preview beside it; the
-commit reads the file again and re-checks it, so a contract registered meanwhile is reported as a duplicate
+The web UI keeps the uploaded file and its preview with ``import_uploads``; the commit reads the file again
+(with the confirmed mapping) and re-checks it, so a contract registered meanwhile is reported as a duplicate
 rather than stored twice.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from matchmaker.domain.errors import FieldError, NotFound
+from matchmaker.domain.errors import FieldError
 from matchmaker.importing.contracts import ExistingContracts, preview_contracts
 from matchmaker.importing.report import ContractImportReport, RowResult
 from matchmaker.importing.sheets import read_sheet
@@ -133,48 +130,10 @@ def rows_for_display(report: ContractImportReport) -> list[dict[str, Any]]:
                 "seller": d.seller_name if d else "",
                 "buyer": d.buyer_name if d else "",
                 "amount_yuan": format(d.amount_yuan, "f") if d else "",
+                "identity": r.identity if d is None else (),
                 "reasons": [e.message for e in r.errors]
                 + ([f"与{r.duplicate_of}重复"] if r.duplicate_of else [])
                 + list(r.warnings),
             }
         )
     return rows
-
-
-# --- the web UI's stored uploads ------------------------------------------------------------------------------
-
-
-def _folder(var_dir: Path) -> Path:
-    folder = var_dir / "imports" / "contracts"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def store_upload(var_dir: Path, data: bytes, filename: str, report: ContractImportReport) -> str:
-    """Keep the file and its preview under a random id; the id is all the browser gets back."""
-    token = secrets.token_urlsafe(18)
-    folder = _folder(var_dir)
-    (folder / f"{token}.bin").write_bytes(data)
-    document = {
-        "filename": filename,
-        "summary": report.to_json(committed=0),
-        "rows": rows_for_display(report),
-        "technology_total_yuan": format(report.technology_total_yuan, "f"),
-    }
-    (folder / f"{token}.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    return token
-
-
-def load_upload(var_dir: Path, token: str) -> tuple[bytes, dict[str, Any]]:
-    folder = _folder(var_dir)
-    if not _TOKEN_RE.match(token) or not (folder / f"{token}.json").exists():
-        raise NotFound("导入预览已失效或不存在，请重新上传文件")
-    document = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
-    return (folder / f"{token}.bin").read_bytes(), document
-
-
-def discard_upload(var_dir: Path, token: str) -> None:
-    folder = _folder(var_dir)
-    if _TOKEN_RE.match(token):
-        for suffix in (".bin", ".json"):
-            (folder / f"{token}{suffix}").unlink(missing_ok=True)

@@ -81,3 +81,31 @@ def test_nothing_valid_disables_confirm(client: TestClient, login_as: Any, csrf:
 def test_companies_and_researchers_cannot_import_needs(client: TestClient, login_as: Any) -> None:
     login_as("sme")
     assert client.get("/import/needs").status_code == 403
+
+
+CONTRACTS = (
+    "技术合同认定登记明细\n"
+    "金额单位：万元\n"
+    "认定登记号,合同名称,合同类别,卖方（受托方）,买方（委托方）,买方组织代码,成交金额,签约日期,认定日期\n"
+    "2023320481000122,硅碳负极材料制备工艺开发,技术开发（委托）,东大溧阳研究院,溧阳澄峰储能科技有限公司,"
+    "91320481MA1WQ3K729,8,2023/4/26,2023/5/4\n"
+    "2023320481000123,电池回收工艺,技术服务,东大溧阳研究院,溧阳澄峰储能科技有限公司,91320481MA1WQ3K720,5,2023/4/26,2023/5/4\n"
+).encode()
+
+
+def test_a_contract_export_in_wan_with_new_wording_imports_in_yuan_and_errors_download(
+    client: TestClient, login_as: Any, csrf: Any
+) -> None:
+    login_as("bureau")
+    preview = _upload(client, csrf, "/contracts/import", "other_version.csv", CONTRACTS)
+    assert 'data-testid="preview-total">80,000.00<' in preview.text
+    assert "单位为万元，已换算为元" in preview.text
+    token = str(preview.url).rsplit("/", 1)[1]
+
+    errors = client.get(f"/contracts/import/{token}/errors.xlsx")
+    rows = list(openpyxl.load_workbook(io.BytesIO(errors.content)).active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == [5]
+    assert rows[1][-1] == "买方统一社会信用代码 91320481MA1WQ3K720 的校验位应为 9"
+
+    done = client.post(f"/contracts/import/{token}", data={"csrf_token": csrf()})
+    assert "已导入 1 份技术合同，合同成交额合计 80,000.00 元" in done.text

@@ -13,9 +13,10 @@ from starlette.routing import Route
 from matchmaker.domain.errors import FieldError, MatchmakerError, ValidationFailed
 from matchmaker.domain.money import fen_to_yuan, format_yi
 from matchmaker.domain.vocab import CONTRACT_TYPES
-from matchmaker.services import contract_import, contracts, institutions
+from matchmaker.services import contract_import, contracts, import_uploads, institutions
 from matchmaker.services.permissions import allowed
 from matchmaker.web.exports import table_response
+from matchmaker.web.pages import imports as import_pages
 from matchmaker.web.security import form_str, query_int, read_form, require_actor
 from matchmaker.web.templating import flash, render
 
@@ -253,7 +254,7 @@ def contract_void(request: Request) -> Response:
 
 
 def import_upload(request: Request) -> Response:
-    require_actor(request, ROLES)
+    actor = require_actor(request, ROLES)
     services = request.app.state.services
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -271,7 +272,9 @@ def import_upload(request: Request) -> Response:
                     upload.filename,
                     max_bytes=services.settings.max_upload_bytes,
                 )
-            token = contract_import.store_upload(services.settings.var_dir, content, upload.filename, report)
+            token = import_uploads.save(
+                services.settings.var_dir, actor, "contract", upload.filename, content, report
+            )
             return RedirectResponse(f"/contracts/import/{token}", status_code=303)
         except ValidationFailed as exc:
             errors = exc.by_field() or {"file": exc.message}
@@ -286,40 +289,101 @@ def import_upload(request: Request) -> Response:
 
 
 def import_preview(request: Request) -> Response:
+    """GET: the stored preview. POST: 确认导入 — the file is checked again (with the confirmed mapping) in the
+    committing transaction, so a contract registered meanwhile is reported as a duplicate, not stored twice."""
     actor = require_actor(request, ROLES)
     services = request.app.state.services
     token = request.path_params["token"]
-    content, document = contract_import.load_upload(services.settings.var_dir, token)
+    stored = import_uploads.load(services.settings.var_dir, actor, "contract", token)
     if request.method == "POST":
         read_form(request)
         with services.transaction() as session:
             report = contract_import.preview(
                 session,
                 services.reference,
-                content,
-                document["filename"],
+                stored.data,
+                stored.filename,
                 max_bytes=services.settings.max_upload_bytes,
+                decisions=stored.decisions or None,
             )
             committed = contract_import.commit(session, actor, report)
-        contract_import.discard_upload(services.settings.var_dir, token)
+        import_uploads.discard(services.settings.var_dir, "contract", token)
         flash(
             request,
             f"已导入 {committed} 份技术合同，合同成交额合计 {report.total_yuan:,.2f} 元"
             f"；{len(report.with_status('duplicate'))} 行重复、{len(report.with_status('error'))} 行有误，未导入",
         )
         return RedirectResponse("/contracts", status_code=303)
+    return _render_preview(request, stored.report, token)
+
+
+def _render_preview(request: Request, report: Any, token: str) -> Response:
+    document = {
+        "filename": report.filename,
+        "summary": report.to_json(committed=0),
+        "rows": contract_import.rows_for_display(report),
+        "technology_total_yuan": format(report.technology_total_yuan, "f"),
+    }
     return render(
         request,
         "contracts/import.html",
-        {"errors": {}, "preview": document, "token": token},
+        {
+            "errors": {},
+            "preview": document,
+            "report": report,
+            "counts": import_pages.counts(report),
+            "fields": import_uploads.kind_fields("contract"),
+            "token": token,
+        },
     )
+
+
+def import_remap(request: Request) -> Response:
+    """The mapping step for a registration-system export (see ``imports.remember`` for profiles)."""
+    actor = require_actor(request, ROLES)
+    services = request.app.state.services
+    token = request.path_params["token"]
+    stored = import_uploads.load(services.settings.var_dir, actor, "contract", token)
+    form = read_form(request)
+    decisions = import_pages.decisions_from_form(form)
+    try:
+        with services.session() as session:
+            report = contract_import.preview(
+                session,
+                services.reference,
+                stored.data,
+                stored.filename,
+                max_bytes=services.settings.max_upload_bytes,
+                decisions=decisions,
+            )
+        saved = import_pages.remember(services, actor, "contract", report, decisions, form)
+    except MatchmakerError as exc:
+        flash(request, exc.message, "error")
+        return RedirectResponse(f"/contracts/import/{token}", status_code=303)
+    import_uploads.discard(services.settings.var_dir, "contract", token)
+    new = import_uploads.save(
+        services.settings.var_dir, actor, "contract", stored.filename, stored.data, report, decisions
+    )
+    if saved:
+        flash(request, f"已保存导入方案「{saved}」，下次同一来源的文件会自动按此对应")
+    return RedirectResponse(f"/contracts/import/{new}", status_code=303)
+
+
+def import_errors(request: Request) -> Response:
+    actor = require_actor(request, ROLES)
+    stored = import_uploads.load(
+        request.app.state.services.settings.var_dir, actor, "contract", request.path_params["token"]
+    )
+    return import_pages.error_download(stored.report, stored.filename.rsplit(".", 1)[0])
 
 
 routes = [
     Route("/contracts", contract_list),
     Route("/contracts/new", contract_new, methods=["GET", "POST"]),
     Route("/contracts/import", import_upload, methods=["GET", "POST"]),
-    Route("/contracts/import/{token:str}", import_preview, methods=["GET", "POST"]),
+    Route("/contracts/import/{token:str}", import_preview, methods=["GET", "POST"], include_in_schema=False),
+    Route("/contracts/import/{token:str}/map", import_remap, methods=["POST"], include_in_schema=False),
+    Route("/contracts/import/{token:str}/errors.xlsx", import_errors, include_in_schema=False),
     Route("/contracts/{contract_id:int}", contract_detail),
     Route("/contracts/{contract_id:int}/edit", contract_edit, methods=["GET", "POST"]),
     Route("/contracts/{contract_id:int}/void", contract_void, methods=["POST"]),
