@@ -2,21 +2,16 @@
 
 Duplicates are judged against the stored register and the earlier rows of the file, so importing the same
 export twice adds nothing. Every stored row is audited as created by the importing user, in the same
-transaction: if one insert fails, nothing is stored. The web UI keeps the upload under
-``var/imports/pledges/<random id>``; the commit reads it again and re-checks it.
+transaction: if one insert fails, nothing is stored. The web UI keeps the upload in the imports' one store
+(``services.import_uploads``); the commit reads it again and re-checks it.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import secrets
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from matchmaker.domain.errors import NotFound
 from matchmaker.importing.pledges import PLEDGE, ExistingPledges, PledgeImportReport, preview_pledges
 from matchmaker.importing.sheets import read_sheet
 from matchmaker.services import import_profiles, pledges
@@ -26,7 +21,6 @@ from matchmaker.services.reference import Reference
 from matchmaker.storage.models import Pledge
 
 KIND = PLEDGE.name
-_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 def _existing(session: Session, numbers: set[str]) -> ExistingPledges:
@@ -103,7 +97,7 @@ def rows_for_display(report: PledgeImportReport) -> list[dict[str, Any]]:
 
 
 def document(report: PledgeImportReport, chosen: dict[str, str] | None = None) -> dict[str, Any]:
-    """What the preview page shows (kept beside the upload), with the columns chosen in the mapping step."""
+    """What the preview page shows, with the columns chosen in the mapping step."""
     return {
         "chosen": chosen or {},
         "filename": report.filename,
@@ -118,43 +112,3 @@ def document(report: PledgeImportReport, chosen: dict[str, str] | None = None) -
         "missing": list(report.missing),
         "notes": list(report.notes),
     }
-
-
-# --- the web UI's stored uploads ------------------------------------------------------------------------------
-
-
-def _folder(var_dir: Path) -> Path:
-    folder = var_dir / "imports" / "pledges"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def store_upload(var_dir: Path, data: bytes, filename: str, report: PledgeImportReport) -> str:
-    """Keep the file and its preview under a random id; the id is all the browser gets back."""
-    token = secrets.token_urlsafe(18)
-    folder = _folder(var_dir)
-    (folder / f"{token}.bin").write_bytes(data)
-    (folder / f"{token}.json").write_text(json.dumps(document(report), ensure_ascii=False), encoding="utf-8")
-    return token
-
-
-def replace_preview(var_dir: Path, token: str, report: PledgeImportReport, chosen: dict[str, str]) -> None:
-    """The preview again after the mapping step chose columns; the commit applies the same choice."""
-    (_folder(var_dir) / f"{token}.json").write_text(
-        json.dumps(document(report, chosen), ensure_ascii=False), encoding="utf-8"
-    )
-
-
-def load_upload(var_dir: Path, token: str) -> tuple[bytes, dict[str, Any]]:
-    folder = _folder(var_dir)
-    if not _TOKEN_RE.match(token) or not (folder / f"{token}.json").exists():
-        raise NotFound("导入预览已失效或不存在，请重新上传文件")
-    stored = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
-    return (folder / f"{token}.bin").read_bytes(), stored
-
-
-def discard_upload(var_dir: Path, token: str) -> None:
-    folder = _folder(var_dir)
-    if _TOKEN_RE.match(token):
-        for suffix in (".bin", ".json"):
-            (folder / f"{token}{suffix}").unlink(missing_ok=True)

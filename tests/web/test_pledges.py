@@ -178,5 +178,5 @@ def test_the_mapping_step_names_a_column_the_headers_did_not(
         f"/pledges/import/{token}", data={"action": "map", "map_pledgee": "授信机构", "csrf_token": csrf()}
     )
     assert '<div class="num" data-testid="valid-count">1</div>' in mapped.text
-    client.post(f"/pledges/import/{token}", data={"action": "commit", "csrf_token": csrf()})
+    client.post(f"/pledges/import/{_token(mapped)}", data={"action": "commit", "csrf_token": csrf()})
     assert counts(services)[0] == 1

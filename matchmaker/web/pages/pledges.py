@@ -13,7 +13,7 @@ from matchmaker.domain.errors import FieldError, MatchmakerError, ValidationFail
 from matchmaker.domain.money import fen_to_yuan, format_yi
 from matchmaker.domain.pledges import PLEDGE_STATUSES, PLEDGEE_KINDS
 from matchmaker.importing.pledges import PLEDGE
-from matchmaker.services import pledge_import, pledges
+from matchmaker.services import import_uploads, pledge_import, pledges
 from matchmaker.services.import_profiles import Decisions
 from matchmaker.services.permissions import allowed
 from matchmaker.web.exports import table_response
@@ -190,17 +190,17 @@ def pledge_cancel(request: Request) -> Response:
         return pledge_detail(request, exc.by_field())
 
 
-async def import_upload(request: Request) -> Response:
-    require_actor(request, ROLES)
+def import_upload(request: Request) -> Response:
+    actor = require_actor(request, ROLES)
     services = request.app.state.services
     errors: dict[str, str] = {}
     if request.method == "POST":
-        data = await read_form(request, max_files=1)
+        data = read_form(request, max_files=1)
         upload = data.get("file")
         try:
             if not isinstance(upload, UploadFile) or not upload.filename:
                 raise ValidationFailed([FieldError("file", "请选择要导入的 .xlsx 或 .csv 文件")])
-            content = await upload.read()
+            content = upload.file.read()
             with services.session() as session:
                 report = pledge_import.preview(
                     session,
@@ -209,7 +209,9 @@ async def import_upload(request: Request) -> Response:
                     upload.filename,
                     max_bytes=services.settings.max_upload_bytes,
                 )
-            token = pledge_import.store_upload(services.settings.var_dir, content, upload.filename, report)
+            token = import_uploads.save(
+                services.settings.var_dir, actor, pledge_import.KIND, upload.filename, content, report
+            )
             return RedirectResponse(f"/pledges/import/{token}", status_code=303)
         except ValidationFailed as exc:
             errors = exc.by_field() or {"file": exc.message}
@@ -223,49 +225,46 @@ async def import_upload(request: Request) -> Response:
     )
 
 
-def _chosen(document: dict[str, Any]) -> Decisions | None:
-    chosen = document.get("chosen") or {}
-    return Decisions(columns=chosen) if chosen else None
-
-
-async def import_preview(request: Request) -> Response:
+def import_preview(request: Request) -> Response:
     """The preview; POST ``action=map`` re-reads the file with the columns the person chose (the mapping
     step), POST ``action=commit`` stores the valid rows."""
     actor = require_actor(request, ROLES)
     services = request.app.state.services
     token = request.path_params["token"]
     var_dir = services.settings.var_dir
-    content, document = pledge_import.load_upload(var_dir, token)
+    stored = import_uploads.load(var_dir, actor, pledge_import.KIND, token)
     if request.method == "POST":
-        data = await read_form(request)
+        data = read_form(request)
         if form_str(data, "action") == "map":
-            chosen = {
-                spec.name: form_str(data, f"map_{spec.name}")
-                for spec in PLEDGE.fields
-                if form_str(data, f"map_{spec.name}")
-            }
+            decisions = Decisions(
+                columns={
+                    spec.name: form_str(data, f"map_{spec.name}")
+                    for spec in PLEDGE.fields
+                    if form_str(data, f"map_{spec.name}")
+                }
+            )
             with services.session() as session:
                 report = pledge_import.preview(
-                    session,
-                    services.reference,
-                    content,
-                    document["filename"],
-                    decisions=Decisions(columns=chosen),
+                    session, services.reference, stored.data, stored.filename, decisions=decisions
                 )
-            pledge_import.replace_preview(var_dir, token, report, chosen)
+            import_uploads.discard(var_dir, pledge_import.KIND, token)
+            token = import_uploads.save(
+                var_dir, actor, pledge_import.KIND, stored.filename, stored.data, report, decisions
+            )
             return RedirectResponse(f"/pledges/import/{token}", status_code=303)
         with services.transaction() as session:
             report = pledge_import.preview(
-                session, services.reference, content, document["filename"], decisions=_chosen(document)
+                session, services.reference, stored.data, stored.filename, decisions=stored.decisions or None
             )
             committed = pledge_import.commit(session, actor, report)
-        pledge_import.discard_upload(var_dir, token)
+        import_uploads.discard(var_dir, pledge_import.KIND, token)
         flash(
             request,
             f"已导入 {committed} 项质押登记，担保债权数额合计 {report.total_yuan:,.2f} 元"
             f"；{len(report.with_status('duplicate'))} 行重复、{len(report.with_status('error'))} 行有误，未导入",
         )
         return RedirectResponse("/pledges", status_code=303)
+    document = pledge_import.document(stored.report, dict(stored.decisions.columns))
     return render(
         request,
         "pledges/import.html",
