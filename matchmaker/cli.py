@@ -194,9 +194,11 @@ def serve(host: str | None, port: int | None) -> None:
     services = _services()
     _migrate(services)
     app = create_app(services)
-    from matchmaker.services import matching
+    from matchmaker.services import match_index
 
-    matching.start(services)  # load the match index, or build it in the background while pages show progress
+    match_index.start(
+        services
+    )  # load the match index, or build it in the background while pages show progress
     host = host or services.settings.host
     port = port or services.settings.port
     click.echo(f"溧阳技术转移对接平台：http://{host}:{port}/")
@@ -596,7 +598,7 @@ def import_companies(
 
 
 def _matching_embedder(settings: Settings):  # type: ignore[no-untyped-def]
-    from matchmaker.services.matching import matching_embedder
+    from matchmaker.services.match_index import matching_embedder
 
     return matching_embedder(settings)
 
@@ -642,13 +644,15 @@ def eval_command(data_dir: Path | None, on_judgements: bool, distractors: Path |
     if not on_judgements and data_dir is None:
         data_dir = _bundled_eval_dir()
     if on_judgements:
-        from matchmaker.services import matching
+        from matchmaker.services import match_evaluation
 
         services = _services()
         _migrate(services)
-        figures = matching.evaluate_judgements(services)
+        figures = match_evaluation.evaluate_judgements(services)
         click.echo(
-            json.dumps(figures, ensure_ascii=False) if as_json else matching.format_judgement_figures(figures)
+            json.dumps(figures, ensure_ascii=False)
+            if as_json
+            else match_evaluation.format_judgement_figures(figures)
         )
         return
     assert data_dir is not None
@@ -706,11 +710,11 @@ def tune_command(
     data_dir = data_dir or _bundled_eval_dir()
     extra = None
     if with_judgements:
-        from matchmaker.services import matching
+        from matchmaker.services import match_evaluation
 
         services = _services()
         _migrate(services)
-        extra = matching.judgement_preferences(services)
+        extra = match_evaluation.judgement_preferences(services)
         if not extra.needs:
             click.echo(
                 "提示：平台评价里还没有可比较的成果对（需要某条需求下既有评价高、又有评价低的成果），本次只用评测集拟合。",
@@ -735,7 +739,7 @@ def reindex() -> None:
 
     向量按文本缓存在 var/embeddings/，已计算过的不会重算；索引保存在 var/match_index/，重启后直接载入。
     """
-    from matchmaker.services import matching
+    from matchmaker.services import match_index
 
     services = _services()
     _migrate(services)
@@ -747,10 +751,10 @@ def reindex() -> None:
             bar.total = total
             bar.update(done - bar.n)
 
-        report = matching.rebuild(services, progress=advance)
+        report = match_index.rebuild(services, progress=advance)
     click.echo(
         f"匹配索引已重建：成果 {report.offers} 项，需求 {report.needs} 项；新计算向量 {report.embedded} 个"
-        f"（其余取自缓存），用时 {report.seconds:.1f} 秒；模型 {matching.embedder(services).model_id}。"
+        f"（其余取自缓存），用时 {report.seconds:.1f} 秒；模型 {match_index.embedder(services).model_id}。"
     )
 
 

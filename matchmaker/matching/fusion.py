@@ -5,7 +5,7 @@ reference statistics (see ``index.py``), structured ones as they are, in [0, 1].
 (``seed/matching/weights.json``) fitted by ``tune`` with cross-validation, so a reader can see what counts and by
 how much. The score a pair shows is that value squashed into [0, Σ weights] by a logistic curve fitted on the same
 data, so ``score / Σ weights`` reads as a 0–1 closeness and ordering is unchanged. Reasons are structured
-``(kind, text)`` pairs in Chinese so the UI and API render them as they like.
+``(kind, values)`` data; ``wording.py`` turns them into Chinese for pages and the API.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -90,10 +91,12 @@ def save_weights(weights: Weights, path: Path = WEIGHTS_PATH, note: str = "") ->
 
 @dataclass(frozen=True)
 class Reason:
-    """One checkable reason: ``kind`` is a stable code for rendering, ``text`` one Chinese phrase."""
+    """One checkable reason as data: ``kind`` is a stable code, ``values`` the facts it quotes. Pages and the API
+    word it (``matching.wording``), so a rule about what someone may see (a private budget) removes a value rather
+    than editing a sentence."""
 
     kind: str
-    text: str
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -127,43 +130,20 @@ class PairFacts:
 
 
 def reasons_for(facts: PairFacts, max_terms: int = 6) -> tuple[Reason, ...]:
-    """The reasons, most telling first; each names its evidence so a person can verify it."""
+    """The reasons, most telling first; each carries its evidence so a person can verify it."""
     out: list[Reason] = []
     if facts.shared_terms:
-        words = [a if a == b else f"{a}≈{b}" for a, b in facts.shared_terms[:max_terms]]
-        out.append(Reason("terms", "共同关键词：" + "、".join(words)))
-    out.append(Reason("semantic", f"语义相近度 {facts.semantic_percent}%"))
-    if facts.need_field and facts.need_field == facts.offer_field:
-        out.append(Reason("field", f"同属{facts.offer_field}领域"))
-    elif facts.offer_field:
-        out.append(Reason("field", f"跨领域：需求属{facts.need_field or '未填'}，成果属{facts.offer_field}"))
+        out.append(Reason("terms", {"pairs": [list(p) for p in facts.shared_terms[:max_terms]]}))
+    out.append(Reason("semantic", {"percent": facts.semantic_percent}))
+    if facts.offer_field:
+        out.append(Reason("field", {"need_field": facts.need_field, "offer_field": facts.offer_field}))
     if facts.ipc_level:
-        out.append(Reason("ipc", f"IPC 分类 {facts.ipc_level} 与该需求最相关的成果一致"))
-    if facts.price_wan is None:
-        out.append(Reason("price", "价格面议"))
-    elif facts.budget_max_wan is None:
-        out.append(Reason("price", f"报价 {facts.price_wan} 万元，需求未填预算"))
-    elif facts.price_wan <= facts.budget_max_wan:
-        out.append(
-            Reason("price", f"报价 {facts.price_wan} 万元，在预算上限 {facts.budget_max_wan} 万元以内")
-        )
-    else:
-        out.append(Reason("price", f"报价 {facts.price_wan} 万元，超出预算上限 {facts.budget_max_wan} 万元"))
+        out.append(Reason("ipc", {"level": facts.ipc_level}))
+    out.append(Reason("price", {"price_wan": facts.price_wan, "budget_max_wan": facts.budget_max_wan}))
     if facts.trl is not None:
-        if facts.wanted_trl is None:
-            out.append(Reason("readiness", f"技术成熟度 TRL {facts.trl}"))
-        elif facts.trl >= facts.wanted_trl:
-            out.append(
-                Reason("readiness", f"技术成熟度 TRL {facts.trl}，满足期望成果所需的 TRL {facts.wanted_trl}")
-            )
-        else:
-            out.append(
-                Reason("readiness", f"技术成熟度 TRL {facts.trl}，低于期望成果所需的 TRL {facts.wanted_trl}")
-            )
+        out.append(Reason("readiness", {"trl": facts.trl, "wanted_trl": facts.wanted_trl}))
     if facts.mode_ok == 0.0:
-        out.append(Reason("mode", "成果的转化方式不在企业接受的合作方式之内"))
-    if facts.legal_status == "失效":
-        out.append(Reason("legal", "专利已失效"))
-    elif facts.legal_status == "审中":
-        out.append(Reason("legal", "专利尚在审查中，授权未定"))
+        out.append(Reason("mode", {}))
+    if facts.legal_status in ("失效", "审中"):
+        out.append(Reason("legal", {"status": facts.legal_status}))
     return tuple(out)

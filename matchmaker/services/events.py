@@ -23,7 +23,10 @@ from matchmaker.domain.events import (
     validate_event,
 )
 from matchmaker.domain.vocab import OPEN_NEED_STATUSES, PUBLISHED_OFFER_STATUSES
+from matchmaker.matching.overlap import overlap_score
 from matchmaker.scheduling.slots import Break, Slot, make_slots
+from matchmaker.services import requests as request_service
+from matchmaker.services.match_index import need_doc, offer_doc
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.storage import audit, models
 from matchmaker.storage.models import (
@@ -32,7 +35,6 @@ from matchmaker.storage.models import (
     EventParticipant,
     Institution,
     Meeting,
-    MeetingRequest,
     Need,
     Offer,
     User,
@@ -532,8 +534,8 @@ def add_pair(
         existing = [
             p
             for p in session.exec(duplicate)
-            if session.get(EventParticipant, p.company_participant_id).company_id == company_id
-        ]  # type: ignore[union-attr]
+            if session.get(EventParticipant, p.company_participant_id).company_id == company_id  # type: ignore[union-attr]
+        ]
     else:
         existing = list(session.exec(duplicate))
     if existing:
@@ -577,35 +579,10 @@ HAND_PICKED_SCORE = 0.5
 
 
 def _hand_picked(offer: Offer, need: Need | None) -> tuple[float, list[str]]:
-    from matchmaker.services.event_proposals import simple_score
-
-    score, reasons = simple_score(offer, need) if need is not None else (0.0, ())
+    score, reasons = (
+        overlap_score(offer_doc(offer, ""), need_doc(need, "")) if need is not None else (0.0, ())
+    )
     return max(score, HAND_PICKED_SCORE), ["组织者手选", *reasons]
-
-
-@dataclass(frozen=True)
-class _Accepted:
-    offer_id: int
-    need_id: int | None
-    company_id: int
-    researcher_user_id: int | None
-
-
-def accepted_requests(session: Session) -> list[_Accepted]:
-    """Accepted meeting requests, from the requests service when it offers them, else straight from storage.
-
-    The researcher who accepted is the one who said they will come, so they represent the offer."""
-    try:
-        from matchmaker.services import requests as request_service
-    except ImportError:
-        request_service = None  # type: ignore[assignment]
-    provider = getattr(request_service, "accepted_requests", None)
-    if provider is not None:
-        return [
-            _Accepted(a.offer_id, a.need_id, a.company_id, a.researcher_user_id) for a in provider(session)
-        ]
-    stmt = select(MeetingRequest).where(MeetingRequest.state == "已接受").order_by(col(MeetingRequest.id))
-    return [_Accepted(r.offer_id, r.need_id, r.company_id, r.responded_by) for r in session.exec(stmt)]
 
 
 def import_accepted_requests(session: Session, actor: Actor, event_id: int) -> int:
@@ -619,7 +596,7 @@ def import_accepted_requests(session: Session, actor: Actor, event_id: int) -> i
         for p in pairs_of(session, event_id)
     }
     added = 0
-    for request in accepted_requests(session):
+    for request in request_service.accepted_requests(session):
         key = (request.offer_id, request.need_id, request.company_id)
         if key in present or session.get(Offer, request.offer_id) is None:
             continue

@@ -13,6 +13,7 @@ from starlette.templating import Jinja2Templates
 
 from matchmaker.domain.local_time import local_time
 from matchmaker.domain.vocab import ROLE_LABELS
+from matchmaker.matching.wording import reason_text, reason_tone
 from matchmaker.web.nav import nav_for
 from matchmaker.web.security import CSRF_FIELD, csrf_token, current_user
 
@@ -75,6 +76,8 @@ def make_templates(directory: str) -> Jinja2Templates:
     env.filters["yuan"] = _yuan
     env.filters["wan"] = _wan
     env.filters["dt"] = _local_time
+    env.filters["reason_text"] = reason_text
+    env.filters["reason_tone"] = reason_tone
     env.filters["d"] = lambda v: v.strftime("%Y-%m-%d") if v else "—"
     return templates
 

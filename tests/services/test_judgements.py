@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import col, select
 
 from matchmaker.domain.errors import NotFound, PermissionDenied, ValidationFailed
-from matchmaker.services import accounts, judgements, matching
+from matchmaker.services import accounts, judgements, match_evaluation
 from matchmaker.storage.models import AuditLog, Judgement
 
 
@@ -109,7 +109,7 @@ def test_the_latest_judgement_of_a_pair_is_its_grade_for_evaluation(services, pa
         session.add(Judgement(need_id=need_id, offer_id=offer_id, label="签约", grade=2, source="meeting"))
 
     with services.session() as session:
-        assert matching.judged_grades(session) == {str(need_id): {str(offer_id): 2}}
+        assert match_evaluation.judged_grades(session) == {str(need_id): {str(offer_id): 2}}
 
 
 def test_organizer_marks_are_looked_up_for_the_pairs_shown(services, pair, organizer) -> None:

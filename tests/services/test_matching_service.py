@@ -18,7 +18,16 @@ from matchmaker.bootstrap import build
 from matchmaker.domain.errors import PermissionDenied
 from matchmaker.matching.embedding import HashingEmbedder
 from matchmaker.matching.fusion import SIGNALS
-from matchmaker.services import accounts, event_proposals, matching, needs, offers
+from matchmaker.matching.wording import reason_text
+from matchmaker.services import (
+    accounts,
+    event_proposals,
+    match_evaluation,
+    match_index,
+    matching,
+    needs,
+    offers,
+)
 from matchmaker.services.permissions import Actor
 from matchmaker.storage.models import Judgement
 
@@ -79,10 +88,10 @@ def suggested_offers(services, need_id: int, actor: Actor) -> list[int]:  # type
 
 
 def test_publishing_editing_and_withdrawing_an_offer_update_the_index_at_once(services, seu, sme) -> None:
-    matching.ensure(services, wait=True)
+    match_index.ensure(services, wait=True)
     need_id = post_need(services, sme)
     offer = offers.create_offer(services, seu, offer_values(), status="发布")
-    index = matching.state(services).index
+    index = match_index.state(services).index
     assert index is not None
 
     published = (str(offer.id) in index.offers, suggested_offers(services, need_id, sme))
@@ -96,7 +105,7 @@ def test_publishing_editing_and_withdrawing_an_offer_update_the_index_at_once(se
 
 
 def test_a_draft_offer_is_never_indexed_and_a_converted_one_leaves_the_index(services, seu, sme) -> None:
-    matching.ensure(services, wait=True)
+    match_index.ensure(services, wait=True)
     draft = offers.create_offer(services, seu, offer_values())
     published = offers.create_offer(
         services,
@@ -106,14 +115,14 @@ def test_a_draft_offer_is_never_indexed_and_a_converted_one_leaves_the_index(ser
     )
     offers.change_status(services, seu, published.id, "已转化")
 
-    assert matching.state(services).index.offers == {}  # type: ignore[union-attr]
+    assert match_index.state(services).index.offers == {}  # type: ignore[union-attr]
     assert draft.status == "草稿"
 
 
 def test_posting_and_closing_a_need_update_the_index_after_commit(services, sme) -> None:
-    matching.ensure(services, wait=True)
+    match_index.ensure(services, wait=True)
     need_id = post_need(services, sme)
-    index = matching.state(services).index
+    index = match_index.state(services).index
     assert index is not None
     posted = str(need_id) in index.needs
     with services.transaction() as session:
@@ -124,7 +133,7 @@ def test_posting_and_closing_a_need_update_the_index_after_commit(services, sme)
 
 
 def test_a_change_written_by_another_process_is_caught_up_on_the_next_read(services, make, sme) -> None:
-    matching.ensure(services, wait=True)
+    match_index.ensure(services, wait=True)
     need_id = post_need(services, sme)
     offer = make.offer(
         title="一种锂离子电池隔膜陶瓷涂覆方法", abstract="隔膜陶瓷涂覆，降低高温收缩。"
@@ -158,15 +167,15 @@ class CountingEmbedder:
 
 def test_a_restart_loads_the_saved_index_and_embeds_nothing_again(settings, make, sme) -> None:
     first = build(settings)
-    first.extras[matching.EMBEDDER_KEY] = CountingEmbedder()
+    first.extras[match_index.EMBEDDER_KEY] = CountingEmbedder()
     make.offer(title="一种锂离子电池隔膜陶瓷涂覆方法")
     make.need(make.company())
-    report = matching.rebuild(first)
+    report = match_index.rebuild(first)
 
     restarted = build(settings)
     counting = CountingEmbedder()
-    restarted.extras[matching.EMBEDDER_KEY] = counting
-    index = matching.ensure(restarted, wait=True)
+    restarted.extras[match_index.EMBEDDER_KEY] = counting
+    index = match_index.ensure(restarted, wait=True)
 
     assert (report.offers, report.needs, report.embedded > 0) == (1, 1, True)
     assert index is not None
@@ -175,9 +184,9 @@ def test_a_restart_loads_the_saved_index_and_embeds_nothing_again(settings, make
 
 def test_an_offer_changed_while_the_server_was_down_is_re_added_from_the_vector_cache(settings, make) -> None:
     first = build(settings)
-    first.extras[matching.EMBEDDER_KEY] = CountingEmbedder()
+    first.extras[match_index.EMBEDDER_KEY] = CountingEmbedder()
     offer = make.offer(title="一种锂离子电池隔膜陶瓷涂覆方法")
-    matching.rebuild(first)
+    match_index.rebuild(first)
     with first.transaction() as session:
         from matchmaker.storage.models import Offer, utcnow
 
@@ -188,8 +197,8 @@ def test_an_offer_changed_while_the_server_was_down_is_re_added_from_the_vector_
 
     restarted = build(settings)
     counting = CountingEmbedder()
-    restarted.extras[matching.EMBEDDER_KEY] = counting
-    index = matching.ensure(restarted, wait=True)
+    restarted.extras[match_index.EMBEDDER_KEY] = counting
+    index = match_index.ensure(restarted, wait=True)
 
     assert index is not None
     assert (list(index.offers), counting.texts) == ([str(offer.id)], 0)
@@ -199,20 +208,20 @@ def test_without_a_saved_index_a_slow_model_builds_in_the_background_and_pages_s
     services, make, sme
 ) -> None:
     gate = threading.Event()
-    services.extras[matching.EMBEDDER_KEY] = CountingEmbedder(gate)
+    services.extras[match_index.EMBEDDER_KEY] = CountingEmbedder(gate)
     make.offer()
     make.offer()
     need_id = post_need(services, sme)
 
     loading = matching.offers_for_need(services, sme, view(services, need_id, sme))
-    st = matching.state(services)
+    st = match_index.state(services)
     for _ in range(3000):  # until the thread has counted the documents (at most 30 s)
         if st.total:
             break
         threading.Event().wait(0.01)
     during = matching.offers_for_need(services, sme, view(services, need_id, sme))
     gate.set()
-    thread = matching.state(services).thread
+    thread = match_index.state(services).thread
     assert thread is not None
     thread.join(timeout=60)
     after = matching.offers_for_need(services, sme, view(services, need_id, sme))
@@ -225,7 +234,7 @@ def test_without_a_saved_index_a_slow_model_builds_in_the_background_and_pages_s
 def test_a_researcher_sees_needs_for_an_offer_without_a_private_budget(services, make, seu, sme) -> None:
     offer = make.offer(title="一种锂离子电池隔膜陶瓷涂覆方法", price_wan=50)
     post_need(services, sme)
-    matching.ensure(services, wait=True)
+    match_index.ensure(services, wait=True)
 
     shown = matching.needs_for_offer(services, seu, offer).items[0]
     organizer = accounts.actor_for(make.user("organizer"))
@@ -237,19 +246,28 @@ def test_a_researcher_sees_needs_for_an_offer_without_a_private_budget(services,
         None,
         False,
     )
-    assert [r.text for r in shown.reasons if r.kind == "price"] == ["报价 50 万元，需求预算未公开"]
-    assert [r.text for r in full.reasons if r.kind == "price"] == ["报价 50 万元，在预算上限 80 万元以内"]
+    assert [reason_text(r) for r in shown.reasons if r.kind == "price"] == ["报价 50 万元，需求预算未公开"]
+    assert [reason_text(r) for r in full.reasons if r.kind == "price"] == [
+        "报价 50 万元，在预算上限 80 万元以内"
+    ]
     assert shown.to_json()["need"]["budget_hidden"] is True
+    hidden = next(r for r in shown.to_json()["reasons"] if r["kind"] == "price")
+    assert hidden["values"] == {
+        "price_wan": 50,
+        "budget_hidden": True,
+    }  # the budget is not in the data at all
 
 
 def test_a_public_budget_is_quoted_to_everyone(services, make, seu, sme) -> None:
     offer = make.offer(title="一种锂离子电池隔膜陶瓷涂覆方法", price_wan=90)
     post_need(services, sme, budget_public="1")
-    matching.ensure(services, wait=True)
+    match_index.ensure(services, wait=True)
 
     shown = matching.needs_for_offer(services, seu, offer).items[0]
 
-    assert [r.text for r in shown.reasons if r.kind == "price"] == ["报价 90 万元，超出预算上限 80 万元"]
+    assert [reason_text(r) for r in shown.reasons if r.kind == "price"] == [
+        "报价 90 万元，超出预算上限 80 万元"
+    ]
 
 
 def test_smes_and_other_institutions_may_not_see_the_needs_an_offer_could_serve(services, make, sme) -> None:
@@ -265,10 +283,8 @@ def test_event_proposals_come_from_the_matcher_with_scores_between_zero_and_one(
     offer = make.offer(title="一种锂离子电池隔膜陶瓷涂覆方法", abstract="隔膜陶瓷涂覆，降低高温收缩。")
     need_id = post_need(services, sme)
 
-    with services.session() as session:
-        method, found = event_proposals.propose(session, services, min_score=0.0)
+    found = event_proposals.propose(services, min_score=0.0)
 
-    assert method == "匹配引擎"
     assert [(p.offer_id, p.need_id, p.method) for p in found] == [(offer.id, need_id, "匹配引擎")]
     assert 0.0 < found[0].score <= 1.0
     assert found[0].reasons[0].startswith("共同关键词：")
@@ -278,8 +294,7 @@ def test_event_proposals_below_the_minimum_score_are_left_out(services, make, sm
     make.offer(title="一种茶园茶小绿叶蝉诱捕装置", abstract="茶园害虫诱捕。", field="现代农业")
     post_need(services, sme)
 
-    with services.session() as session:
-        _method, found = event_proposals.propose(session, services, min_score=0.9)
+    found = event_proposals.propose(services, min_score=0.9)
 
     assert found == []
 
@@ -304,7 +319,7 @@ def small_judged_db(services, make, sme) -> tuple[int, int, int]:  # type: ignor
 def test_eval_on_judgements_ranks_the_signed_offer_first(services, make, sme) -> None:
     small_judged_db(services, make, sme)
 
-    figures = matching.evaluate_judgements(services)
+    figures = match_evaluation.evaluate_judgements(services)
 
     assert (figures["judgements"], figures["needs_with_judgements"], figures["needs_counted"]) == (3, 2, 1)
     assert (figures["mrr@10"], figures["strict_mrr@10"], figures["ndcg@10"]) == (1.0, 1.0, 1.0)
@@ -315,7 +330,7 @@ def test_eval_on_judgements_ranks_the_signed_offer_first(services, make, sme) ->
 def test_judgements_become_preference_pairs_for_tuning(services, make, sme) -> None:
     small_judged_db(services, make, sme)
 
-    preferences = matching.judgement_preferences(services)
+    preferences = match_evaluation.judgement_preferences(services)
 
     # the signed 隔膜 offer over the tea offer, two grades apart; the need judged 0 only teaches nothing
     assert (preferences.needs, preferences.importance.tolist()) == (1, [2.0])
@@ -422,7 +437,7 @@ def test_a_need_solved_after_a_contract_still_counts_in_the_evaluation(services,
     with services.transaction() as session:
         needs.change_status(session, sme, need_id, "已解决")
 
-    figures = matching.evaluate_judgements(services)
+    figures = match_evaluation.evaluate_judgements(services)
 
     assert (figures["needs_counted"], figures["mrr@10"]) == (1, 1.0)
 

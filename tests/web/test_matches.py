@@ -200,7 +200,7 @@ def test_the_need_matches_api_returns_scores_signals_and_reasons(client, login_a
     )
     assert sorted(first) == ["need_id", "offer", "offer_id", "reasons", "relative_score", "score", "signals"]
     assert sorted(first["signals"]) == sorted(SIGNALS)
-    assert all(sorted(r) == ["kind", "text"] for r in first["reasons"])
+    assert all(sorted(r) == ["kind", "text", "values"] for r in first["reasons"])
     assert first["offer"]["url"] == f"/offers/{good.id}"
 
 

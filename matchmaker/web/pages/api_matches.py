@@ -41,7 +41,7 @@ def need_matches(request: Request) -> Response:
       summary: 可能解决该需求的专利成果（按综合得分排序，带理由）
       description: >
         每项含 score（融合得分）、relative_score（占满分比例，0–1）、signals（各信号 0–1）、
-        reasons（[{kind, text}]，kind 为 terms / semantic / field / ipc / price / readiness / mode / legal）与成果摘要。
+        reasons（[{kind, values, text}]：values 为理由所引用的数据，text 为中文表述；kind 为 terms / semantic / field / ipc / price / readiness / mode / legal）与成果摘要。
         查看者看不到该需求的预算时，价格理由只写成果报价，并且不返回 price 信号。
         需求已解决或关闭时 state 为 not_indexed，matches 为空。
       parameters:

@@ -293,8 +293,7 @@ def proposals(request: Request) -> Response:
     if request.method == "POST":
         form = read_form(request)
         chosen = {v for v in form.getlist("pick") if isinstance(v, str)}
-        with services.session() as session:
-            _method, found = event_proposals.propose(session, services, min_score=0.0)
+        found = event_proposals.propose(services, min_score=0.0)
         picked = [p for p in found if f"{p.offer_id}-{p.need_id}" in chosen]
         added = 0
         with services.transaction() as session:
@@ -314,19 +313,18 @@ def proposals(request: Request) -> Response:
                     added += 1
         flash(request, f"已添加 {added} 个推荐配对")
         return _back(f"/events/{event.id}/pairs")
+    found = event_proposals.propose(services, min_score=min_score)
     with services.session() as session:
-        method, found = event_proposals.propose(session, services, min_score=min_score)
         present = {(r.pair.offer_id, r.pair.need_id) for r in events.pair_rows(session, event.id or 0)}
     return _render(
         request,
         "events/proposals.html",
         {
             "event": event,
-            "method": method,
+            "method": event_proposals.MATCHER_METHOD,
             "found": found,
             "min_score": min_score,
             "present": present,
-            "simple": method == event_proposals.SIMPLE_METHOD,
             "tab": "pairs",
         },
     )

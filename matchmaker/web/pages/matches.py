@@ -1,15 +1,14 @@
 """Match suggestions on the need, offer and "我的需求" pages; organizers' 好匹配 / 不相关 marks; the 匹配评价 page.
 
-The need page has a panel hook (``needs.NEED_PANELS``); the offer page and "我的需求" include partials that call
-the template functions registered by :func:`install`, so those pages' handlers need not know about the matcher.
-Every need shown goes through ``services.needs.visible_need`` (inside ``services.matching``).
+The need, offer and "我的需求" handlers call :func:`need_matches` / :func:`offer_matches` and pass the result to
+``matches/_list.html``; templates never run the matcher. Every need shown goes through
+``services.needs.visible_need`` (inside ``services.matching``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from jinja2 import pass_context
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -17,11 +16,10 @@ from starlette.routing import Route
 
 from matchmaker.domain.errors import NotFound, ValidationFailed
 from matchmaker.domain.local_time import local_time
-from matchmaker.services import judgements, matching, needs, offers
+from matchmaker.services import judgements, match_index, matching, needs, offers
 from matchmaker.services.permissions import Actor, allowed
 from matchmaker.web.exports import table_response
-from matchmaker.web.pages.needs import NEED_PANELS
-from matchmaker.web.security import current_actor, form_str, query_int, read_form, require_actor
+from matchmaker.web.security import form_str, query_int, read_form, require_actor
 from matchmaker.web.templating import flash, render
 
 #: Suggestions on a need's or an offer's page, and per need on "我的需求".
@@ -57,42 +55,26 @@ def _panel_context(
     }
 
 
-def need_panel(services: Any) -> Any:
-    """The need page's panel: offers that could solve the need (``needs.NEED_PANELS`` hook)."""
+def need_matches(
+    services: Any, actor: Actor, view: needs.NeedView, k: int = ON_DETAIL_PAGE
+) -> dict[str, Any]:
+    """What the need page (``k`` = 10) and 我的需求 (3 per need) show: offers that could solve the need."""
+    result = matching.offers_for_need(services, actor, view, k)
+    back = f"/needs/{view.id}#matches" if k == ON_DETAIL_PAGE else "/my/needs"
+    return _panel_context(services, actor, result, direction="offers", back=back, need=view)
 
-    def panel(_session: Any, actor: Actor, view: needs.NeedView) -> tuple[str, dict[str, Any]]:
-        result = matching.offers_for_need(services, actor, view, ON_DETAIL_PAGE)
-        return "matches/_list.html", _panel_context(
-            services, actor, result, direction="offers", back=f"/needs/{view.id}#matches", need=view
-        )
 
-    return panel
+def offer_matches(services: Any, actor: Actor, offer: offers.Offer) -> dict[str, Any] | None:
+    """What the offer page shows of the needs it could serve; ``None`` for those who may not see them."""
+    if not matching.may_see_offer_needs(actor, offer):
+        return None
+    result = matching.needs_for_offer(services, actor, offer, ON_DETAIL_PAGE)
+    return _panel_context(services, actor, result, direction="needs", back=f"/offers/{offer.id}#matches")
 
 
 def install(app: Starlette) -> None:
-    """Hook the suggestions into the need page, the offer page and "我的需求", and start listening for changes."""
-    services = app.state.services
-    matching.state(services)
-    services.extras.setdefault(NEED_PANELS, []).append(need_panel(services))
-
-    @pass_context
-    def offer_matches(context: Any, offer: offers.Offer) -> dict[str, Any] | None:
-        actor = current_actor(context["request"])
-        if actor is None or not matching.may_see_offer_needs(actor, offer):
-            return None
-        result = matching.needs_for_offer(services, actor, offer, ON_DETAIL_PAGE)
-        return _panel_context(services, actor, result, direction="needs", back=f"/offers/{offer.id}#matches")
-
-    @pass_context
-    def need_matches(context: Any, view: needs.NeedView) -> dict[str, Any] | None:
-        actor = current_actor(context["request"])
-        if actor is None:
-            return None
-        result = matching.offers_for_need(services, actor, view, ON_MY_NEEDS)
-        return _panel_context(services, actor, result, direction="offers", back="/my/needs", need=view)
-
-    app.state.templates.env.globals["offer_matches"] = offer_matches
-    app.state.templates.env.globals["need_matches"] = need_matches
+    """Start keeping the match index current: registers the offer and need change listeners."""
+    match_index.state(app.state.services)
 
 
 def _safe_back(text: str) -> str:

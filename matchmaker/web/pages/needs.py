@@ -16,8 +16,8 @@ from matchmaker.domain.local_time import local_today
 from matchmaker.domain.vocab import COOP_MODES, NEED_STATUSES
 from matchmaker.services import companies, needs
 from matchmaker.services import requests as meeting_requests
-from matchmaker.services.permissions import Actor
 from matchmaker.web.exports import table_response
+from matchmaker.web.pages.matches import ON_MY_NEEDS, need_matches
 from matchmaker.web.security import form_str, query_int, read_form, require_actor
 from matchmaker.web.templating import flash, render
 
@@ -36,9 +36,6 @@ NEED_FIELDS = (
 )
 COMPANY_FIELDS = ("name", "credit_code", "town", "field", "description")
 PER_PAGE = 20
-#: Extra sections on a need's page (e.g. the matcher's ranked offers): callables in ``services.extras`` under
-#: this key, ``panel(session, actor, need_view) -> (template name, context) | None``.
-NEED_PANELS = "need_panels"
 
 
 def today() -> date:
@@ -210,17 +207,6 @@ def need_status(request: Request) -> Response:
     return RedirectResponse(f"/needs/{need_id}", status_code=303)
 
 
-def _panels(
-    services: Any, session: Any, actor: Actor, view: needs.NeedView
-) -> list[tuple[str, dict[str, Any]]]:
-    out = []
-    for panel in services.extras.get(NEED_PANELS, []):
-        found = panel(session, actor, view)
-        if found is not None:
-            out.append(found)
-    return out
-
-
 def need_detail(request: Request) -> Response:
     actor = require_actor(request)
     services = request.app.state.services
@@ -232,8 +218,8 @@ def need_detail(request: Request) -> Response:
             if view.can_edit
             else []
         )
-        panels = _panels(services, session, actor, view)
-    return render(request, "needs/detail.html", {"need": view, "sent": sent, "panels": panels})
+    matches = need_matches(services, actor, view)
+    return render(request, "needs/detail.html", {"need": view, "sent": sent, "matches": matches})
 
 
 def my_needs(request: Request) -> Response:
@@ -252,8 +238,11 @@ def my_needs(request: Request) -> Response:
     fmt = request.query_params.get("export")
     if fmt in ("xlsx", "csv"):
         return table_response(fmt, "我的需求", needs.EXPORT_HEADERS, [v.export_row() for v in items])
+    matches = {v.id: need_matches(services, actor, v, ON_MY_NEEDS) for v in items}
     return render(
-        request, "needs/mine.html", {"items": items, "by_need": by_need, "unlinked": by_need.get(None, [])}
+        request,
+        "needs/mine.html",
+        {"items": items, "by_need": by_need, "unlinked": by_need.get(None, []), "matches": matches},
     )
 
 

@@ -23,6 +23,7 @@ from matchmaker.services.offers import DuplicateOffer, OfferFilters
 from matchmaker.services.permissions import Actor
 from matchmaker.web.exports import XLSX, table_response, xlsx_bytes
 from matchmaker.web.pages import imports as import_pages
+from matchmaker.web.pages.matches import offer_matches
 from matchmaker.web.security import form_str, read_form, require_actor
 from matchmaker.web.templating import flash, render
 
@@ -209,11 +210,19 @@ def offer_edit(request: Request) -> Response:
 
 def offer_detail(request: Request) -> Response:
     actor = require_actor(request)
-    detail = offers.get_offer(request.app.state.services, actor, request.path_params["offer_id"])
+    services = request.app.state.services
+    detail = offers.get_offer(services, actor, request.path_params["offer_id"])
+    matches = offer_matches(services, actor, detail.offer)
     return render(
         request,
         "offers/detail.html",
-        {"d": detail, "o": detail.offer, "trl_labels": TRL_LABELS, "labels": FIELD_LABELS},
+        {
+            "d": detail,
+            "o": detail.offer,
+            "trl_labels": TRL_LABELS,
+            "labels": FIELD_LABELS,
+            "matches": matches,
+        },
     )
 
 
