@@ -102,7 +102,7 @@ def test_the_export_and_the_dashboard_add_up_to_the_fen(client: TestClient, logi
     exported = list(csv.reader(io.StringIO(client.get("/pledges?export=csv").content.decode("utf-8-sig"))))
     assert exported[-1][0] == "合计" and exported[-1][6] == "1000001.00"
     board = client.get("/stats?year_from=2025&year_to=2025").text
-    assert '<strong data-testid="pledge-yuan">1,000,001.00</strong>' in board
+    assert '<span data-testid="pledge-yuan">1,000,001.00</span>' in board
     api = client.get("/api/v1/stats/pledges?date_from=2025-01-01&date_to=2025-12-31").json()
     assert api["total"] == {"key": "total", "label": "合计", "pledges": 2, "amount_yuan": "1000001.00"}
     assert [r["label"] for r in api["by_bank"]] == ["江苏银行溧阳支行", "溧阳市融资担保有限公司"]
