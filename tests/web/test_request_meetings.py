@@ -83,3 +83,14 @@ def test_a_stranger_gets_404_and_cannot_propose(
         },
     )
     assert response.status_code == 403
+
+
+def test_each_roles_home_is_a_workbench(client: Any, make: Any, login_as: Any) -> None:
+    pages = []
+    for role in ("researcher", "sme", "organizer", "bureau", "admin"):
+        kwargs = {"company": make.company()} if role == "sme" else {}
+        login_as(role, **kwargs)
+        pages.append(client.get("/"))
+    assert [p.status_code for p in pages] == [200] * 5
+    assert all('id="workbench"' in p.text and "待办" in p.text for p in pages)
+    assert 'data-testid="todo-answer"' in pages[0].text and 'data-testid="todo-contracts"' in pages[3].text
