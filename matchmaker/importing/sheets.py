@@ -30,6 +30,8 @@ from matchmaker.domain.errors import MatchmakerError
 CellValue = str | int | Decimal | date | datetime | time | None
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+#: Rows beyond this are refused (configurable: ``MATCHMAKER_MAX_IMPORT_ROWS``); reading stops at the first extra.
+DEFAULT_MAX_ROWS = 50_000
 # An .xlsx is a zip of XML; a text-heavy sheet compresses about 5–10×, so 20× the upload limit still admits any
 # honest file while refusing a zip bomb before openpyxl inflates it.
 _MAX_INFLATION = 20
@@ -68,29 +70,39 @@ class Sheet:
     rows: tuple[SheetRow, ...]
 
 
-def read_sheet(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Sheet:
-    """Read .xlsx or .csv bytes; every failure is an ``ImportFileError`` with one Chinese sentence.
-
-    The format is decided by content (a zip is an .xlsx, an OLE file is a legacy .xls) so a mislabelled file
-    still gets the right message; CSV text may be UTF-8 with or without BOM, UTF-16 with BOM, or GBK/GB18030.
-    """
+def check_upload(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """The cheap checks, before a file is kept or parsed: size, emptiness, legacy .xls, and for an .xlsx the
+    inflated size from the zip directory alone (a 485 KB file inflating to 200 MB is refused here)."""
     if len(data) > max_bytes:
         raise ImportFileError(
             f"文件 {filename} 大小为 {_megabytes(len(data))}，超过上限 {_megabytes(max_bytes)}，请拆分后再导入"
         )
     if not data.strip():
         raise ImportFileError(f"文件 {filename} 是空的")
-    suffix = PurePath(filename).suffix.lower()
     if data.startswith(_OLE_MAGIC):
         raise ImportFileError(f"文件 {filename} 是旧版 Excel（.xls）格式，请在 Excel 中另存为 .xlsx 后再导入")
+    suffix = PurePath(filename).suffix.lower()
     if data.startswith(_ZIP_MAGIC):
-        rows = _read_xlsx(data, filename, max_bytes)
+        _check_inflated(data, filename, max_bytes)
     elif suffix in _XLSX_SUFFIXES:
         raise ImportFileError(f"文件 {filename} 不是有效的 Excel（.xlsx）文件")
-    elif suffix in _TEXT_SUFFIXES:
-        rows = _read_csv(data, filename)
-    else:
+    elif suffix not in _TEXT_SUFFIXES:
         raise ImportFileError(f"文件 {filename} 不是表格文件，只能导入 .xlsx 或 .csv 文件")
+
+
+def read_sheet(
+    data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES, max_rows: int = DEFAULT_MAX_ROWS
+) -> Sheet:
+    """Read .xlsx or .csv bytes; every failure is an ``ImportFileError`` with one Chinese sentence.
+
+    The format is decided by content (a zip is an .xlsx, an OLE file is a legacy .xls) so a mislabelled file
+    still gets the right message; CSV text may be UTF-8 with or without BOM, UTF-16 with BOM, or GBK/GB18030.
+    """
+    check_upload(data, filename, max_bytes=max_bytes)
+    if data.startswith(_ZIP_MAGIC):
+        rows = _read_xlsx(data, filename, max_rows)
+    else:
+        rows = _read_csv(data, filename, max_rows)
     if not rows:
         raise ImportFileError(f"文件 {filename} 中没有任何数据")
     return Sheet(filename=filename, rows=tuple(rows))
@@ -105,7 +117,11 @@ def _megabytes(size: int) -> str:
 # --- .xlsx --------------------------------------------------------------------------------------------------
 
 
-def _read_xlsx(data: bytes, filename: str, max_bytes: int) -> list[SheetRow]:
+def _too_many_rows(filename: str, max_rows: int) -> ImportFileError:
+    return ImportFileError(f"文件 {filename} 超过 {max_rows:,} 行数据的上限，请拆分成几个文件后再导入")
+
+
+def _check_inflated(data: bytes, filename: str, max_bytes: int) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             inflated = sum(info.file_size for info in archive.infolist())
@@ -115,15 +131,20 @@ def _read_xlsx(data: bytes, filename: str, max_bytes: int) -> list[SheetRow]:
         raise ImportFileError(
             f"文件 {filename} 解压后超过 {_megabytes(max_bytes * _MAX_INFLATION)}，请拆分后再导入"
         )
+
+
+def _read_xlsx(data: bytes, filename: str, max_rows: int) -> list[SheetRow]:
     try:
-        return _xlsx_rows(data)
+        return _xlsx_rows(data, filename, max_rows)
+    except ImportFileError:
+        raise
     # openpyxl reports a malformed package through many unrelated exception types (KeyError, TypeError, XML
     # parse errors, ...); at this boundary every one of them means the same thing to the user.
     except Exception as exc:
         raise ImportFileError(f"文件 {filename} 不是有效的 Excel（.xlsx）文件，或已损坏") from exc
 
 
-def _xlsx_rows(data: bytes) -> list[SheetRow]:
+def _xlsx_rows(data: bytes, filename: str, max_rows: int) -> list[SheetRow]:
     with warnings.catch_warnings():
         # openpyxl warns about styles and extensions it does not read; none of that matters for the values.
         warnings.simplefilter("ignore")
@@ -138,6 +159,8 @@ def _xlsx_rows(data: bytes) -> list[SheetRow]:
                     cells = _trim(tuple(_xlsx_value(v) for v in values))
                     if cells:
                         rows.append(SheetRow(number, cells))
+                        if len(rows) > max_rows + 1:  # the header row is not a data row
+                            raise _too_many_rows(filename, max_rows)
                 if rows:
                     break
             return rows
@@ -179,7 +202,7 @@ def _trim(cells: tuple[CellValue, ...]) -> tuple[CellValue, ...]:
 # --- .csv ---------------------------------------------------------------------------------------------------
 
 
-def _read_csv(data: bytes, filename: str) -> list[SheetRow]:
+def _read_csv(data: bytes, filename: str, max_rows: int) -> list[SheetRow]:
     text = _decode(data, filename)
     if any(ord(ch) < 32 and ch not in _ALLOWED_CONTROLS for ch in text):
         raise ImportFileError(f"文件 {filename} 不是文本表格（含有二进制内容），只能导入 .xlsx 或 .csv 文件")
@@ -192,6 +215,8 @@ def _read_csv(data: bytes, filename: str) -> list[SheetRow]:
             cells = _trim(tuple((field.strip() or None) for field in record))
             if cells:
                 rows.append(SheetRow(number, cells))
+                if len(rows) > max_rows + 1:
+                    raise _too_many_rows(filename, max_rows)
     except csv.Error as exc:
         raise ImportFileError(f"文件 {filename} 的 CSV 格式有误：{exc}") from exc
     return rows

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
@@ -22,11 +22,14 @@ from matchmaker.domain.errors import FieldError
 from matchmaker.importing.contracts import ExistingContracts, preview_contracts
 from matchmaker.importing.report import ContractImportReport, RowResult
 from matchmaker.importing.sheets import read_sheet
-from matchmaker.services import contracts, import_profiles, institutions
+from matchmaker.services import contracts, import_profiles, import_uploads, institutions, jobs
 from matchmaker.services.import_profiles import Decisions
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.services.reference import Reference
 from matchmaker.storage.models import Contract
+
+if TYPE_CHECKING:
+    from matchmaker.bootstrap import Services
 
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -51,12 +54,14 @@ def preview(
     filename: str,
     *,
     max_bytes: int | None = None,
+    max_rows: int | None = None,
     decisions: Decisions | None = None,
     profile: str | None = None,
 ) -> ContractImportReport:
     """Every row as valid / error / duplicate, with the exact total of the valid rows; nothing is written.
     ``decisions`` and ``profile`` as in ``offer_import.preview``."""
-    sheet = read_sheet(data, filename, **({"max_bytes": max_bytes} if max_bytes else {}))
+    limits = {"max_bytes": max_bytes} if max_bytes else {}
+    sheet = read_sheet(data, filename, **limits, **({"max_rows": max_rows} if max_rows else {}))
     normalizer = institutions.normalizer(session)
     choices, used = import_profiles.choices_for(
         session, "contract", sheet, decisions=decisions, profile=profile
@@ -137,3 +142,74 @@ def rows_for_display(report: ContractImportReport) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+# --- as jobs (docs/jobs.md): the upload and 确认导入 answer at once; a worker previews and commits -------------
+
+PREVIEW_KIND = "contract_import_preview"
+COMMIT_KIND = "contract_import_commit"
+
+
+def submit_preview(services: Services, actor: Actor, data: bytes, filename: str) -> int:
+    authorize(actor, "contract.manage")
+    return jobs.submit(
+        services, actor, PREVIEW_KIND, f"技术合同导入预览：{filename}", {"filename": filename}, input=data
+    )
+
+
+def _preview_in(
+    session: Session, services: Services, data: bytes, filename: str, decisions: Decisions | None = None
+) -> ContractImportReport:
+    return preview(
+        session,
+        services.reference,
+        data,
+        filename,
+        max_bytes=services.settings.max_upload_bytes,
+        max_rows=services.settings.max_import_rows,
+        decisions=decisions,
+    )
+
+
+@jobs.kind(PREVIEW_KIND, needs_input=True)
+def _run_preview(services: Services, job: jobs.JobRun) -> dict[str, Any]:
+    authorize(job.actor, "contract.manage")
+    assert job.input is not None
+    filename = job.params["filename"]
+    with services.session() as session:
+        report = _preview_in(session, services, job.input, filename)
+    job.progress(rows_read=len(report.results))
+    token = import_uploads.save(services.settings.var_dir, job.actor, "contract", filename, job.input, report)
+    counts = {s: len(report.with_status(s)) for s in ("valid", "error", "duplicate")}
+    return {
+        "message": f"已检查 {len(report.results)} 行：可导入 {counts['valid']} 行，有误 {counts['error']} 行，"
+        f"重复 {counts['duplicate']} 行。请查看预览后确认导入。",
+        "url": f"/contracts/import/{token}",
+        "url_label": "查看预览并确认导入",
+        "token": token,
+    }
+
+
+def submit_commit(services: Services, actor: Actor, token: str) -> int:
+    stored = import_uploads.load(services.settings.var_dir, actor, "contract", token)  # the uploader's only
+    return jobs.submit(services, actor, COMMIT_KIND, f"技术合同导入：{stored.filename}", {"token": token})
+
+
+@jobs.kind(COMMIT_KIND)
+def _run_commit(services: Services, job: jobs.JobRun) -> dict[str, Any]:
+    """The file is checked again (with the confirmed mapping) in the committing transaction, so a contract
+    registered meanwhile is reported as a duplicate, not stored twice."""
+    token = job.params["token"]
+    stored = import_uploads.load(services.settings.var_dir, job.actor, "contract", token)
+    with services.transaction() as session:
+        report = _preview_in(session, services, stored.data, stored.filename, stored.decisions or None)
+        job.progress(rows_read=len(report.results), rows_written=0)
+        committed = commit(session, job.actor, report, progress=lambda n: job.add(rows_written=n))
+    import_uploads.discard(services.settings.var_dir, "contract", token)
+    return {
+        "message": f"已导入 {committed} 份技术合同，合同成交额合计 {report.total_yuan:,.2f} 元"
+        f"；{len(report.with_status('duplicate'))} 行重复、{len(report.with_status('error'))} 行有误，未导入",
+        "url": "/contracts",
+        "url_label": "查看技术合同",
+        "committed": committed,
+    }

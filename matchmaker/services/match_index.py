@@ -424,3 +424,14 @@ def _on_need_changed(services: Services, need_id: int) -> None:
         else:
             st.index.remove_need(str(need_id))
             st.versions["need"].pop(need_id, None)
+
+
+def index_status(services: Services) -> dict[str, bool]:
+    """For ``/healthz``: is this process's index loaded, being built, and current with the database (one
+    aggregate query; a stale index catches up on its next read)."""
+    st: MatcherState | None = services.extras.get(STATE_KEY)
+    if st is None or st.index is None:
+        return {"loaded": False, "building": bool(st and st.building), "current": False}
+    with services.session() as session:
+        current = _watermark(session) == st.watermark
+    return {"loaded": True, "building": st.building, "current": current}

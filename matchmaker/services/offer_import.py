@@ -25,7 +25,7 @@ from matchmaker.domain.offers import OfferDraft
 from matchmaker.importing.offers import ExistingOffers, preview_offers
 from matchmaker.importing.report import ImportReport
 from matchmaker.importing.sheets import read_sheet
-from matchmaker.services import import_profiles, import_uploads, institutions
+from matchmaker.services import import_profiles, import_uploads, institutions, jobs
 from matchmaker.services.import_profiles import Decisions
 from matchmaker.services.offers import INITIAL_STATUSES, can_read, offer_columns, on_offer_changed
 from matchmaker.services.permissions import Actor, allowed, authorize
@@ -92,7 +92,12 @@ def preview(
     """
     with services.session() as session:
         only = _import_scope(session, actor)
-        sheet = read_sheet(data, filename, max_bytes=services.settings.max_upload_bytes)
+        sheet = read_sheet(
+            data,
+            filename,
+            max_bytes=services.settings.max_upload_bytes,
+            max_rows=services.settings.max_import_rows,
+        )
         choices, used = import_profiles.choices_for(
             session, "offer", sheet, decisions=decisions, profile=profile, institution_id=actor.institution_id
         )
@@ -232,3 +237,77 @@ def load_preview(services: Services, actor: Actor, token: str) -> OfferReport:
 
 def discard_preview(services: Services, token: str) -> None:
     import_uploads.discard(services.settings.var_dir, "offer", token)
+
+
+# --- as jobs (docs/jobs.md): the upload and 确认导入 answer at once; a worker previews and commits -------------
+
+PREVIEW_KIND = "offer_import_preview"
+COMMIT_KIND = "offer_import_commit"
+
+
+def submit_preview(services: Services, actor: Actor, data: bytes, filename: str) -> int:
+    """Queue the preview of an uploaded file; returns the job id. The permission check runs here too, so a
+    user who may not import learns it at once rather than on the job page."""
+    with services.session() as session:
+        _import_scope(session, actor)
+    return jobs.submit(
+        services, actor, PREVIEW_KIND, f"专利成果导入预览：{filename}", {"filename": filename}, input=data
+    )
+
+
+@jobs.kind(PREVIEW_KIND, needs_input=True)
+def _run_preview(services: Services, job: jobs.JobRun) -> dict[str, object]:
+    assert job.input is not None
+    report = preview(services, job.actor, job.input, job.params["filename"])
+    job.progress(rows_read=len(report.results))
+    token = save_preview(services, job.actor, report, job.input)
+    counts = {s: len(report.with_status(s)) for s in ("valid", "error", "duplicate")}
+    return {
+        "message": f"已检查 {len(report.results)} 行：可导入 {counts['valid']} 行，有误 {counts['error']} 行，"
+        f"重复 {counts['duplicate']} 行。请查看预览后确认导入。",
+        "url": f"/import/offers/{token}",
+        "url_label": "查看预览并确认导入",
+        "token": token,
+    }
+
+
+def submit_commit(
+    services: Services, actor: Actor, token: str, confirmed_rows: Collection[int], status: str
+) -> int:
+    report = load_preview(services, actor, token)  # refuses someone else's or an expired preview at once
+    return jobs.submit(
+        services,
+        actor,
+        COMMIT_KIND,
+        f"专利成果导入：{report.filename}",
+        {"token": token, "confirmed_rows": sorted(confirmed_rows), "status": status},
+    )
+
+
+@jobs.kind(COMMIT_KIND)
+def _run_commit(services: Services, job: jobs.JobRun) -> dict[str, object]:
+    from matchmaker.services import match_index
+
+    token = job.params["token"]
+    report = load_preview(services, job.actor, token)
+    job.progress(rows_read=len(report.results), rows_written=0)
+    result = commit(
+        services,
+        job.actor,
+        report,
+        confirmed_rows=set(job.params["confirmed_rows"]),
+        status=job.params["status"],
+        progress=lambda n: job.add(rows_written=n),
+    )
+    job.progress(rows_written=result.committed)
+    discard_preview(services, token)
+    embedded_before = match_index.embedder(services).computed
+    match_index.ensure(services, wait=True)  # embeds the new offers into the shared vector cache
+    job.progress(texts_embedded=match_index.embedder(services).computed - embedded_before)
+    skipped = f"；{len(result.skipped)} 行在预览后已被他人登记，未重复导入" if result.skipped else ""
+    return {
+        "message": f"已从 {report.filename} 导入 {result.committed} 条专利成果{skipped}",
+        "url": "/my/offers",
+        "url_label": "查看我的成果",
+        "committed": result.committed,
+    }

@@ -86,6 +86,11 @@ def _request_party_or_organizer(actor: Actor, resource: Any) -> bool:
     return actor.role == "organizer" or _request_party(actor, resource)
 
 
+def _job_owner(actor: Actor, resource: Any) -> bool:
+    """The resource is a Job: the user who started it (or an admin) may watch and retry it."""
+    return actor.is_admin or (actor.id is not None and getattr(resource, "owner_id", None) == actor.id)
+
+
 #: action → rule(actor, resource). Actions not listed are refused.
 POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     # accounts and reference data
@@ -126,6 +131,9 @@ POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     # the patent pledge register (质押登记), kept by the bureau
     "pledge.manage": _roles("bureau"),
     "stats.view": _roles("bureau", "organizer"),
+    # background jobs (resource: the Job)
+    "job.own": _job_owner,
+    "index.rebuild": _admin,
 }
 
 DENIED_MESSAGES: dict[str, str] = {
@@ -148,6 +156,8 @@ DENIED_MESSAGES: dict[str, str] = {
     "event.preference": "只能为自己参加的会谈标记意愿",
     "user.manage": "只有管理员可以管理账号",
     "institution.manage": "只有管理员可以管理单位",
+    "job.own": "只能查看或重试自己提交的任务",
+    "index.rebuild": "只有管理员可以重建匹配索引",
 }
 
 

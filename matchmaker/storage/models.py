@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -464,3 +464,26 @@ class RequestMeeting(SQLModel, table=True):
     outcome_note: str = Field(default="", max_length=500)
     outcome_by: int | None = Field(default=None, foreign_key="user.id")
     outcome_at: datetime | None = None
+
+
+class Job(SQLModel, table=True):
+    """Long work run by a worker (``services.jobs``): what it is, whose it is, how far it got, how it ended.
+
+    The queue library only carries the id; this row is what the job page shows and what survives restarts."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    title: str = Field(max_length=200)
+    owner_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    state: str = Field(default="queued", max_length=10, index=True)  # queued | running | done | failed
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    #: The uploaded file (or other input) the job reads; cleared once the job is done.
+    input: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    progress: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    heartbeat_at: datetime | None = None

@@ -26,6 +26,7 @@ from matchmaker.web.pages import (
     auth,
     dashboard,
     home,
+    jobs,
 )
 from matchmaker.web.pages import contracts as contract_pages
 from matchmaker.web.pages import events as event_pages
@@ -41,7 +42,7 @@ from matchmaker.web.pages import search as search_pages
 from matchmaker.web.templating import make_templates
 
 #: Route lists of the page areas, in order. Feature areas append theirs here.
-ROUTE_MODULES = [auth, home, account, notification_pages, admin, api]
+ROUTE_MODULES = [auth, home, account, notification_pages, admin, api, jobs]
 ROUTE_MODULES += [need_pages, search_pages, request_pages, request_meeting_pages, api_needs]
 ROUTE_MODULES += [offer_pages, api_offers]
 ROUTE_MODULES += [contract_pages, dashboard, api_contracts]
@@ -81,4 +82,17 @@ def create_app(services: Services) -> Starlette:
     app.state.unread_counter = _unread
     match_pages.install(app)
     api.schemas.get_schema(routes)  # fail fast on a malformed docstring
+    return app
+
+
+def app_from_env() -> Starlette:
+    """The app of one ``serve --workers N`` process: settings from the environment, match index loaded (or
+    built) in the background. The database was migrated once by ``serve`` before the processes started."""
+    from matchmaker.bootstrap import build
+    from matchmaker.services import match_index
+    from matchmaker.settings import Settings
+
+    services = build(Settings.from_env())
+    app = create_app(services)
+    match_index.start(services)
     return app

@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from sqlmodel import Session
 
 from matchmaker.bootstrap import build
+from matchmaker.services import jobs
 from matchmaker.services.seeding import seed_demo
 from matchmaker.settings import PROJECT_ROOT, Settings
 from matchmaker.storage.migrate import upgrade
@@ -64,6 +65,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    stop_worker = threading.Event()  # the job worker `matchmaker serve` would start, here as a thread
+    worker = threading.Thread(target=jobs.queue(services).work_until, args=(stop_worker,), daemon=True)
+    worker.start()
     deadline = time.monotonic() + 30
     while not server.started:
         if time.monotonic() > deadline:
@@ -71,7 +75,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         time.sleep(0.05)
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
+    stop_worker.set()
     thread.join(timeout=10)
+    worker.join(timeout=30)
 
 
 @pytest.fixture(scope="session")

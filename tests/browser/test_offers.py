@@ -42,6 +42,12 @@ def test_a_researcher_lists_a_patent_by_hand_then_imports_the_sample_spreadsheet
     page.click("nav.mainnav >> text=批量导入")
     page.set_input_files("#f-file", str(SAMPLE))
     page.click("text=上传并预览")
+    # The preview runs as a job: its page reloads itself until the worker is done, then leads to the preview.
+    page.wait_for_selector("[data-testid=job-next]", timeout=60_000)
+    assert page.inner_text("[data-testid=job-state]") == "已完成"
+    assert "已读取行数 40" in page.inner_text("[data-testid=job-progress]").replace("\t", " ")
+    helpers.shot(page, "offers-import-job")
+    page.click("[data-testid=job-next]")
     page.wait_for_selector("[data-testid=valid-count]")
     assert page.inner_text("[data-testid=valid-count]") == "有效 32"
     assert page.inner_text("[data-testid=error-count]") == "错误 6"
@@ -50,7 +56,12 @@ def test_a_researcher_lists_a_patent_by_hand_then_imports_the_sample_spreadsheet
     helpers.shot(page, "offers-import-preview")
 
     page.click("text=确认导入（32 条有效）")
-    page.wait_for_selector("[role=status]")
-    assert page.inner_text("[role=status]") == "已从 tto_offers.xlsx 导入 32 条专利成果"
+    page.wait_for_selector("[data-testid=job-result]", timeout=60_000)
+    assert page.inner_text("[data-testid=job-result]") == "已从 tto_offers.xlsx 导入 32 条专利成果"
+    progress = page.inner_text("[data-testid=job-progress]").replace("\t", " ")
+    assert "已写入行数 32" in progress and "已计算向量的文本" in progress
+    page.reload()  # the result lives in the database, not in the page
+    assert page.inner_text("[data-testid=job-state]") == "已完成"
+    page.click("[data-testid=job-next]")
     assert page.inner_text("[data-testid=total]") == "共 59 项"
     helpers.shot(page, "offers-mine-after-import")

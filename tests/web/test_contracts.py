@@ -118,13 +118,21 @@ def test_organizers_see_the_dashboard_but_cannot_record_contracts(client: TestCl
     assert (client.get("/stats").status_code, client.get("/contracts/new").status_code) == (200, 403)
 
 
-def test_the_import_previews_then_commits_the_sample(client: TestClient, login_as: Any, csrf: Any) -> None:
-    login_as("bureau")
-    preview = client.post(
+def _upload(client: TestClient, csrf: Any, name: str, data: bytes, kind: str = "text/csv") -> Any:
+    """Upload, land on the preview job's page (jobs run inline in tests) and follow it to the preview."""
+    job = client.post(
         "/contracts/import",
         data={"csrf_token": csrf("/contracts/import")},
-        files={"file": ("contracts_export.csv", SAMPLE.read_bytes(), "text/csv")},
+        files={"file": (name, data, kind)},
     )
+    if 'data-testid="job-next"' not in job.text:
+        return job
+    return client.get(job.text.split('data-testid="job-next"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0])
+
+
+def test_the_import_previews_then_commits_the_sample(client: TestClient, login_as: Any, csrf: Any) -> None:
+    login_as("bureau")
+    preview = _upload(client, csrf, "contracts_export.csv", SAMPLE.read_bytes())
     token = str(preview.url).rsplit("/", 1)[1]
     done = client.post(f"/contracts/import/{token}", data={"csrf_token": csrf()})
     assert (
@@ -140,20 +148,24 @@ def test_an_unreadable_upload_is_reported_beside_the_file_field(
     response = client.post(
         "/contracts/import",
         data={"csrf_token": csrf("/contracts/import")},
-        files={"file": ("notes.txt", b"hello", "text/plain")},
+        files={"file": ("notes.pdf", b"%PDF-1.4 hello", "application/pdf")},
     )
     assert (response.status_code, 'data-field="file"' in response.text) == (422, True)
+
+
+def test_a_file_without_the_columns_fails_its_job_with_the_reason(
+    client: TestClient, login_as: Any, csrf: Any
+) -> None:
+    login_as("bureau")
+    page = _upload(client, csrf, "notes.txt", b"hello", "text/plain")
+    assert ('data-state="failed"' in page.text, ">重试</button>" in page.text) == (True, True)
 
 
 def test_the_exports_total_equals_the_dashboard_to_the_fen(
     client: TestClient, login_as: Any, csrf: Any
 ) -> None:
     login_as("bureau")
-    preview = client.post(
-        "/contracts/import",
-        data={"csrf_token": csrf("/contracts/import")},
-        files={"file": ("c.csv", SAMPLE.read_bytes(), "text/csv")},
-    )
+    preview = _upload(client, csrf, "c.csv", SAMPLE.read_bytes())
     token = str(preview.url).rsplit("/", 1)[1]
     client.post(f"/contracts/import/{token}", data={"csrf_token": csrf()})
     dashboard = client.get("/stats").text.split('data-testid="filtered-yuan">', 1)[1].split("<", 1)[0]

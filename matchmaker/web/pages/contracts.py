@@ -13,6 +13,7 @@ from starlette.routing import Route
 from matchmaker.domain.errors import FieldError, MatchmakerError, ValidationFailed
 from matchmaker.domain.money import fen_to_yuan, format_yi
 from matchmaker.domain.vocab import CONTRACT_TYPES
+from matchmaker.importing.sheets import check_upload
 from matchmaker.services import contract_import, contracts, import_uploads, institutions
 from matchmaker.services.permissions import allowed
 from matchmaker.web.exports import table_response
@@ -264,18 +265,9 @@ def import_upload(request: Request) -> Response:
             if not isinstance(upload, UploadFile) or not upload.filename:
                 raise ValidationFailed([FieldError("file", "请选择要导入的 .xlsx 或 .csv 文件")])
             content = upload.file.read()
-            with services.session() as session:
-                report = contract_import.preview(
-                    session,
-                    services.reference,
-                    content,
-                    upload.filename,
-                    max_bytes=services.settings.max_upload_bytes,
-                )
-            token = import_uploads.save(
-                services.settings.var_dir, actor, "contract", upload.filename, content, report
-            )
-            return RedirectResponse(f"/contracts/import/{token}", status_code=303)
+            check_upload(content, upload.filename, max_bytes=services.settings.max_upload_bytes)
+            job_id = contract_import.submit_preview(services, actor, content, upload.filename)
+            return RedirectResponse(f"/jobs/{job_id}", status_code=303)
         except ValidationFailed as exc:
             errors = exc.by_field() or {"file": exc.message}
         except MatchmakerError as exc:  # an unreadable file or missing columns: one sentence beside the field
@@ -289,31 +281,16 @@ def import_upload(request: Request) -> Response:
 
 
 def import_preview(request: Request) -> Response:
-    """GET: the stored preview. POST: 确认导入 — the file is checked again (with the confirmed mapping) in the
-    committing transaction, so a contract registered meanwhile is reported as a duplicate, not stored twice."""
+    """GET: the stored preview. POST: 确认导入 — queued as a job; the file is checked again (with the confirmed
+    mapping) in the committing transaction, so a contract registered meanwhile is a duplicate, not stored twice."""
     actor = require_actor(request, ROLES)
     services = request.app.state.services
     token = request.path_params["token"]
     stored = import_uploads.load(services.settings.var_dir, actor, "contract", token)
     if request.method == "POST":
         read_form(request)
-        with services.transaction() as session:
-            report = contract_import.preview(
-                session,
-                services.reference,
-                stored.data,
-                stored.filename,
-                max_bytes=services.settings.max_upload_bytes,
-                decisions=stored.decisions or None,
-            )
-            committed = contract_import.commit(session, actor, report)
-        import_uploads.discard(services.settings.var_dir, "contract", token)
-        flash(
-            request,
-            f"已导入 {committed} 份技术合同，合同成交额合计 {report.total_yuan:,.2f} 元"
-            f"；{len(report.with_status('duplicate'))} 行重复、{len(report.with_status('error'))} 行有误，未导入",
-        )
-        return RedirectResponse("/contracts", status_code=303)
+        job_id = contract_import.submit_commit(services, actor, token)
+        return RedirectResponse(f"/jobs/{job_id}", status_code=303)
     return _render_preview(request, stored.report, token)
 
 
@@ -369,6 +346,17 @@ def import_remap(request: Request) -> Response:
     return RedirectResponse(f"/contracts/import/{new}", status_code=303)
 
 
+def import_discard(request: Request) -> Response:
+    """放弃本次导入: the stored file and preview are removed at once."""
+    actor = require_actor(request, ROLES)
+    read_form(request)
+    var_dir, token = request.app.state.services.settings.var_dir, request.path_params["token"]
+    import_uploads.load(var_dir, actor, "contract", token)  # the uploader's only
+    import_uploads.discard(var_dir, "contract", token)
+    flash(request, "已放弃这次导入，上传的文件和预览已删除")
+    return RedirectResponse("/contracts/import", status_code=303)
+
+
 def import_errors(request: Request) -> Response:
     actor = require_actor(request, ROLES)
     stored = import_uploads.load(
@@ -380,7 +368,8 @@ def import_errors(request: Request) -> Response:
 routes = [
     Route("/contracts", contract_list),
     Route("/contracts/new", contract_new, methods=["GET", "POST"]),
-    Route("/contracts/import", import_upload, methods=["GET", "POST"]),
+    Route("/contracts/import", import_upload, methods=["GET", "POST"], include_in_schema=False),
+    Route("/contracts/import/{token:str}/discard", import_discard, methods=["POST"], include_in_schema=False),
     Route("/contracts/import/{token:str}", import_preview, methods=["GET", "POST"], include_in_schema=False),
     Route("/contracts/import/{token:str}/map", import_remap, methods=["POST"], include_in_schema=False),
     Route("/contracts/import/{token:str}/errors.xlsx", import_errors, include_in_schema=False),

@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from matchmaker.services import accounts, overview, request_meetings, workbench
+from matchmaker.services.health import health
 from matchmaker.web.security import current_user
 from matchmaker.web.templating import render
 
@@ -33,7 +34,9 @@ def home(request: Request) -> Response:
 
 
 def healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+    """Database reachable, job backlog, oldest waiting job, index currency; 503 when the database is not."""
+    ok, report = health(request.app.state.services)
+    return JSONResponse(report, status_code=200 if ok else 503)
 
 
 routes = [Route("/", home), Route("/healthz", healthz)]

@@ -17,7 +17,7 @@ from matchmaker.domain.identifiers import patent_check_char
 from matchmaker.domain.offers import FIELD_LABELS
 from matchmaker.domain.vocab import LEGAL_STATUSES, OFFER_STATUSES, PATENT_TYPES, TRANSFER_MODES
 from matchmaker.importing.headers import load_header_synonyms
-from matchmaker.importing.sheets import ImportFileError
+from matchmaker.importing.sheets import ImportFileError, check_upload
 from matchmaker.services import import_uploads, institutions, offer_import, offers
 from matchmaker.services.offers import DuplicateOffer, OfferFilters
 from matchmaker.services.permissions import Actor
@@ -275,8 +275,8 @@ def _render_import(request: Request, context: dict[str, Any], status_code: int =
 
 
 def import_page(request: Request) -> Response:
-    """GET: the upload form. POST: read the file, preview every row (nothing written) and keep the preview
-    server-side under a random id for 确认导入."""
+    """GET: the upload form. POST: cheap checks, then the preview is queued as a job (a 50,000-row sheet takes a
+    while); the person lands on the job page, which leads to the preview (kept server-side under a random id)."""
     actor = require_actor(request, WRITERS)
     services = request.app.state.services
     if request.method != "POST":
@@ -287,12 +287,12 @@ def import_page(request: Request) -> Response:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise ValidationFailed([FieldError("file", "请选择要导入的 .xlsx 或 .csv 文件")])
         data = upload.file.read()
-        report = offer_import.preview(services, actor, data, upload.filename)
+        check_upload(data, upload.filename, max_bytes=services.settings.max_upload_bytes)
+        job_id = offer_import.submit_preview(services, actor, data, upload.filename)
     except (ImportFileError, ValidationFailed) as exc:
         message = exc.message if isinstance(exc, ImportFileError) else exc.field_errors()[0].message
         return _render_import(request, {"errors": {"file": message}}, status_code=422)
-    token = offer_import.save_preview(services, actor, report, data)
-    return _render_preview(request, actor, report, token)
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
 def _render_preview(request: Request, actor: Actor, report: offer_import.OfferReport, token: str) -> Response:
@@ -341,23 +341,28 @@ def import_errors(request: Request) -> Response:
 
 
 def import_commit(request: Request) -> Response:
+    """GET: the stored preview. POST (确认导入): the commit is queued as a job (one transaction, in the worker)."""
     actor = require_actor(request, WRITERS)
     services = request.app.state.services
     token = request.path_params["token"]
+    if request.method != "POST":
+        return _render_preview(request, actor, offer_import.load_preview(services, actor, token), token)
     form = read_form(request)
-    report = offer_import.load_preview(services, actor, token)
     confirmed = {int(v) for v in form.getlist("confirm_row") if isinstance(v, str) and v.isdigit()}
-    try:
-        result = offer_import.commit(
-            services, actor, report, confirmed_rows=confirmed, status=form_str(form, "status") or "发布"
-        )
-    except MatchmakerError as exc:
-        flash(request, f"导入未完成，没有写入任何数据：{exc.message}", "error")
-        return RedirectResponse("/import/offers", status_code=303)
+    job_id = offer_import.submit_commit(services, actor, token, confirmed, form_str(form, "status") or "发布")
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+
+
+def import_discard(request: Request) -> Response:
+    """放弃本次导入: the stored file and preview are removed at once."""
+    actor = require_actor(request, WRITERS)
+    services = request.app.state.services
+    read_form(request)
+    token = request.path_params["token"]
+    offer_import.load_preview(services, actor, token)  # the uploader's only
     offer_import.discard_preview(services, token)
-    skipped = f"；{len(result.skipped)} 行在预览后已被他人登记，未重复导入" if result.skipped else ""
-    flash(request, f"已从 {report.filename} 导入 {result.committed} 条专利成果{skipped}")
-    return RedirectResponse("/my/offers", status_code=303)
+    flash(request, "已放弃这次导入，上传的文件和预览已删除")
+    return RedirectResponse("/import/offers", status_code=303)
 
 
 def import_template(request: Request) -> Response:
@@ -394,7 +399,8 @@ routes = [
     Route("/offers/{offer_id:int}/status", offer_status, methods=["POST"], include_in_schema=False),
     Route("/import/offers", import_page, methods=["GET", "POST"], include_in_schema=False),
     Route("/import/offers/template.xlsx", import_template, include_in_schema=False),
-    Route("/import/offers/{token:str}", import_commit, methods=["POST"], include_in_schema=False),
+    Route("/import/offers/{token:str}", import_commit, methods=["GET", "POST"], include_in_schema=False),
+    Route("/import/offers/{token:str}/discard", import_discard, methods=["POST"], include_in_schema=False),
     Route("/import/offers/{token:str}/map", import_remap, methods=["POST"], include_in_schema=False),
     Route("/import/offers/{token:str}/errors.xlsx", import_errors, include_in_schema=False),
 ]
