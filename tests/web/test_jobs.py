@@ -90,7 +90,11 @@ def test_a_failed_job_is_retried_from_its_page(client, login_as, csrf, services)
 
 
 def _token(job_page) -> str:  # type: ignore[no-untyped-def]
-    return job_page.text.split('data-testid="job-next"', 1)[0].rsplit('href="/import/offers/', 1)[1].split('"')[0]
+    return (
+        job_page.text.split('data-testid="job-next"', 1)[0]
+        .rsplit('href="/import/offers/', 1)[1]
+        .split('"')[0]
+    )
 
 
 def test_commit_and_discard_remove_the_stored_preview(client, login_as, csrf, services) -> None:
