@@ -18,6 +18,13 @@
   document.querySelectorAll("[data-print]").forEach(function (el) {
     el.addEventListener("click", function (e) { e.preventDefault(); window.print(); });
   });
+  // 全选 boxes: <input type="checkbox" data-check-all="pick"> ticks every enabled box named "pick"
+  document.querySelectorAll("[data-check-all]").forEach(function (all) {
+    all.addEventListener("change", function () {
+      var name = all.getAttribute("data-check-all");
+      document.querySelectorAll("input[name='" + name + "']:not(:disabled)").forEach(function (b) { b.checked = all.checked; });
+    });
+  });
   // Ask before irreversible actions: <button data-confirm="确定作废？">
   document.querySelectorAll("[data-confirm]").forEach(function (el) {
     el.addEventListener("click", function (e) {

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from matchmaker.domain.errors import MatchmakerError, PermissionDenied, ValidationFailed
 from matchmaker.domain.vocab import ATTENDANCE, EVENT_STATUSES, MEETING_OUTCOMES, PREFERENCES
 from matchmaker.scheduling.model import REASON_TEXT
-from matchmaker.services import event_proposals, event_schedule, events
+from matchmaker.services import event_picking, event_proposals, event_schedule, events
 from matchmaker.services.permissions import allowed
 from matchmaker.web.exports import table_response
 from matchmaker.web.security import form_str, read_form, require_actor
@@ -215,6 +215,8 @@ def pair_list(request: Request) -> Response:
     with request.app.state.services.session() as session:
         rows = events.pair_rows(session, event.id or 0)
         choices = events.pair_choices(session)
+        offer_options = event_picking.offer_options(session)
+        need_options = event_picking.need_options(session)
     if request.query_params.get("export") in ("xlsx", "csv"):
         return table_response(
             request.query_params["export"],
@@ -241,8 +243,8 @@ def pair_list(request: Request) -> Response:
         {
             "event": event,
             "rows": rows,
-            "offers": choices.offers,
-            "needs": choices.needs,
+            "offers": offer_options,
+            "needs": need_options,
             "researchers": choices.researchers,
             "preferences": PREFERENCES,
             "errors": errors,
@@ -314,15 +316,24 @@ def proposals(request: Request) -> Response:
         flash(request, f"已添加 {added} 个推荐配对")
         return _back(f"/events/{event.id}/pairs")
     found = event_proposals.propose(services, min_score=min_score)
+    field = request.query_params.get("field", "")
+    field = field if field in services.reference.fields else ""
+    page_text = request.query_params.get("page", "1")
     with services.session() as session:
         present = {(r.pair.offer_id, r.pair.need_id) for r in events.pair_rows(session, event.id or 0)}
+        shown = event_picking.proposal_page(
+            session, found, field=field, page=int(page_text) if page_text.isdigit() else 1
+        )
     return _render(
         request,
         "events/proposals.html",
         {
             "event": event,
             "method": event_proposals.MATCHER_METHOD,
-            "found": found,
+            "found": shown.rows,
+            "shown": shown,
+            "field": field,
+            "fields": services.reference.fields,
             "min_score": min_score,
             "present": present,
             "tab": "pairs",
