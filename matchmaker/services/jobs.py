@@ -349,6 +349,10 @@ class Queue:
         self.huey = make_huey(services.settings)
         self._task = self.huey.task(name="run_job")(lambda job_id: run(services, job_id))
         self.huey.periodic_task(_every_minute, name="reap_stale")(lambda: reap_stale(services))
+        from matchmaker.services.request_meetings import remind
+
+        # reminders of agreed meetings a day ahead (also sent when someone opens their workbench)
+        self.huey.periodic_task(_every_minute, name="meeting_reminders")(lambda: remind(services))
 
     def enqueue_job(self, job_id: int) -> None:
         self._task(job_id)

@@ -248,6 +248,12 @@ def send_due_reminders(session: Session, now: datetime | None = None) -> int:
     return sent
 
 
+def remind(services: Any) -> int:
+    """``send_due_reminders`` in a transaction of its own: what the job worker runs every minute."""
+    with services.transaction() as session:
+        return send_due_reminders(session)
+
+
 def upcoming_events(session: Session) -> list[Event]:
     """Events an accepted pair can still join: in preparation and not in the past."""
     today = local_now().date()

@@ -26,6 +26,7 @@ from matchmaker.storage.models import (
     EventParticipant,
     Indicator,
     IndicatorValue,
+    Job,
     Meeting,
     MeetingRequest,
     Need,
@@ -415,6 +416,36 @@ def _admin(session: Session, actor: Actor, today: date) -> Workbench:
     return Workbench(todos, figures)
 
 
+#: Failed jobs stay on the workbench this long (after that the 我的任务 page still lists them).
+FAILED_JOBS_SHOWN_FOR = timedelta(days=14)
+
+
+def _job_todos(session: Session, actor: Actor) -> list[Todo]:
+    """The actor's imports and other jobs that need attention: failed ones (to read and retry) and those still
+    queued or running (an admin sees everyone's). Links go to the job page, where the result and 重试 are."""
+    stmt = select(Job)
+    if not actor.is_admin:
+        stmt = stmt.where(Job.owner_id == (actor.id or -1))
+    since = (
+        request_meetings.to_utc(datetime.combine(local_today(), datetime.min.time())) - FAILED_JOBS_SHOWN_FOR
+    )
+    failed = list(
+        session.exec(
+            stmt.where(Job.state == "failed", col(Job.created_at) >= since).order_by(col(Job.id).desc())
+        )
+    )
+    busy = list(session.exec(stmt.where(col(Job.state).in_(("queued", "running"))).order_by(col(Job.id))))
+    return [
+        Todo("jobs-failed", "失败的导入与任务", len(failed), "/jobs",
+             [Item(j.title, f"/jobs/{j.id}", (j.error or "失败")[:40]) for j in failed[:SHOWN]]),
+        Todo("jobs-running", "进行中的导入与任务", len(busy), "/jobs",
+             [Item(j.title, f"/jobs/{j.id}", "排队中" if j.state == "queued" else "进行中") for j in busy[:SHOWN]]),
+    ]  # fmt: skip
+
+
+#: Roles whose work runs as jobs (imports, reindexing): see ``nav.py``'s 我的任务.
+JOB_ROLES = ("researcher", "bureau", "organizer", "admin")
+
 BUILDERS = {
     "researcher": _researcher,
     "sme": _sme,
@@ -426,4 +457,7 @@ BUILDERS = {
 
 def workbench(session: Session, actor: Actor, today: date | None = None) -> Workbench:
     """The actor's 待办 and figures; blocks with nothing waiting are kept (a zero is information too)."""
-    return BUILDERS[actor.role](session, actor, today or local_today())
+    bench = BUILDERS[actor.role](session, actor, today or local_today())
+    if actor.role in JOB_ROLES:
+        bench = Workbench(bench.todos + _job_todos(session, actor), bench.figures)
+    return bench

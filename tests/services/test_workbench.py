@@ -84,3 +84,26 @@ def test_the_bureau_sees_plan_indicators_still_to_be_entered(services, make) -> 
         due = workbench._indicators_due(s, datetime(2024, 3, 1).date())
     assert due and all(i.href == "/indicators" and i.when == "未填报：2021 年、2022 年、2023 年" for i in due)
     assert _todos(services, bureau)[0]["indicators"].href == "/indicators"
+
+
+def test_failed_and_running_jobs_of_the_user_need_attention(services, make) -> None:
+    from matchmaker.storage.models import Job
+
+    bureau, other = make.user("bureau"), make.user("bureau")
+    with services.transaction() as s:
+        s.add(
+            Job(
+                kind="contract_import",
+                title="合同导入：明细表.xlsx",
+                owner_id=bureau.id,
+                state="failed",
+                error="文件损坏",
+            )
+        )
+        s.add(Job(kind="contract_import", title="合同导入：二月.xlsx", owner_id=bureau.id, state="running"))
+        s.add(Job(kind="contract_import", title="别人的导入", owner_id=other.id, state="failed"))
+        s.add(Job(kind="contract_import", title="已完成的导入", owner_id=bureau.id, state="done"))
+    todos, _ = _todos(services, bureau)
+    assert [(i.text, i.when) for i in todos["jobs-failed"].items] == [("合同导入：明细表.xlsx", "文件损坏")]
+    assert [i.text for i in todos["jobs-running"].items] == ["合同导入：二月.xlsx"]
+    assert "jobs-failed" not in _todos(services, make.user("sme", company=make.company()))[0]
