@@ -51,6 +51,15 @@ def _legal(v: dict[str, Any]) -> str:
     return "专利已失效" if v.get("status") == "失效" else "专利尚在审查中，授权未定"
 
 
+def _open_licence(v: dict[str, Any]) -> str:
+    fee = (
+        f"一次性付费 {v['lump_sum_yuan']} 元"
+        if v.get("lump_sum_yuan")
+        else f"按销售额 {v.get('royalty_percent')}% 提成"
+    )
+    return f"开放许可：{fee}，许可期限 {v.get('period_years')} 年，{v.get('scope')}，可直接取得许可"
+
+
 _WORDS = {
     "terms": _terms,
     "semantic": lambda v: f"语义相近度 {v['percent']}%",
@@ -60,6 +69,7 @@ _WORDS = {
     "readiness": _readiness,
     "mode": lambda _v: "成果的转化方式不在企业接受的合作方式之内",
     "legal": _legal,
+    "open_licence": _open_licence,
 }
 
 
@@ -71,7 +81,7 @@ def reason_text(reason: Reason) -> str:
 def reason_tone(reason: Reason) -> str:
     """``good`` (evidence for the pair), ``warn`` (something to check) or ``""`` (neutral), from the values."""
     v = reason.values
-    if reason.kind == "terms":
+    if reason.kind in ("terms", "open_licence"):
         return "good"
     if reason.kind in ("legal", "mode"):
         return "warn"

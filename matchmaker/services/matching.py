@@ -16,6 +16,7 @@ from matchmaker.domain.errors import PermissionDenied
 from matchmaker.domain.vocab import OPEN_NEED_STATUSES, PUBLISHED_OFFER_STATUSES
 from matchmaker.matching.fusion import Match, Reason
 from matchmaker.matching.wording import reason_json
+from matchmaker.services import licences
 from matchmaker.services import needs as need_service
 from matchmaker.services.match_index import (
     MatcherState,
@@ -157,12 +158,15 @@ def offers_for_need(services: Services, actor: Actor, view: NeedView, k: int = 1
         offers = {
             o.id: (o, name) for o, name in offers_with_names(session, [int(m.offer_id) for m in matches])
         }
+        open_licences = licences.standing(session, [int(m.offer_id) for m in matches])
     items = []
     for m in matches:
         found = offers.get(int(m.offer_id))
         if found is None or found[0].status not in PUBLISHED_OFFER_STATUSES:
             continue
         signals, reasons = masked(m, view.budget_shown)
+        if int(m.offer_id) in open_licences:
+            reasons += (licences.reason_for(open_licences[int(m.offer_id)]),)
         items.append(
             Suggestion(
                 view.id,
@@ -200,12 +204,15 @@ def needs_for_offer(services: Services, actor: Actor, offer: Offer, k: int = 10)
     with services.session() as session:
         rows = [n for n, _ in needs_with_names(session, [int(m.need_id) for m in matches])]
         views = {v.id: v for v in need_service.views(session, rows, actor)}
+        declared = licences.standing(session, [offer.id or 0]).get(offer.id or 0)
     items = []
     for m in matches:
         view = views.get(int(m.need_id))
         if view is None or view.status not in OPEN_NEED_STATUSES:
             continue
         signals, reasons = masked(m, view.budget_shown)
+        if declared is not None:
+            reasons += (licences.reason_for(declared),)
         items.append(
             Suggestion(
                 view.id, offer.id or 0, m.score, min(1.0, m.score / total_weight), signals, reasons, need=view

@@ -29,7 +29,7 @@ from matchmaker.domain.vocab import OFFER_STATUSES, OFFER_TRANSITIONS, PUBLIC_OF
 from matchmaker.services import institutions
 from matchmaker.services.permissions import Actor, allowed, authorize
 from matchmaker.storage import audit, models
-from matchmaker.storage.models import AuditLog, Institution, utcnow
+from matchmaker.storage.models import AuditLog, Institution, OpenLicence, utcnow
 
 #: The offer row services hand out; pages name its type through here, never through storage.
 Offer = models.Offer
@@ -404,12 +404,15 @@ class OfferFilters:
     price_max_wan: int | None = None
     q: str = ""
     mine: bool = False
+    #: only offers with a standing open licence (专利开放许可)
+    open_licence: bool = False
 
 
 @dataclass(frozen=True)
 class OfferRow:
     offer: Offer
     institution: str
+    open_licence: bool = False
 
 
 @dataclass(frozen=True)
@@ -457,6 +460,9 @@ def list_offers(
         conditions.append(col(Offer.price_wan) <= filters.price_max_wan)
     if filters.q.strip():
         conditions.append(col(Offer.title).contains(filters.q.strip()))
+    if filters.open_licence:
+        standing = select(OpenLicence.offer_id).where(col(OpenLicence.withdrawn_at).is_(None))
+        conditions.append(col(Offer.id).in_(standing))
 
     order = _ORDER_BY.get(sort, _ORDER_BY["updated"])
     with services.session() as session:
@@ -469,7 +475,16 @@ def list_offers(
         page = min(max(1, page), pages)
         if per_page:
             stmt = stmt.offset((page - 1) * per_page).limit(per_page)
-        rows = [OfferRow(offer, name) for offer, name in session.exec(stmt)]
+        found = list(session.exec(stmt))
+        ids = [offer.id for offer, _name in found]
+        declared: set[int] = set(
+            session.exec(
+                select(OpenLicence.offer_id).where(
+                    col(OpenLicence.offer_id).in_(ids), col(OpenLicence.withdrawn_at).is_(None)
+                )
+            )
+        )
+        rows = [OfferRow(offer, name, offer.id in declared) for offer, name in found]
     return OfferPage(rows=rows, total=total, page=page, pages=pages)
 
 

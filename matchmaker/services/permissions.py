@@ -58,6 +58,10 @@ def _own_company(actor: Actor, resource: Any) -> bool:
     )
 
 
+def _sme_with_company(actor: Actor, _resource: Any) -> bool:
+    return actor.is_admin or (actor.role == "sme" and actor.company_id is not None)
+
+
 def _self(actor: Actor, resource: Any) -> bool:
     user_id = resource if isinstance(resource, int) else getattr(resource, "id", None)
     return actor.is_admin or (actor.id is not None and actor.id == user_id)
@@ -112,6 +116,8 @@ POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     # the bureau imports 企业技术需求征集表 and company directories on behalf of companies
     "directory.import": _roles("bureau"),
     "request.create": _roles("sme"),
+    # an SME takes a licence under an offer's open licence (the declaration is offer.edit)
+    "licence.take": _sme_with_company,
     # a request is answered by the owning institution's researchers (resource: the offer)
     "request.answer": _own_institution,
     # after acceptance the two parties agree a time and place (resource: services.request_meetings.Parties)
@@ -146,6 +152,7 @@ DENIED_MESSAGES: dict[str, str] = {
     "company.register": "只有企业技术人员可以登记企业",
     "directory.import": "只有知识产权局和管理员可以导入企业技术需求和企业名录",
     "request.create": "只有企业技术人员可以申请会谈",
+    "licence.take": "只有已登记企业的企业技术人员可以取得开放许可",
     "request.answer": "只能处理本单位成果收到的会谈请求",
     "request.meeting": "只有会谈双方可以约定会谈时间和地点",
     "request.outcome": "只有会谈双方或对接会组织者可以记录会谈结果",

@@ -487,3 +487,40 @@ class Job(SQLModel, table=True):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     heartbeat_at: datetime | None = None
+
+
+class OpenLicence(SQLModel, table=True):
+    """An offer declared open-licensed (专利开放许可) with its terms; withdrawn declarations are kept."""
+
+    __tablename__ = "open_licence"
+    id: int | None = Field(default=None, primary_key=True)
+    offer_id: int = Field(foreign_key="offer.id", unique=True)
+    fee_model: str = Field(max_length=10)
+    lump_sum_fen: int | None = Field(default=None, sa_type=BigInteger)
+    #: royalty on sales in basis points (3.5% → 350)
+    royalty_bp: int | None = None
+    period_years: int
+    scope: str = Field(max_length=200)
+    declared_by: int | None = Field(default=None, foreign_key="user.id")
+    declared_at: datetime = Field(default_factory=utcnow)
+    withdrawn_at: datetime | None = None
+
+
+class Licence(SQLModel, table=True):
+    """A licence a company took under an open licence, with the terms as declared when it was taken."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    open_licence_id: int = Field(foreign_key="open_licence.id")
+    offer_id: int = Field(foreign_key="offer.id", index=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    need_id: int | None = Field(default=None, foreign_key="need.id")
+    taken_by: int | None = Field(default=None, foreign_key="user.id")
+    fee_model: str = Field(max_length=10)
+    lump_sum_fen: int | None = Field(default=None, sa_type=BigInteger)
+    royalty_bp: int | None = None
+    period_years: int
+    scope: str = Field(max_length=200)
+    starts_on: date
+    ends_on: date
+    contract_id: int | None = Field(default=None, foreign_key="contract.id")
+    created_at: datetime = Field(default_factory=utcnow)

@@ -31,6 +31,7 @@ from matchmaker.web.pages import (
 from matchmaker.web.pages import contracts as contract_pages
 from matchmaker.web.pages import events as event_pages
 from matchmaker.web.pages import imports as import_pages
+from matchmaker.web.pages import licences as licence_pages
 from matchmaker.web.pages import matches as match_pages
 from matchmaker.web.pages import needs as need_pages
 from matchmaker.web.pages import notifications as notification_pages
@@ -48,7 +49,7 @@ ROUTE_MODULES += [offer_pages, api_offers]
 ROUTE_MODULES += [contract_pages, dashboard, api_contracts]
 ROUTE_MODULES += [event_pages, api_events]
 ROUTE_MODULES += [match_pages, api_matches]
-ROUTE_MODULES += [pledge_pages, api_pledges]
+ROUTE_MODULES += [pledge_pages, api_pledges, licence_pages]
 ROUTE_MODULES += [import_pages]
 
 

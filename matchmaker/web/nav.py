@@ -29,6 +29,7 @@ NAV: list[NavItem] = [
     NavItem("待约会谈", "/requests/accepted", ("organizer",)),
     NavItem("我的对接会", "/my/events", ("researcher", "sme")),
     NavItem("匹配评价", "/matches/judgements", ("organizer", "admin")),
+    NavItem("开放许可", "/licences", ("researcher", "sme", "bureau", "admin")),
     NavItem("技术合同", "/contracts", ("bureau", "admin")),
     NavItem("合同导入", "/contracts/import", ("bureau", "admin")),
     NavItem("质押登记", "/pledges", ("bureau", "admin")),

@@ -14,7 +14,7 @@ from matchmaker.domain.errors import FieldError, MatchmakerError, ValidationFail
 from matchmaker.domain.money import fen_to_yuan, format_yi
 from matchmaker.domain.vocab import CONTRACT_TYPES
 from matchmaker.importing.sheets import check_upload
-from matchmaker.services import contract_import, contracts, import_uploads, institutions
+from matchmaker.services import contract_import, contracts, import_uploads, institutions, licences
 from matchmaker.services.permissions import allowed
 from matchmaker.web.exports import table_response
 from matchmaker.web.pages import imports as import_pages
@@ -161,9 +161,13 @@ def contract_new(request: Request) -> Response:
         data = read_form(request)
         form = {name: form_str(data, name) for name in contracts.INPUT_FIELDS}
         origin = form_str(data, "origin")
+        licence_id = form_str(data, "licence_id")
+        form["licence_id"] = licence_id
         try:
             with services.transaction() as session:
                 contract = contracts.create_contract(session, actor, services.reference, form)
+                if licence_id.isdigit():
+                    licences.attach_contract(session, actor, int(licence_id), contract.id or 0)
             understood = contracts.understood_amounts(form).get("amount_yuan", "")
             flash(
                 request,
@@ -177,6 +181,10 @@ def contract_new(request: Request) -> Response:
     if meeting.isdigit():
         with services.session() as session:
             form, origin = contracts.prefill_from_meeting(session, services.reference, int(meeting))
+    licence = request.query_params.get("licence", "")
+    if licence.isdigit():
+        with services.session() as session:
+            form, origin = licences.prefill_contract(session, services.reference, actor, int(licence))
     from_request = request.query_params.get("request", "")
     if from_request.isdigit():
         with services.session() as session:

@@ -18,7 +18,7 @@ from matchmaker.domain.offers import FIELD_LABELS
 from matchmaker.domain.vocab import LEGAL_STATUSES, OFFER_STATUSES, PATENT_TYPES, TRANSFER_MODES
 from matchmaker.importing.headers import load_header_synonyms
 from matchmaker.importing.sheets import ImportFileError, check_upload
-from matchmaker.services import import_uploads, institutions, offer_import, offers
+from matchmaker.services import import_uploads, institutions, licences, offer_import, offers
 from matchmaker.services.offers import DuplicateOffer, OfferFilters
 from matchmaker.services.permissions import Actor
 from matchmaker.web.exports import XLSX, table_response, xlsx_bytes
@@ -72,6 +72,7 @@ def filters_from(params: QueryParams, *, mine: bool = False) -> OfferFilters:
         price_max_wan=_int_or_none(params.get("price_max")),
         q=params.get("q", "").strip(),
         mine=mine,
+        open_licence=params.get("open_licence") == "1",
     )
 
 
@@ -213,6 +214,8 @@ def offer_detail(request: Request) -> Response:
     services = request.app.state.services
     detail = offers.get_offer(services, actor, request.path_params["offer_id"])
     matches = offer_matches(services, actor, detail.offer)
+    with services.session() as session:
+        licence_panel = licences.offer_panel(session, actor, detail.offer)
     return render(
         request,
         "offers/detail.html",
@@ -222,6 +225,7 @@ def offer_detail(request: Request) -> Response:
             "trl_labels": TRL_LABELS,
             "labels": FIELD_LABELS,
             "matches": matches,
+            "licence_panel": licence_panel,
         },
     )
 
