@@ -35,6 +35,9 @@ DEMO_PASSWORDS = {
     "sme": "demo-sme-2026",
 }
 pytestmark = pytest.mark.browser
+#: The services behind each running test server (by base URL), for journeys that must move the clock, e.g. to
+#: make an agreed meeting "have started" without waiting for it.
+LIVE_SERVICES: dict[str, object] = {}
 
 
 def _free_port() -> int:
@@ -73,11 +76,19 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if time.monotonic() > deadline:
             raise RuntimeError("测试服务器 30 秒内未能启动")
         time.sleep(0.05)
+    LIVE_SERVICES[f"http://127.0.0.1:{port}"] = services
     yield f"http://127.0.0.1:{port}"
+    LIVE_SERVICES.pop(f"http://127.0.0.1:{port}", None)
     server.should_exit = True
     stop_worker.set()
     thread.join(timeout=10)
     worker.join(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def live_services(live_server: str) -> object:
+    """The ``Services`` of this module's server."""
+    return LIVE_SERVICES[live_server]
 
 
 @pytest.fixture(scope="session")
