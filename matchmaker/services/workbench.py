@@ -120,7 +120,10 @@ def _request_meeting_todos(session: Session, actor: Actor, today: date) -> list[
              else "/events", (week_items + event_week)[:SHOWN])
     )  # fmt: skip
     due = request_meetings.outcomes_due(session, actor)
-    todos.append(Todo("outcomes", "待记录结果的会谈", len(due), "/requests/accepted", _meeting_items(due)))
+    full_list = {"researcher": "/requests/inbox?state=已接受", "sme": "/my/requests"}.get(
+        actor.role, "/requests/accepted"
+    )
+    todos.append(Todo("outcomes", "待记录结果的会谈", len(due), full_list, _meeting_items(due)))
     return todos
 
 

@@ -26,7 +26,7 @@ NAV: list[NavItem] = [
     NavItem("检索成果", "/search", ("sme",)),
     NavItem("我的会谈请求", "/my/requests", ("sme",)),
     NavItem("对接会", "/events", ("organizer", "admin")),
-    NavItem("待约会谈", "/requests/accepted", ("organizer",)),
+    NavItem("会谈后续", "/requests/accepted", ("organizer",)),
     NavItem("我的对接会", "/my/events", ("researcher", "sme")),
     NavItem("匹配评价", "/matches/judgements", ("organizer", "admin")),
     NavItem("开放许可", "/licences", ("researcher", "sme", "bureau", "admin")),

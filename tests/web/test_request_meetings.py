@@ -94,3 +94,13 @@ def test_each_roles_home_is_a_workbench(client: Any, make: Any, login_as: Any) -
     assert [p.status_code for p in pages] == [200] * 5
     assert all('id="workbench"' in p.text and "待办" in p.text for p in pages)
     assert 'data-testid="todo-answer"' in pages[0].text and 'data-testid="todo-contracts"' in pages[3].text
+
+
+def test_the_organizers_follow_up_page_lists_meetings_to_arrange(
+    client: Any, services: Any, make: Any, login_as: Any
+) -> None:
+    _accepted(services, make)
+    login_as("organizer")
+    page = client.get("/requests/accepted")
+    assert page.status_code == 200 and page.text.count('data-testid="to-arrange"') == 1
+    assert "待记录结果的约谈" in page.text

@@ -122,11 +122,13 @@ def calendar(request: Request) -> Response:
 
 
 def accepted_list(request: Request) -> Response:
-    """Organizers: accepted requests still without an agreed time, to pull into an upcoming event."""
+    """Organizers: accepted requests still without an agreed time (to pull into an upcoming event), and agreed
+    meetings that took place without a recorded outcome."""
     actor = require_actor(request, ("organizer", "admin"))
     with request.app.state.services.session() as session:
         rows = request_meetings.to_arrange(session, actor)
-    return render(request, "requests/accepted.html", {"rows": rows})
+        due = request_meetings.outcomes_due(session, actor)
+    return render(request, "requests/accepted.html", {"rows": rows, "due": due})
 
 
 routes = [
