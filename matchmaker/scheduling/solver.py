@@ -651,14 +651,18 @@ def solve(
     built = _Model(problem)
     pinned_slots = [(pin.pair_id, pin.slot) for pin in problem.pins if pin.slot is not None]
     published = [(m.pair_id, m.slot) for m in problem.previous]
-    built.hint(fill_greedily(problem, pinned_slots, published, compact=True))
+    initial = fill_greedily(problem, pinned_slots, published, compact=True)
+    built.hint(initial)
 
     built.model.maximize(sum(built.covered.values()))
     fairness = _solver(time_limit_s * _FAIRNESS_SHARE, workers, seed)
     fairness_status = fairness.solve(built.model)
     if fairness_status == cp_model.INFEASIBLE:
         return _empty(problem, "infeasible", started)
-    start: list[tuple[int, int]] | None = None
+    # Without a fairness solution in time (a loaded machine can spend it all in presolve), the greedy fill is the
+    # schedule to fall back on, provided it holds every pin (greedy places only pins that name a slot).
+    pinned = {pin.pair_id for pin in problem.pins}
+    start: list[tuple[int, int]] | None = initial if pinned <= {p for p, _ in initial} else None
     if fairness_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         built.model.add(sum(built.covered.values()) >= round(fairness.objective_value))
         fair = [key for key, var in built.x.items() if fairness.boolean_value(var)]
@@ -673,7 +677,7 @@ def solve(
         chosen = [key for key, var in built.x.items() if scoring.boolean_value(var)]
     elif scoring_status != cp_model.INFEASIBLE and start is not None:
         # Out of time before the score phase reported anything (a loaded machine spends it in presolve): the
-        # starting schedule keeps every rule and phase 1's coverage, so it is a schedule worth returning.
+        # starting schedule keeps every rule and pin (and phase 1's coverage when phase 1 finished).
         chosen = start
     else:
         return _empty(problem, "infeasible" if scoring_status == cp_model.INFEASIBLE else "unknown", started)

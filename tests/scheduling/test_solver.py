@@ -274,3 +274,28 @@ def test_a_low_score_meeting_is_still_kept_when_it_would_add_a_wait():
     result = _solve(problem)
     assert sorted(m.pair_id for m in result.meetings) == [1, 2]
     assert result.objective == objective_value(problem, result.meetings)
+
+
+def test_even_out_of_time_the_solver_returns_a_schedule_that_keeps_the_rules():
+    import random
+
+    rng = random.Random(7)
+    people = tuple(Participant(i, f"人{i}", "researcher" if i <= 30 else "company") for i in range(1, 81))
+    pairs = tuple(
+        Pair(n, r, c, round(rng.random(), 3))
+        for n, (r, c) in enumerate(
+            sorted(rng.sample([(r, c) for r in range(1, 31) for c in range(31, 81)], 400)), start=1
+        )
+    )
+    slots = tuple(make_slots(date(2026, 5, 20), time(9), time(12), 20))
+    tables = tuple(Table(t, f"{t}号桌") for t in range(1, 16))
+    problem = Problem(slots=slots, tables=tables, participants=people, pairs=pairs)
+    result = solve(problem, time_limit_s=0.05, workers=2)
+    assert result.status in ("optimal", "feasible") and result.meetings
+    busy = [
+        (p, m.slot)
+        for m in result.meetings
+        for p in (problem.pairs_by_id[m.pair_id].a, problem.pairs_by_id[m.pair_id].b)
+    ]
+    assert len(busy) == len(set(busy))
+    assert result.objective == objective_value(problem, result.meetings) <= result.bound
