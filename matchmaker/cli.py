@@ -182,6 +182,21 @@ def backup(out_dir: Path | None) -> None:
 
 
 @main.command(context_settings=CONTEXT)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="不再询问确认 / do not ask for confirmation")
+@friendly
+def restore(file: Path, yes: bool) -> None:
+    """用备份文件替换整个数据库（先停止服务；当前数据先自动备份）。 Restore the database from a backup."""
+    from matchmaker.services.backup import restore as run_restore
+
+    settings = Settings.from_env()
+    if not yes:
+        click.confirm(f"将用 {file.name} 替换当前数据库的全部数据，确定继续？", abort=True)
+    safety = run_restore(settings.database_url, file, settings.var_dir / "backups")
+    click.echo(f"已从 {file.name} 恢复；恢复前的数据已备份到 {safety}")
+
+
+@main.command(context_settings=CONTEXT)
 @click.option("--host", default=None, help="监听地址（默认 MATCHMAKER_HOST 或 127.0.0.1）")
 @click.option("--port", default=None, type=int, help="端口（默认 MATCHMAKER_PORT 或 8000）")
 @click.option(

@@ -13,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 from matchmaker.bootstrap import Services
 from matchmaker.services import notifications
 from matchmaker.web.errors import EXCEPTION_HANDLERS
+from matchmaker.web.headers import SecurityHeaders
 from matchmaker.web.pages import (
     account,
     admin,
@@ -65,6 +66,7 @@ def create_app(services: Services) -> Starlette:
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(SecurityHeaders, https=settings.cookie_secure),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.secret_key,
