@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -228,7 +229,30 @@ def parse_chinese_numerals(text: str) -> Decimal:
 
 # --- 元 and 万元 ------------------------------------------------------------------------------------------
 
-_NUMBER_RE = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+_SPACED_DIGITS = re.compile(r"[0-9０-９][\s\u3000]+[0-9０-９]")
+
+
+def odd_digits(text: str) -> str | None:
+    """Why a typed number cannot be read as it stands, or None. Full-width digits are an input-method habit and
+    are read; digits of other scripts (٣, १२) and superscripts (²) are refused, not silently converted, and so are
+    spaces between digits: 「4 2」 may be 42 or two numbers, and a person should say which."""
+    for char in text:
+        if (char.isdigit() or unicodedata.decimal(char, None) is not None) and not (
+            "0" <= char <= "9" or "０" <= char <= "９"
+        ):
+            return f"「{text.strip()}」含有无法识别的数字字符「{char}」，请使用阿拉伯数字"
+    if _SPACED_DIGITS.search(text):
+        return f"「{text.strip()}」的数字中间有空格，请核对后去掉空格"
+    return None
+
+
+def _refuse_odd_digits(text: str) -> None:
+    problem = odd_digits(text)
+    if problem:
+        raise AmountError(f"金额{problem}")
+
+
+_NUMBER_RE = re.compile(r"^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]+)?$")
 _SCALE_BY_SUFFIX = {"万": 4, "亿": 8}  # powers of ten
 
 
@@ -263,6 +287,7 @@ def parse_yuan(value: str | Decimal | float) -> ParsedAmount:
         shown = _shown(value)
         yuan = fen_to_yuan(_exact_fen(_number(value, shown), shown))
         return ParsedAmount(yuan, f"{shown} → {format_yuan(yuan)} 元")
+    _refuse_odd_digits(value)
     text = squeeze(value)
     if not text:
         raise AmountError("金额为空")
@@ -286,6 +311,7 @@ def parse_wan_yuan(value: str | Decimal | float) -> ParsedAmount:
     """A 万元 column (``12.5`` → 125,000.00 元); a ``万``/``万元`` suffix is tolerated, other units are not."""
     if isinstance(value, str):
         shown = value.strip()
+        _refuse_odd_digits(value)
         text = squeeze(value)
         if not text:
             raise AmountError("金额（万元）为空")
@@ -313,8 +339,8 @@ class OfferPrice:
 _NEGOTIABLE = {"", "面议", "议价", "协商", "面谈", "待定", "价格面议", "可议", "协商定价"}
 # 「约50万」「50万左右」「50万元起」: one figure with a hedge; read as the figure, with a warning.
 _HEDGES = re.compile(r"^(?:约|大约|人民币|不低于|不少于)?(.+?)(?:左右|以上|起|/项|每项|/件)?$")
-_PRICE_RE = re.compile(r"^(\d+(?:\.\d+)?)(?:万元|万)?$")
-_RANGE_RE = re.compile(r"^(\d+)(?:万元|万)?(?:~|〜|-|–|—|至|到)(\d+)(?:万元|万)?$")
+_PRICE_RE = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(?:万元|万)?$")
+_RANGE_RE = re.compile(r"^([0-9]+)(?:万元|万)?(?:~|〜|-|–|—|至|到)([0-9]+)(?:万元|万)?$")
 
 
 def _whole_wan(number: Decimal, shown: str) -> int:
@@ -337,6 +363,9 @@ def parse_price_wan(value: str | Decimal | float | None) -> OfferPrice:
         if not number.is_finite():
             raise AmountError(f"意向价格 {shown} 不是有效数字")
         return OfferPrice(_whole_wan(number, shown))
+    problem = odd_digits(value)
+    if problem:
+        raise AmountError(f"意向价格{problem}")
     text = squeeze(value)
     shown = value.strip()
     if text in _NEGOTIABLE:

@@ -9,11 +9,13 @@ prices in 万元); ``None`` on both ends means 面议.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from matchmaker.domain.errors import FieldError, ValidationFailed
+from matchmaker.domain.money import odd_digits
 from matchmaker.domain.vocab import COOP_MODES, NEED_STATUSES, NEED_TRANSITIONS
 
 TITLE_MAX_CHARS = 200
@@ -35,7 +37,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "contact": "联系方式",
 }
 
-_WAN = re.compile(r"^(\d{1,9})(?:万元|万)?$")
+_WAN = re.compile(r"^([0-9]{1,9})(?:万元|万)?$")
 _LIST_SEPARATORS = re.compile(r"[、;；,，/\s]+")
 _TRUE = {"1", "true", "on", "yes", "是"}
 
@@ -168,7 +170,11 @@ def _wan(value: object, name: str, errors: list[FieldError]) -> int | None:
     if isinstance(value, int):
         number = value
     else:
-        text = str(value).strip().replace(",", "").replace("，", "").replace(" ", "")
+        problem = odd_digits(str(value))
+        if problem:
+            errors.append(FieldError(name, f"{label}{problem}"))
+            return None
+        text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace("，", "")
         if text.startswith(("-", "−")):
             errors.append(FieldError(name, f"{label}不能为负数"))
             return None

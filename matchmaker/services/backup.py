@@ -15,7 +15,6 @@ from sqlalchemy.engine import make_url
 
 from matchmaker.domain.errors import MatchmakerError
 
-
 #: Name of the automatic backup taken just before a restore.
 SAFETY_PREFIX = "before-restore"
 
@@ -25,7 +24,9 @@ def _private_dir(path: Path) -> None:
     path.chmod(0o700)
 
 
-def backup(database_url: str, out_dir: Path, *, now: datetime | None = None, prefix: str = "matchmaker") -> Path:
+def backup(
+    database_url: str, out_dir: Path, *, now: datetime | None = None, prefix: str = "matchmaker"
+) -> Path:
     target = _backup(database_url, out_dir, now=now, prefix=prefix)
     target.chmod(0o600)
     return target
@@ -86,7 +87,9 @@ def restore(database_url: str, source: Path, safety_dir: Path, *, now: datetime 
         if source.read_bytes()[:16] != b"SQLite format 3\x00":
             raise MatchmakerError(f"{source.name} 不是 SQLite 备份文件（应为 matchmaker backup 生成的 .db）")
         target = Path(url.database or "")
-        safety = backup(database_url, safety_dir, now=now, prefix=SAFETY_PREFIX) if target.exists() else source
+        safety = (
+            backup(database_url, safety_dir, now=now, prefix=SAFETY_PREFIX) if target.exists() else source
+        )
         src, dst = sqlite3.connect(source), sqlite3.connect(target)
         try:
             problems = src.execute("PRAGMA integrity_check").fetchone()[0]
@@ -103,7 +106,9 @@ def restore(database_url: str, source: Path, safety_dir: Path, *, now: datetime 
         if pg_restore is None:
             raise MatchmakerError("未找到 pg_restore：请安装 PostgreSQL 客户端（postgresql-client）后重试")
         if source.read_bytes()[:5] != b"PGDMP":
-            raise MatchmakerError(f"{source.name} 不是 PostgreSQL 备份文件（应为 matchmaker backup 生成的 .pgdump）")
+            raise MatchmakerError(
+                f"{source.name} 不是 PostgreSQL 备份文件（应为 matchmaker backup 生成的 .pgdump）"
+            )
         safety = backup(database_url, safety_dir, now=now, prefix=SAFETY_PREFIX)
         plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
         result = subprocess.run(

@@ -8,3 +8,7 @@ onto the loop for it (``anyio.from_thread.run``); uploaded files are read with `
 than a page view (imports, reindexing, schedule solves, large exports) does not belong in a request at all: it is
 queued as a job instead. ``tests/web/test_nonblocking.py`` holds every route to this.
 """
+
+from matchmaker.web import ids
+
+ids.install()  # before any page module builds its routes

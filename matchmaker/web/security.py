@@ -11,6 +11,7 @@ import hmac
 import ipaddress
 import json
 import secrets
+from decimal import Decimal
 from typing import Any
 
 import anyio.from_thread
@@ -20,6 +21,7 @@ from starlette.requests import Request
 from matchmaker.domain.errors import FieldError, MatchmakerError, PermissionDenied, ValidationFailed
 from matchmaker.services import accounts, sessions
 from matchmaker.services.permissions import Actor
+from matchmaker.web.ids import parse_whole
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
@@ -146,7 +148,7 @@ def read_form(request: Request, *, max_files: int = 0) -> FormData:
     """Parse a form and check its CSRF token. Malformed bodies become a 400 with a Chinese message."""
     max_bytes = request.app.state.services.settings.max_upload_bytes
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > max_bytes + 64 * 1024:
+    if length.isascii() and length.isdigit() and int(length) > max_bytes + 64 * 1024:
         raise ValidationFailed(
             [FieldError("file", f"上传内容过大，不能超过 {max_bytes // (1024 * 1024)} MB")]
         )
@@ -163,6 +165,10 @@ def read_form(request: Request, *, max_files: int = 0) -> FormData:
     return form
 
 
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number")  # NaN and Infinity are not JSON
+
+
 def read_json(request: Request) -> dict[str, Any]:
     """Parse a JSON object body (at most ``max_json_bytes``, else 413). Session-authenticated writes must carry
     the X-CSRF-Token header."""
@@ -171,7 +177,13 @@ def read_json(request: Request) -> dict[str, Any]:
     ):
         raise PermissionDenied("缺少有效的 X-CSRF-Token 请求头（或使用 API 令牌）")
     try:
-        data = json.loads(anyio.from_thread.run(_json_body, request) or b"{}")
+        # Numbers with a fraction arrive as Decimal, never float: an amount sent as 12345678901234567.89
+        # keeps every fen (or is refused by its field's rule), it is not rounded on the way in.
+        data = json.loads(
+            anyio.from_thread.run(_json_body, request) or b"{}",
+            parse_float=Decimal,
+            parse_constant=_no_constant,
+        )
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationFailed([FieldError("", "请求体不是有效的 JSON")]) from exc
     if not isinstance(data, dict):
@@ -189,7 +201,7 @@ async def _json_body(request: Request) -> bytes:
     limit = request.app.state.services.settings.max_json_bytes
     too_large = BodyTooLarge(f"请求体过大，不能超过 {limit // 1024} KB")
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
+    if length.isascii() and length.isdigit() and int(length) > limit:
         raise too_large
     chunks, size = [], 0
     async for chunk in request.stream():
@@ -200,6 +212,18 @@ async def _json_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
+def json_text(value: Any) -> str:
+    """A JSON value as a form would carry it, for fields parsed from text (amounts, dates): numbers exactly as
+    written (fractions arrive as Decimal, see :func:`read_json`), anything else in its JSON spelling."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def form_str(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
@@ -207,7 +231,7 @@ def form_str(form: FormData, name: str) -> str:
 
 def query_int(request: Request, name: str, default: int, *, minimum: int = 1, maximum: int = 10_000) -> int:
     """Query parameters from links users can edit: junk falls back to the default rather than erroring."""
-    text = request.query_params.get(name, "")
-    if not text.isdigit():
+    number = parse_whole(request.query_params.get(name, ""))
+    if number is None:
         return default
-    return max(minimum, min(maximum, int(text)))
+    return max(minimum, min(maximum, number))

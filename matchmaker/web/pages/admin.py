@@ -12,12 +12,13 @@ from matchmaker.domain.errors import ValidationFailed
 from matchmaker.domain.vocab import ROLE_LABELS, ROLES
 from matchmaker.services import accounts, audit_log, companies, institutions, sessions
 from matchmaker.web.exports import table_response
+from matchmaker.web.ids import parse_id
 from matchmaker.web.security import form_str, read_form, require_actor
 from matchmaker.web.templating import flash, render
 
 
 def _optional_int(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    return parse_id(text)
 
 
 def _choices(session: Any) -> dict[str, Any]:

@@ -14,8 +14,9 @@ from starlette.routing import Route
 
 from matchmaker.domain.money import fen_to_yuan
 from matchmaker.services import contracts, indicators, stats
+from matchmaker.web.ids import parse_whole
 from matchmaker.web.pages.contracts import ROLES
-from matchmaker.web.security import query_int, read_json, require_actor
+from matchmaker.web.security import json_text, query_int, read_json, require_actor
 
 STATS_ROLES = ("bureau", "organizer", "admin")
 
@@ -55,13 +56,14 @@ def contract_json(c: Any) -> dict[str, Any]:
 
 
 def _input(body: dict[str, Any]) -> dict[str, object]:
-    """JSON values as the form would send them: text as is, a JSON number as its shortest decimal spelling
-    (so 0.3 stays "0.3", and "0.1+0.2" is refused as text), ids as they are."""
+    """JSON values as the form would send them: text as is, a JSON number exactly as written (``read_json``
+    reads fractions as Decimal, so 12345678901234567.89 keeps its fen; "0.1+0.2" is refused as text), ids as
+    they are."""
     out: dict[str, object] = {}
     for name in contracts.INPUT_FIELDS:
         if name in body and body[name] is not None:
             value = body[name]
-            out[name] = value if isinstance(value, str) or name.endswith("_id") else repr(value)
+            out[name] = value if name.endswith("_id") else json_text(value)
     return out
 
 
@@ -91,7 +93,7 @@ def contract_collection(request: Request) -> Response:
     year = params.get("year", "")
     filters = contracts.ContractFilters(
         q=params.get("q", ""),
-        year=int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else None,
+        year=year_number if (year_number := parse_whole(year)) and 1990 <= year_number <= 2100 else None,
         field=params.get("field", ""),
         town=params.get("town", ""),
         contract_type=params.get("type", ""),

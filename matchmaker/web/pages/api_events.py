@@ -6,6 +6,7 @@ Writes go through the same services as the pages (authorised and audited there);
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
@@ -14,6 +15,7 @@ from starlette.routing import Route
 
 from matchmaker.domain.errors import FieldError, ValidationFailed
 from matchmaker.services import event_schedule, events
+from matchmaker.web.ids import MAX_ID, parse_whole
 from matchmaker.web.pages.events import ORGANIZERS
 from matchmaker.web.pages.events import participant_ics as _participant_ics
 from matchmaker.web.security import read_json, require_actor
@@ -36,9 +38,10 @@ def _optional_int(body: dict[str, Any], name: str) -> int | None:
     value = body.get(name)
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed([FieldError(name, f"{name} 必须是整数。")])
-    return value
+    number = parse_whole(value) if isinstance(value, int) else None
+    if number is None:
+        raise ValidationFailed([FieldError(name, f"{name} 必须是不大于 {MAX_ID} 的非负整数。")])
+    return number
 
 
 def event_collection(request: Request) -> Response:
@@ -202,7 +205,7 @@ def schedule(request: Request) -> Response:
     actor = require_actor(request, ORGANIZERS)
     body = read_json(request)
     limit = body.get("time_limit_s", event_schedule.UI_TIME_LIMIT_S)
-    if isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0 < limit <= 10:
+    if isinstance(limit, bool) or not isinstance(limit, (int, Decimal)) or not 0 < limit <= 10:
         raise ValidationFailed([FieldError("time_limit_s", "time_limit_s 应为 0 到 10 之间的秒数。")])
     services = request.app.state.services
     event_id = request.path_params["event_id"]

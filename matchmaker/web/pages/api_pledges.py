@@ -14,7 +14,7 @@ from starlette.routing import Route
 from matchmaker.domain.money import fen_to_yuan
 from matchmaker.services import pledges
 from matchmaker.web.pages.pledges import ROLES
-from matchmaker.web.security import query_int, read_json, require_actor
+from matchmaker.web.security import json_text, query_int, read_json, require_actor
 
 STATS_ROLES = ("bureau", "organizer", "admin")
 
@@ -64,7 +64,7 @@ def _input(body: dict[str, Any], names: tuple[str, ...]) -> dict[str, object]:
                 f"{x.get('number', '')} {x.get('main_ipc') or ''}".strip() if isinstance(x, dict) else str(x)
                 for x in value
             )
-        out[name] = value if isinstance(value, str) else repr(value)
+        out[name] = json_text(value)
     return out
 
 

@@ -17,6 +17,7 @@ from matchmaker.importing.sheets import check_upload
 from matchmaker.services import contract_import, contracts, import_uploads, institutions, licences
 from matchmaker.services.permissions import allowed
 from matchmaker.web.exports import table_response
+from matchmaker.web.ids import parse_id, parse_whole
 from matchmaker.web.pages import imports as import_pages
 from matchmaker.web.security import form_str, query_int, read_form, require_actor
 from matchmaker.web.templating import flash, render
@@ -38,7 +39,7 @@ def _filters(request: Request) -> contracts.ContractFilters:
     year = params.get("year", "")
     return contracts.ContractFilters(
         q=params.get("q", "").strip(),
-        year=int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else None,
+        year=year_number if (year_number := parse_whole(year)) and 1990 <= year_number <= 2100 else None,
         field=params.get("field", ""),
         town=params.get("town", ""),
         contract_type=params.get("type", ""),
@@ -166,8 +167,8 @@ def contract_new(request: Request) -> Response:
         try:
             with services.transaction() as session:
                 contract = contracts.create_contract(session, actor, services.reference, form)
-                if licence_id.isdigit():
-                    licences.attach_contract(session, actor, int(licence_id), contract.id or 0)
+                if (licence_number := parse_id(licence_id)) is not None:
+                    licences.attach_contract(session, actor, licence_number, contract.id or 0)
             understood = contracts.understood_amounts(form).get("amount_yuan", "")
             flash(
                 request,
@@ -178,17 +179,18 @@ def contract_new(request: Request) -> Response:
         except ValidationFailed as exc:
             return _render_form(request, form, exc.by_field(), origin=origin)
     meeting = request.query_params.get("meeting", "")
-    if meeting.isdigit():
+    meeting_id = parse_id(meeting)
+    if meeting_id is not None:
         with services.session() as session:
-            form, origin = contracts.prefill_from_meeting(session, services.reference, int(meeting))
-    licence = request.query_params.get("licence", "")
-    if licence.isdigit():
+            form, origin = contracts.prefill_from_meeting(session, services.reference, meeting_id)
+    licence_id = parse_id(request.query_params.get("licence", ""))
+    if licence_id is not None:
         with services.session() as session:
-            form, origin = licences.prefill_contract(session, services.reference, actor, int(licence))
-    from_request = request.query_params.get("request", "")
-    if from_request.isdigit():
+            form, origin = licences.prefill_contract(session, services.reference, actor, licence_id)
+    request_id = parse_id(request.query_params.get("request", ""))
+    if request_id is not None:
         with services.session() as session:
-            form, origin = contracts.prefill_from_request(session, services.reference, int(from_request))
+            form, origin = contracts.prefill_from_request(session, services.reference, request_id)
     return _render_form(request, form, {}, origin=origin)
 
 

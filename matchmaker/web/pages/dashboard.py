@@ -22,6 +22,7 @@ from matchmaker.services import indicators, pledges, stats
 from matchmaker.services.permissions import allowed
 from matchmaker.web import charts
 from matchmaker.web.exports import table_response
+from matchmaker.web.ids import parse_id
 from matchmaker.web.pages.contracts import fen
 from matchmaker.web.security import form_str, read_form, require_actor
 from matchmaker.web.templating import flash, render
@@ -265,7 +266,7 @@ def indicator_page(request: Request) -> Response:
     if request.method == "POST":
         data = read_form(request)
         form = {k: form_str(data, k) for k in ("indicator_id", "year", "value")}
-        indicator_id = int(form["indicator_id"]) if form["indicator_id"].isdigit() else 0
+        indicator_id = parse_id(form["indicator_id"]) or 0
         try:
             with services.transaction() as session:
                 row = indicators.set_value(session, actor, indicator_id, form["year"], form["value"])

@@ -18,6 +18,7 @@ from matchmaker.scheduling.model import REASON_TEXT
 from matchmaker.services import event_picking, event_proposals, event_schedule, events
 from matchmaker.services.permissions import allowed
 from matchmaker.web.exports import table_response
+from matchmaker.web.ids import parse_id, parse_whole
 from matchmaker.web.security import form_str, read_form, require_actor
 from matchmaker.web.templating import flash, render
 
@@ -34,7 +35,7 @@ def _back(path: str) -> Response:
 
 
 def _int(text: str) -> int | None:
-    return int(text) if text.strip().isdigit() else None
+    return parse_whole(text)
 
 
 def _load(request: Request) -> events.Event:
@@ -170,7 +171,7 @@ def participant_update(request: Request) -> Response:
     actor = require_actor(request, ORGANIZERS)
     form = read_form(request)
     event_id, pid = request.path_params["event_id"], request.path_params["pid"]
-    slots = [int(v) for v in form.getlist("slots") if isinstance(v, str) and v.isdigit()]
+    slots = [n for v in form.getlist("slots") if (n := parse_whole(v)) is not None]
     cap_text = form_str(form, "cap")
     try:
         cap = int(cap_text) if cap_text else None
@@ -321,9 +322,7 @@ def proposals(request: Request) -> Response:
     page_text = request.query_params.get("page", "1")
     with services.session() as session:
         present = {(r.pair.offer_id, r.pair.need_id) for r in events.pair_rows(session, event.id or 0)}
-        shown = event_picking.proposal_page(
-            session, found, field=field, page=int(page_text) if page_text.isdigit() else 1
-        )
+        shown = event_picking.proposal_page(session, found, field=field, page=parse_id(page_text) or 1)
     return _render(
         request,
         "events/proposals.html",
@@ -491,7 +490,7 @@ def outcomes(request: Request) -> Response:
     if request.method == "POST":
         form = read_form(request)
         typed = {k: v for k, v in form.items() if isinstance(v, str)}
-        ids = [int(v) for v in form.getlist("meeting") if isinstance(v, str) and v.isdigit()]
+        ids = [n for v in form.getlist("meeting") if (n := parse_id(v)) is not None]
         entries = {
             mid: (
                 form_str(form, f"attendance_{mid}"),

@@ -9,6 +9,7 @@ from starlette.routing import Route
 from matchmaker.domain.errors import MatchmakerError, ValidationFailed
 from matchmaker.domain.licences import FEE_MODELS
 from matchmaker.services import licences
+from matchmaker.web.ids import parse_id
 from matchmaker.web.security import form_str, read_form, require_actor
 from matchmaker.web.templating import flash, render
 
@@ -64,7 +65,7 @@ def take(request: Request) -> Response:
     need = form_str(data, "need_id")
     try:
         with services.transaction() as session:
-            licence = licences.take(session, actor, offer_id, int(need) if need.isdigit() else None)
+            licence = licences.take(session, actor, offer_id, parse_id(need))
         flash(request, "已按开放许可取得许可；成果方和知识产权局已收到通知，请与成果方签订技术许可合同")
         return RedirectResponse(f"/licences/{licence.id}", status_code=303)
     except MatchmakerError as exc:

@@ -19,6 +19,7 @@ from matchmaker.domain.local_time import local_time
 from matchmaker.services import judgements, match_index, matching, needs, offers
 from matchmaker.services.permissions import Actor, allowed
 from matchmaker.web.exports import table_response
+from matchmaker.web.ids import parse_id
 from matchmaker.web.security import form_str, query_int, read_form, require_actor
 from matchmaker.web.templating import flash, render
 
@@ -89,11 +90,12 @@ def judge(request: Request) -> Response:
     back = _safe_back(form_str(form, "back"))
     need_id, offer_id = form_str(form, "need_id"), form_str(form, "offer_id")
     label = form_str(form, "label")
-    if not need_id.isdigit() or not offer_id.isdigit():
+    need_number, offer_number = parse_id(need_id), parse_id(offer_id)
+    if need_number is None or offer_number is None:
         raise NotFound("要评价的配对不存在")
     try:
         with request.app.state.services.transaction() as session:
-            judgements.mark(session, actor, int(need_id), int(offer_id), label, form_str(form, "note"))
+            judgements.mark(session, actor, need_number, offer_number, label, form_str(form, "note"))
         flash(request, f"已将该配对标记为「{label}」")
     except ValidationFailed as exc:
         flash(request, exc.message, "error")

@@ -22,6 +22,7 @@ from matchmaker.services import import_uploads, institutions, licences, offer_im
 from matchmaker.services.offers import DuplicateOffer, OfferFilters
 from matchmaker.services.permissions import Actor
 from matchmaker.web.exports import XLSX, table_response, xlsx_bytes
+from matchmaker.web.ids import parse_id, parse_whole
 from matchmaker.web.pages import imports as import_pages
 from matchmaker.web.pages.matches import offer_matches
 from matchmaker.web.security import form_str, read_form, require_actor
@@ -54,8 +55,7 @@ _FORM_FIELDS = (*offers.EDITABLE_FIELDS, "price_negotiable")
 
 
 def _int_or_none(text: str | None) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isdigit() else None
+    return parse_whole(text)
 
 
 def filters_from(params: QueryParams, *, mine: bool = False) -> OfferFilters:
@@ -352,7 +352,7 @@ def import_commit(request: Request) -> Response:
     if request.method != "POST":
         return _render_preview(request, actor, offer_import.load_preview(services, actor, token), token)
     form = read_form(request)
-    confirmed = {int(v) for v in form.getlist("confirm_row") if isinstance(v, str) and v.isdigit()}
+    confirmed = {n for v in form.getlist("confirm_row") if (n := parse_id(v)) is not None}
     job_id = offer_import.submit_commit(services, actor, token, confirmed, form_str(form, "status") or "发布")
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 

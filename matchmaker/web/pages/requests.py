@@ -14,6 +14,7 @@ from matchmaker.domain.local_time import local_time
 from matchmaker.domain.vocab import DECLINE_REASONS, REQUEST_STATES
 from matchmaker.services import requests as meeting_requests
 from matchmaker.web.exports import table_response
+from matchmaker.web.ids import parse_id
 from matchmaker.web.security import form_str, read_form, require_actor
 from matchmaker.web.templating import flash, render
 
@@ -72,7 +73,7 @@ def request_new(request: Request) -> Response:
                     actor,
                     offer_id,
                     message=values["message"],
-                    need_id=int(values["need_id"]) if values["need_id"].isdigit() else None,
+                    need_id=parse_id(values["need_id"]),
                 )
             flash(request, "会谈请求已发出，成果方回复后会通知您")
             return RedirectResponse("/my/requests", status_code=303)

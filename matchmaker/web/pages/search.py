@@ -14,6 +14,7 @@ from matchmaker.domain.vocab import PATENT_TYPES
 from matchmaker.search import OfferFilters, SearchResult, marked_html
 from matchmaker.services import institutions
 from matchmaker.services import search as offer_search
+from matchmaker.web.ids import parse_whole
 from matchmaker.web.security import query_int, require_actor
 from matchmaker.web.templating import render
 
@@ -34,7 +35,7 @@ class SearchInput:
 
 def _digits(text: str) -> int | None:
     text = text.strip().removesuffix("万元").removesuffix("万")
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return parse_whole(text) if len(text) <= 9 else None
 
 
 def read_search_input(params: dict[str, str]) -> SearchInput:
