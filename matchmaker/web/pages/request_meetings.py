@@ -13,6 +13,7 @@ from starlette.routing import Route
 from matchmaker.domain.errors import ValidationFailed
 from matchmaker.domain.vocab import MEETING_OUTCOMES
 from matchmaker.services import request_meetings
+from matchmaker.web.ids import parse_id
 from matchmaker.web.security import form_str, read_form, require_actor
 from matchmaker.web.templating import flash, render
 
@@ -102,7 +103,7 @@ def to_event(request: Request) -> Response:
     try:
         with request.app.state.services.transaction() as session:
             request_meetings.move_to_event(
-                session, actor, request.path_params["request_id"], int(event_id) if event_id.isdigit() else 0
+                session, actor, request.path_params["request_id"], parse_id(event_id) or 0
             )
     except ValidationFailed as exc:
         return _page(request, exc.by_field(), {"event_id": event_id})
