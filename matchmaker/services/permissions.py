@@ -136,6 +136,7 @@ POLICY: dict[str, Callable[[Actor, Any], bool]] = {
     "indicator.manage": _roles("bureau"),
     # the patent pledge register (质押登记), kept by the bureau
     "pledge.manage": _roles("bureau"),
+    "bulletin.issue": _roles("bureau"),
     "stats.view": _roles("bureau", "organizer"),
     # background jobs (resource: the Job)
     "job.own": _job_owner,
@@ -160,6 +161,7 @@ DENIED_MESSAGES: dict[str, str] = {
     "contract.manage": "只有知识产权局可以登记或修改技术合同",
     "event.manage": "只有对接会组织者可以管理对接会",
     "pledge.manage": "只有知识产权局可以登记、变更或注销专利权质押",
+    "bulletin.issue": "只有知识产权局可以发布定期通报",
     "event.preference": "只能为自己参加的会谈标记意愿",
     "user.manage": "只有管理员可以管理账号",
     "institution.manage": "只有管理员可以管理单位",

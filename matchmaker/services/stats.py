@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from matchmaker.domain import stats as figures
 from matchmaker.domain.errors import FieldError, ValidationFailed
 from matchmaker.domain.money import fen_to_yuan
+from matchmaker.domain.periods import Period, parse_period
 from matchmaker.domain.vocab import PUBLIC_OFFER_STATUSES
 from matchmaker.services import pledges
 from matchmaker.storage.models import (
@@ -64,16 +65,39 @@ _MONTH_DIMENSION = "type"
 
 @dataclass(frozen=True)
 class StatsFilters:
-    """Period (registration years, inclusive), contract technology field and town; empty = all."""
+    """Period (registration years, inclusive), contract technology field and town; empty = all. A ``period``
+    (a month or quarter of the 定期通报) narrows the years to its months."""
 
     year_from: int | None = None
     year_to: int | None = None
     field: str = ""
     town: str = ""
+    period: Period | None = None
+
+    def first_month(self) -> int | None:
+        if self.period is not None:
+            return self.period.first_month
+        return self.year_from * 100 + 1 if self.year_from else None
+
+    def last_month(self) -> int | None:
+        if self.period is not None:
+            return self.period.last_month
+        return self.year_to * 100 + 12 if self.year_to else None
+
+    def date_from(self) -> date | None:
+        first = self.first_month()
+        return date(first // 100, first % 100, 1) if first else None
+
+    def date_to(self) -> date | None:
+        if self.period is not None:
+            return self.period.date_to
+        return date(self.year_to, 12, 31) if self.year_to else None
 
     def label(self) -> str:
         parts = []
-        if self.year_from or self.year_to:
+        if self.period is not None:
+            parts.append(self.period.label)
+        elif self.year_from or self.year_to:
             parts.append(f"{self.year_from or '…'}–{self.year_to or '…'} 年")
         if self.field:
             parts.append(f"技术领域：{self.field}")
@@ -97,7 +121,19 @@ def parse_filters(
             return None
         return int(text)
 
-    year_from, year_to = year("year_from"), year("year_to")
+    period: Period | None = None
+    period_text = (params.get("period") or "").strip()
+    if period_text:
+        try:
+            period = parse_period(period_text)
+        except ValidationFailed as failed:
+            errors.extend(failed.errors)
+    year_from: int | None
+    year_to: int | None
+    if period is not None:
+        year_from, year_to = period.years
+    else:
+        year_from, year_to = year("year_from"), year("year_to")
     if year_from and year_to and year_from > year_to:
         errors.append(FieldError("year_to", f"结束年份 {year_to} 早于起始年份 {year_from}"))
     field_name = (params.get("field") or "").strip()
@@ -108,7 +144,7 @@ def parse_filters(
         errors.append(FieldError("town", f"镇（街道）「{town}」不在列表中"))
     if errors:
         raise ValidationFailed(errors)
-    return StatsFilters(year_from, year_to, field_name, town)
+    return StatsFilters(year_from, year_to, field_name, town, period)
 
 
 def rebuild_summary(session: Session) -> None:
@@ -172,10 +208,10 @@ def _rolled_up(filters: StatsFilters) -> bool:
 
 
 def _where(stmt: Any, filters: StatsFilters, table: Any = ContractStat) -> Any:
-    if filters.year_from:
-        stmt = stmt.where(table.month >= filters.year_from * 100 + 1)
-    if filters.year_to:
-        stmt = stmt.where(table.month <= filters.year_to * 100 + 12)
+    if filters.first_month():
+        stmt = stmt.where(table.month >= filters.first_month())
+    if filters.last_month():
+        stmt = stmt.where(table.month <= filters.last_month())
     if filters.field:
         stmt = stmt.where(ContractStat.field == filters.field)
     if filters.town:
@@ -362,9 +398,9 @@ class FunnelStep:
     note: str
 
 
-def _year_start(year: int) -> datetime:
-    """1 January of ``year``, 00:00 Beijing time, as the aware UTC instant stored times compare with."""
-    return datetime(year, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
+def _day_start(day: date) -> datetime:
+    """00:00 Beijing time of ``day``, as the aware UTC instant stored times compare with."""
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(UTC)
 
 
 def funnel(session: Session, filters: StatsFilters) -> tuple[list[FunnelStep], int]:
@@ -374,10 +410,11 @@ def funnel(session: Session, filters: StatsFilters) -> tuple[list[FunnelStep], i
         select(func.count()).select_from(Offer).where(col(Offer.status).in_(PUBLIC_OFFER_STATUSES))
     ).one()
     event_ids = select(Event.id)
-    if filters.year_from:
-        event_ids = event_ids.where(Event.event_date >= date(filters.year_from, 1, 1))
-    if filters.year_to:
-        event_ids = event_ids.where(Event.event_date <= date(filters.year_to, 12, 31))
+    date_from, date_to = filters.date_from(), filters.date_to()
+    if date_from:
+        event_ids = event_ids.where(Event.event_date >= date_from)
+    if date_to:
+        event_ids = event_ids.where(Event.event_date <= date_to)
     pairs = session.exec(
         select(func.count())
         .select_from(EventPair)
@@ -390,12 +427,12 @@ def funnel(session: Session, filters: StatsFilters) -> tuple[list[FunnelStep], i
     # a recorded outcome means the meeting took place (services.request_meetings).
     accepted = select(func.count()).select_from(MeetingRequest).where(MeetingRequest.state == "已接受")
     agreed = select(func.count()).select_from(RequestMeeting).where(col(RequestMeeting.outcome).is_not(None))
-    if filters.year_from:
-        accepted = accepted.where(col(MeetingRequest.responded_at) >= _year_start(filters.year_from))
-        agreed = agreed.where(col(RequestMeeting.starts_at) >= _year_start(filters.year_from))
-    if filters.year_to:
-        accepted = accepted.where(col(MeetingRequest.responded_at) < _year_start(filters.year_to + 1))
-        agreed = agreed.where(col(RequestMeeting.starts_at) < _year_start(filters.year_to + 1))
+    if date_from:
+        accepted = accepted.where(col(MeetingRequest.responded_at) >= _day_start(date_from))
+        agreed = agreed.where(col(RequestMeeting.starts_at) >= _day_start(date_from))
+    if date_to:
+        accepted = accepted.where(col(MeetingRequest.responded_at) < _day_start(date_to + timedelta(days=1)))
+        agreed = agreed.where(col(RequestMeeting.starts_at) < _day_start(date_to + timedelta(days=1)))
     pairs += session.exec(accepted).one()
     held += session.exec(agreed).one()
     intent += session.exec(agreed.where(col(RequestMeeting.outcome).in_(("意向", "签约")))).one()
@@ -410,10 +447,10 @@ def funnel(session: Session, filters: StatsFilters) -> tuple[list[FunnelStep], i
         .join(Contract, col(Contract.id) == linked_ids.c.linked_id)
         .where(col(Contract.voided).is_(False))
     )
-    if filters.year_from:
-        linked = linked.where(Contract.registered_on >= date(filters.year_from, 1, 1))
-    if filters.year_to:
-        linked = linked.where(Contract.registered_on <= date(filters.year_to, 12, 31))
+    if date_from:
+        linked = linked.where(Contract.registered_on >= date_from)
+    if date_to:
+        linked = linked.where(Contract.registered_on <= date_to)
     if filters.field:
         linked = linked.where(Contract.field == filters.field)
     if filters.town:
@@ -465,6 +502,7 @@ def dashboard(session: Session, filters: StatsFilters, today: date) -> Dashboard
         found
         and not filters.field
         and not filters.town
+        and filters.period is None
         and (filters.year_from or 0) <= found[0].start_year
         and (filters.year_to or 9999) >= found[0].end_year
     ):
@@ -483,7 +521,7 @@ def dashboard(session: Session, filters: StatsFilters, today: date) -> Dashboard
         funnel_amount_fen=funnel_amount,
         pledges=pledge_figures(
             session,
-            date(filters.year_from, 1, 1) if filters.year_from else None,
-            date(filters.year_to, 12, 31) if filters.year_to else None,
+            filters.date_from(),
+            filters.date_to(),
         ),
     )

@@ -524,3 +524,16 @@ class Licence(SQLModel, table=True):
     ends_on: date
     contract_id: int | None = Field(default=None, foreign_key="contract.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Bulletin(SQLModel, table=True):
+    """An issued 定期通报: its figures frozen as JSON when issued (amounts in 分), never recomputed."""
+
+    __table_args__ = (UniqueConstraint("period_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    period_kind: str = Field(max_length=10)
+    period_key: str = Field(max_length=10)
+    title: str = Field(max_length=100)
+    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    issued_by: int | None = Field(default=None, foreign_key="user.id")
+    issued_at: datetime = Field(default_factory=utcnow)

@@ -37,6 +37,7 @@ NAV: list[NavItem] = [
     NavItem("企业名录导入", "/import/companies", ("bureau", "admin")),
     NavItem("统计看板", "/stats", ("bureau", "organizer", "admin")),
     NavItem("规划指标", "/indicators", ("bureau", "admin")),
+    NavItem("定期通报", "/bulletins", ("bureau", "organizer", "admin")),
     NavItem("我的任务", "/jobs", ("researcher", "bureau", "organizer", "admin")),
     NavItem("账号管理", "/admin/users", ("admin",)),
     NavItem("单位与别名", "/admin/institutions", ("admin",)),

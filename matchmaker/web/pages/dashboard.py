@@ -202,7 +202,7 @@ def dashboard_page(request: Request) -> Response:
     services = request.app.state.services
     ref = services.reference
     errors: dict[str, str] = {}
-    if "year_from" not in request.query_params and "year_to" not in request.query_params:
+    if not {"year_from", "year_to", "period"} & set(request.query_params):
         with services.session() as session:
             year_from, year_to = default_period(session, date.today())
         rest = "".join(f"&{k}={quote(v)}" for k, v in request.query_params.items())
