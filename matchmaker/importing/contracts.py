@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
+from matchmaker.domain.cells import cell_text
 from matchmaker.domain.contracts import ContractDraft, validate_contract
 from matchmaker.domain.errors import ValidationFailed
 from matchmaker.domain.institutions import InstitutionResolver
@@ -17,7 +18,15 @@ from matchmaker.importing.headers import HeaderSynonyms
 from matchmaker.importing.kinds import CONTRACT
 from matchmaker.importing.recognisers import recognisers
 from matchmaker.importing.report import ContractImportReport, RowResult
-from matchmaker.importing.rows import Choices, QuestionBook, column_infos, identity, missing_labels, read_rows
+from matchmaker.importing.rows import (
+    Choices,
+    QuestionBook,
+    column_infos,
+    identity,
+    match_town,
+    missing_labels,
+    read_rows,
+)
 from matchmaker.importing.sheets import Sheet
 
 
@@ -67,7 +76,10 @@ def preview_contracts(
         record = prepared.record
         ident = identity(CONTRACT, record)
         try:
-            draft = validate_contract(prepared.raw, normalizer=normalizer, towns=towns)
+            raw = dict(prepared.raw)
+            if raw.get("town") is not None:
+                raw["town"] = match_town(cell_text(raw["town"]), towns)
+            draft = validate_contract(raw, normalizer=normalizer, towns=towns)
         except ValidationFailed as failed:
             book.note(prepared, failed.errors)
             results.append(

@@ -29,12 +29,13 @@ from matchmaker.importing.rows import (
     QuestionBook,
     column_infos,
     identity,
+    match_town,
     missing_labels,
     read_rows,
 )
 from matchmaker.importing.sheets import Sheet
 
-_TOWN_PREFIXES = ("江苏省", "常州市", "溧阳市")
+NEW_COMPANY_FIELDS = {"name": "企业名称", "town": "所在镇（街道）", "field": "所属领域"}
 _RANGE = re.compile(r"^(\d+)(?:万元|万)?(?:~|-|–|—|至|到)(\d+)(?:万元|万)?$")
 _SINGLE = re.compile(r"^(?:不超过|不高于|最多|约)?(\d+)(?:万元|万)?(?:以内|以下|左右)?$")
 
@@ -60,17 +61,6 @@ class NeedRow:
     @property
     def title(self) -> str:
         return self.need.title
-
-
-def match_town(text: str, towns: Collection[str]) -> str:
-    """「天目湖」「溧阳市天目湖镇」 → 天目湖镇 when exactly one town fits; otherwise the text unchanged."""
-    key = squeeze(text)
-    for prefix in _TOWN_PREFIXES:
-        key = key.removeprefix(prefix)
-    if key in towns:
-        return key
-    fitting = [t for t in towns if t.startswith(key) or key.startswith(t)] if len(key) >= 2 else []
-    return fitting[0] if len(fitting) == 1 else text.strip()
 
 
 def preview_companies(
@@ -235,11 +225,14 @@ def _new_company(
     try:
         return validate_company(raw, towns=towns, fields=fields)
     except ValidationFailed as failed:
-        errors.extend(
-            FieldError(e.field, f"企业尚未在平台登记，{e.message}")
-            for e in failed.errors
-            if e.field != "credit_code"
-        )
+        for error in failed.errors:
+            if error.field == "credit_code":
+                continue
+            label = NEW_COMPANY_FIELDS.get(error.field, "")
+            if label and not cell_text(raw.get(error.field)):
+                errors.append(FieldError(error.field, f"企业尚未在平台登记，需填写{label}"))
+            else:
+                errors.append(FieldError(error.field, f"企业尚未在平台登记：{error.message}"))
         return None
 
 

@@ -64,7 +64,7 @@ OFFER = ImportKind(
     "offer",
     "专利成果",
     (
-        FieldSpec("title", "专利名称", required=True, identifying=True),
+        FieldSpec("title", "专利名称", required=True, content="patent_title", identifying=True),
         FieldSpec(
             "application_number", "申请号", required=True, content="application_number", identifying=True
         ),

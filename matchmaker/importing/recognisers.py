@@ -81,7 +81,14 @@ def is_amount(value: object) -> bool:
         return False
 
 
+def is_patent_title(value: object) -> bool:
+    """Chinese patent titles begin 「一种…」 (an invention or utility model names *a* thing or method)."""
+    text = cell_text(value)
+    return isinstance(value, str) and text.startswith("一种") and 4 <= len(text) <= 200
+
+
 BASE_RECOGNISERS: Mapping[str, Recogniser] = {
+    "patent_title": is_patent_title,
     "credit_code": is_credit_code,
     "application_number": is_application_number,
     "registration_number": is_registration_number,
@@ -90,6 +97,7 @@ BASE_RECOGNISERS: Mapping[str, Recogniser] = {
 }
 
 DESCRIPTIONS: Mapping[str, str] = {
+    "patent_title": "以“一种”开头的专利名称",
     "credit_code": "统一社会信用代码",
     "application_number": "专利申请号",
     "registration_number": "以年份开头的 16 位登记编号",

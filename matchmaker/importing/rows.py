@@ -8,6 +8,7 @@ then refused into one question per distinct value.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -22,6 +23,8 @@ from matchmaker.importing.sheets import Sheet
 from matchmaker.importing.values import Answers, ValueTables, load_value_tables, normalise_value, value_key
 
 PRICE_FIELDS = frozenset({"price_wan", "budget_wan"})
+_TOWN_PREFIXES = ("江苏省", "常州市", "溧阳市")
+_TOWN_SUFFIXES = ("街道", "镇", "乡")
 
 
 @dataclass(frozen=True)
@@ -190,3 +193,18 @@ def parse_decisions(
             raise ValueError(f"{spec.label}的取值应为{'、'.join(choices)}之一，不是「{target.strip()}」")
         answers.setdefault(spec.vocabulary, {})[value_key(original)] = target.strip()
     return columns, answers
+
+
+def match_town(text: str, towns: Collection[str]) -> str:
+    """「天目湖」「溧阳市埭头镇」「溧城」 → the town of the list (镇/街道 added, the city dropped) when exactly one
+    fits; otherwise the text unchanged, for the validator to name."""
+    key = "".join(unicodedata.normalize("NFKC", text).split())
+    for prefix in _TOWN_PREFIXES:
+        key = key.removeprefix(prefix)
+    if key in towns:
+        return key
+    for suffix in _TOWN_SUFFIXES:
+        if key + suffix in towns:
+            return key + suffix
+    fitting = [t for t in towns if t.startswith(key) or key.startswith(t)] if len(key) >= 2 else []
+    return fitting[0] if len(fitting) == 1 else text.strip()

@@ -16,6 +16,7 @@ import codecs
 import csv
 import io
 import math
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -155,10 +156,18 @@ def _xlsx_rows(data: bytes, filename: str, max_rows: int) -> list[SheetRow]:
             for worksheet in visible:
                 # Exported files often carry a wrong <dimension>; resetting makes read-only mode read to the end.
                 worksheet.reset_dimensions()
+                tops, below = _vertical_merges(data, getattr(worksheet, "_worksheet_path", ""))
+                carried: dict[tuple[int, int], CellValue] = {}
                 for number, values in enumerate(worksheet.iter_rows(min_row=1, values_only=True), start=1):
-                    cells = _trim(tuple(_xlsx_value(v) for v in values))
-                    if cells:
-                        rows.append(SheetRow(number, cells))
+                    cells = [_xlsx_value(v) for v in values]
+                    for column in tops.get(number, ()):
+                        carried[(number, column)] = cells[column] if column < len(cells) else None
+                    for column, first in below.get(number, ()):
+                        cells.extend([None] * (column + 1 - len(cells)))
+                        cells[column] = carried.get((first, column))
+                    row = _trim(tuple(cells))
+                    if row:
+                        rows.append(SheetRow(number, row))
                         if len(rows) > max_rows + 1:  # the header row is not a data row
                             raise _too_many_rows(filename, max_rows)
                 if rows:
@@ -166,6 +175,40 @@ def _xlsx_rows(data: bytes, filename: str, max_rows: int) -> list[SheetRow]:
             return rows
         finally:
             workbook.close()
+
+
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _vertical_merges(
+    data: bytes, member: str
+) -> tuple[dict[int, list[int]], dict[int, list[tuple[int, int]]]]:
+    """Cells merged down a column (one 权利人 for several rows). Read-only mode gives the value only to the top
+    cell, so the reader repeats it in the rows below: (top row → columns, lower row → (column, top row)).
+    Horizontal merges (a title over the table) stay as they are."""
+    tops: dict[int, list[int]] = {}
+    below: dict[int, list[tuple[int, int]]] = {}
+    if not member:
+        return tops, below
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        try:
+            xml = archive.read(member.lstrip("/"))
+        except KeyError:
+            return tops, below
+    for left, first, right, last in _MERGE.findall(xml):
+        if left == right and int(last) > int(first):
+            column = _column_index(left.decode())
+            tops.setdefault(int(first), []).append(column)
+            for number in range(int(first) + 1, int(last) + 1):
+                below.setdefault(number, []).append((column, int(first)))
+    return tops, below
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
 
 
 def _xlsx_value(value: object) -> CellValue:
