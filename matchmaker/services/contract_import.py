@@ -150,11 +150,18 @@ PREVIEW_KIND = "contract_import_preview"
 COMMIT_KIND = "contract_import_commit"
 
 
-def submit_preview(services: Services, actor: Actor, data: bytes, filename: str) -> int:
+def submit_preview(
+    services: Services,
+    actor: Actor,
+    data: bytes,
+    filename: str,
+    decisions: Decisions | None = None,
+    profile: str | None = None,
+) -> int:
+    """Queue the preview (with the mapping step's ``decisions``, saved as profile ``profile`` when given)."""
     authorize(actor, "contract.manage")
-    return jobs.submit(
-        services, actor, PREVIEW_KIND, f"技术合同导入预览：{filename}", {"filename": filename}, input=data
-    )
+    params = {"filename": filename, **import_profiles.decisions_params(decisions, profile)}
+    return jobs.submit(services, actor, PREVIEW_KIND, f"技术合同导入预览：{filename}", params, input=data)
 
 
 def _preview_in(
@@ -176,14 +183,23 @@ def _run_preview(services: Services, job: jobs.JobRun) -> dict[str, Any]:
     authorize(job.actor, "contract.manage")
     assert job.input is not None
     filename = job.params["filename"]
+    decisions = import_profiles.decisions_from_params(job.params)
     with services.session() as session:
-        report = _preview_in(session, services, job.input, filename)
+        report = _preview_in(session, services, job.input, filename, decisions)
     job.progress(rows_read=len(report.results))
-    token = import_uploads.save(services.settings.var_dir, job.actor, "contract", filename, job.input, report)
+    saved = import_profiles.remember(services, job.actor, "contract", report, job.params)
+    token = import_uploads.save(
+        services.settings.var_dir, job.actor, "contract", filename, job.input, report, decisions
+    )
     counts = {s: len(report.with_status(s)) for s in ("valid", "error", "duplicate")}
+    checked = (
+        f"有必填字段没有找到对应的列（{'、'.join(report.missing)}），请在预览中指定。"
+        if report.needs_mapping
+        else f"已检查 {len(report.results)} 行：可导入 {counts['valid']} 行，有误 {counts['error']} 行，"
+        f"重复 {counts['duplicate']} 行。请查看预览后确认导入。"
+    )
     return {
-        "message": f"已检查 {len(report.results)} 行：可导入 {counts['valid']} 行，有误 {counts['error']} 行，"
-        f"重复 {counts['duplicate']} 行。请查看预览后确认导入。",
+        "message": import_profiles.saved_note(saved) + checked,
         "url": f"/contracts/import/{token}",
         "url_label": "查看预览并确认导入",
         "token": token,

@@ -17,7 +17,7 @@ from matchmaker.domain.companies import CompanyDraft
 from matchmaker.importing.directory import KnownCompanies, NeedRow, preview_companies, preview_needs
 from matchmaker.importing.report import ImportReport
 from matchmaker.importing.sheets import read_sheet
-from matchmaker.services import import_profiles
+from matchmaker.services import import_profiles, import_uploads, jobs
 from matchmaker.services.import_profiles import Decisions
 from matchmaker.services.needs import store_imported_need
 from matchmaker.services.permissions import Actor, authorize
@@ -143,3 +143,82 @@ def _store_company(session: Session, actor: Actor, draft: CompanyDraft) -> int:
         note=IMPORT_NOTE,
     )
     return company.id
+
+
+# --- as jobs (docs/jobs.md): the upload, the mapping step and 确认导入 answer at once; a worker does the work ----
+
+PREVIEW_KIND = "directory_import_preview"
+COMMIT_KIND = "directory_import_commit"
+LABELS = {"need": "技术需求", "company": "企业名录"}
+SLUGS = {"need": "needs", "company": "companies"}
+
+
+def submit_preview(
+    services: Services,
+    actor: Actor,
+    kind: str,
+    data: bytes,
+    filename: str,
+    decisions: Decisions | None = None,
+    profile: str | None = None,
+) -> int:
+    """Queue the preview of an uploaded 征集表 or directory; permission is checked here too."""
+    authorize(actor, "directory.import")
+    params = {"kind": kind, "filename": filename, **import_profiles.decisions_params(decisions, profile)}
+    return jobs.submit(
+        services, actor, PREVIEW_KIND, f"{LABELS[kind]}导入预览：{filename}", params, input=data
+    )
+
+
+@jobs.kind(PREVIEW_KIND, needs_input=True)
+def _run_preview(services: Services, job: jobs.JobRun) -> dict[str, object]:
+    assert job.input is not None
+    kind, filename = job.params["kind"], job.params["filename"]
+    decisions = import_profiles.decisions_from_params(job.params)
+    report = preview(services, job.actor, kind, job.input, filename, decisions=decisions)
+    job.progress(rows_read=len(report.results))
+    saved = import_profiles.remember(services, job.actor, kind, report, job.params)
+    token = import_uploads.save(
+        services.settings.var_dir, job.actor, kind, filename, job.input, report, decisions
+    )
+    counts = {s: len(report.with_status(s)) for s in ("valid", "error", "duplicate")}
+    checked = (
+        f"有必填字段没有找到对应的列（{'、'.join(report.missing)}），请在预览中指定。"
+        if report.needs_mapping
+        else f"已检查 {len(report.results)} 行：可导入 {counts['valid']} 行，有误 {counts['error']} 行，"
+        f"重复 {counts['duplicate']} 行。请查看预览后确认导入。"
+    )
+    return {
+        "message": import_profiles.saved_note(saved) + checked,
+        "url": f"/import/{SLUGS[kind]}/{token}",
+        "url_label": "查看预览并确认导入",
+        "token": token,
+    }
+
+
+def submit_commit(services: Services, actor: Actor, kind: str, token: str) -> int:
+    stored = import_uploads.load(services.settings.var_dir, actor, kind, token)  # the uploader's only
+    authorize(actor, "directory.import")
+    return jobs.submit(
+        services, actor, COMMIT_KIND, f"{LABELS[kind]}导入：{stored.filename}", {"kind": kind, "token": token}
+    )
+
+
+@jobs.kind(COMMIT_KIND)
+def _run_commit(services: Services, job: jobs.JobRun) -> dict[str, object]:
+    """The file is checked again (with the confirmed mapping) just before the one committing transaction."""
+    kind, token = job.params["kind"], job.params["token"]
+    stored = import_uploads.load(services.settings.var_dir, job.actor, kind, token)
+    report = preview(
+        services, job.actor, kind, stored.data, stored.filename, decisions=stored.decisions or None
+    )
+    job.progress(rows_read=len(report.results), rows_written=0)
+    committed = commit(services, job.actor, report, progress=lambda n: job.add(rows_written=n))
+    import_uploads.discard(services.settings.var_dir, kind, token)
+    noun = "条技术需求" if kind == "need" else "家企业"
+    return {
+        "message": f"已从 {stored.filename} 导入 {committed} {noun}",
+        "url": "/needs" if kind == "need" else f"/import/{SLUGS[kind]}",
+        "url_label": "查看技术需求" if kind == "need" else "继续导入",
+        "committed": committed,
+    }

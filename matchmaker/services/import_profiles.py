@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
@@ -23,6 +24,9 @@ from matchmaker.importing.values import value_key
 from matchmaker.services.permissions import Actor
 from matchmaker.storage import audit
 from matchmaker.storage.models import ImportProfile, utcnow
+
+if TYPE_CHECKING:
+    from matchmaker.bootstrap import Services
 
 NAME_MAX_CHARS = 100
 
@@ -169,3 +173,48 @@ def vocabulary_of(field_name: str) -> str:
             if spec.name == field_name and spec.vocabulary:
                 return spec.vocabulary
     raise ValidationFailed([FieldError("answer", f"字段 {field_name} 没有固定取值")])
+
+
+def decisions_params(decisions: Decisions | None, profile: str | None = None) -> dict[str, object]:
+    """Decisions (and a profile name to save them under) as a job's JSON params."""
+    params: dict[str, object] = {}
+    if decisions:
+        params["decisions"] = {
+            "columns": dict(decisions.columns),
+            "answers": {k: dict(v) for k, v in decisions.answers.items()},
+        }
+    if profile:
+        params["save_profile"] = profile
+    return params
+
+
+def decisions_from_params(params: Mapping[str, object]) -> Decisions | None:
+    raw = params.get("decisions")
+    if not isinstance(raw, Mapping):
+        return None
+    return Decisions(dict(raw.get("columns", {})), {k: dict(v) for k, v in raw.get("answers", {}).items()})
+
+
+def remember(
+    services: Services, actor: Actor, kind: str, report: object, params: Mapping[str, object]
+) -> str | None:
+    """After a preview job: save the confirmed mapping as the profile named in ``params`` (the mapping step's
+    ticked box), unless a required column is still missing. Returns the saved name."""
+    name = params.get("save_profile")
+    if not isinstance(name, str) or not name.strip() or getattr(report, "needs_mapping", True):
+        return None
+    decisions = decisions_from_params(params) or Decisions()
+    with services.transaction() as session:
+        saved = save_profile(
+            session,
+            actor,
+            kind,
+            name,
+            Decisions(dict(getattr(report, "mapping", ())), decisions.answers),
+            institution_id=actor.institution_id,
+        )
+        return saved.name
+
+
+def saved_note(name: str | None) -> str:
+    return f"已保存导入方案「{name}」，下次同一来源的文件会自动按此对应。" if name else ""

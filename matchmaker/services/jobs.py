@@ -332,6 +332,7 @@ def _kind_of(services: Services, job_id: int) -> str:
 KIND_MODULES = (
     "matchmaker.services.offer_import",
     "matchmaker.services.contract_import",
+    "matchmaker.services.directory_import",
     "matchmaker.services.index_jobs",
 )
 

@@ -245,26 +245,43 @@ PREVIEW_KIND = "offer_import_preview"
 COMMIT_KIND = "offer_import_commit"
 
 
-def submit_preview(services: Services, actor: Actor, data: bytes, filename: str) -> int:
-    """Queue the preview of an uploaded file; returns the job id. The permission check runs here too, so a
-    user who may not import learns it at once rather than on the job page."""
+def submit_preview(
+    services: Services,
+    actor: Actor,
+    data: bytes,
+    filename: str,
+    decisions: Decisions | None = None,
+    profile: str | None = None,
+) -> int:
+    """Queue the preview of an uploaded file (with the mapping step's ``decisions``, saved as import profile
+    ``profile`` when given); returns the job id. The permission check runs here too, so a user who may not
+    import learns it at once rather than on the job page."""
     with services.session() as session:
         _import_scope(session, actor)
-    return jobs.submit(
-        services, actor, PREVIEW_KIND, f"专利成果导入预览：{filename}", {"filename": filename}, input=data
+    params = {"filename": filename, **import_profiles.decisions_params(decisions, profile)}
+    return jobs.submit(services, actor, PREVIEW_KIND, f"专利成果导入预览：{filename}", params, input=data)
+
+
+def _checked(report: OfferReport, counts: dict[str, int]) -> str:
+    if report.needs_mapping:
+        return f"有必填字段没有找到对应的列（{'、'.join(report.missing)}），请在预览中指定。"
+    return (
+        f"已检查 {len(report.results)} 行：可导入 {counts['valid']} 行，有误 {counts['error']} 行，"
+        f"重复 {counts['duplicate']} 行。请查看预览后确认导入。"
     )
 
 
 @jobs.kind(PREVIEW_KIND, needs_input=True)
 def _run_preview(services: Services, job: jobs.JobRun) -> dict[str, object]:
     assert job.input is not None
-    report = preview(services, job.actor, job.input, job.params["filename"])
+    decisions = import_profiles.decisions_from_params(job.params)
+    report = preview(services, job.actor, job.input, job.params["filename"], decisions=decisions)
     job.progress(rows_read=len(report.results))
-    token = save_preview(services, job.actor, report, job.input)
+    saved = import_profiles.remember(services, job.actor, "offer", report, job.params)
+    token = save_preview(services, job.actor, report, job.input, decisions)
     counts = {s: len(report.with_status(s)) for s in ("valid", "error", "duplicate")}
     return {
-        "message": f"已检查 {len(report.results)} 行：可导入 {counts['valid']} 行，有误 {counts['error']} 行，"
-        f"重复 {counts['duplicate']} 行。请查看预览后确认导入。",
+        "message": import_profiles.saved_note(saved) + _checked(report, counts),
         "url": f"/import/offers/{token}",
         "url_label": "查看预览并确认导入",
         "token": token,

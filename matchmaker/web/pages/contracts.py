@@ -326,34 +326,22 @@ def _render_preview(request: Request, report: Any, token: str) -> Response:
 
 
 def import_remap(request: Request) -> Response:
-    """The mapping step for a registration-system export (see ``imports.remember`` for profiles)."""
+    """The mapping step for a registration-system export: previewed again as a job (see ``imports.remap``)."""
     actor = require_actor(request, ROLES)
     services = request.app.state.services
     token = request.path_params["token"]
     stored = import_uploads.load(services.settings.var_dir, actor, "contract", token)
     form = read_form(request)
-    decisions = import_pages.decisions_from_form(form)
-    try:
-        with services.session() as session:
-            report = contract_import.preview(
-                session,
-                services.reference,
-                stored.data,
-                stored.filename,
-                max_bytes=services.settings.max_upload_bytes,
-                decisions=decisions,
-            )
-        saved = import_pages.remember(services, actor, "contract", report, decisions, form)
-    except MatchmakerError as exc:
-        flash(request, exc.message, "error")
-        return RedirectResponse(f"/contracts/import/{token}", status_code=303)
-    import_uploads.discard(services.settings.var_dir, "contract", token)
-    new = import_uploads.save(
-        services.settings.var_dir, actor, "contract", stored.filename, stored.data, report, decisions
+    job_id = contract_import.submit_preview(
+        services,
+        actor,
+        stored.data,
+        stored.filename,
+        import_pages.decisions_from_form(form),
+        import_pages.profile_to_save(form),
     )
-    if saved:
-        flash(request, f"已保存导入方案「{saved}」，下次同一来源的文件会自动按此对应")
-    return RedirectResponse(f"/contracts/import/{new}", status_code=303)
+    import_uploads.discard(services.settings.var_dir, "contract", token)
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
 def import_discard(request: Request) -> Response:

@@ -11,12 +11,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from matchmaker.domain.errors import FieldError, MatchmakerError, NotFound, ValidationFailed
+from matchmaker.importing.sheets import check_upload
 from matchmaker.services import directory_import, import_profiles, import_uploads
 from matchmaker.services.import_profiles import Decisions
-from matchmaker.services.permissions import Actor
 from matchmaker.web.exports import table_response
 from matchmaker.web.security import form_str, read_form, require_actor
-from matchmaker.web.templating import flash, render
+from matchmaker.web.templating import render
 
 ROLES = ("bureau",)  # and admins
 #: URL word → import kind
@@ -80,7 +80,7 @@ def _page(request: Request, kind: str, context: dict[str, Any], status_code: int
 
 
 def upload(request: Request) -> Response:
-    """GET: the upload form. POST: preview the file (nothing written) and show it under a random id."""
+    """GET: the upload form. POST: queue the preview (a job; nothing written) and go to its page."""
     actor = require_actor(request, ROLES)
     kind = _kind(request)
     services = request.app.state.services
@@ -92,12 +92,12 @@ def upload(request: Request) -> Response:
         if not isinstance(file, UploadFile) or not file.filename:
             raise ValidationFailed([FieldError("file", "请选择要导入的 .xlsx 或 .csv 文件")])
         data = file.file.read()
-        report = directory_import.preview(services, actor, kind, data, file.filename)
+        check_upload(data, file.filename, max_bytes=services.settings.max_upload_bytes)
+        job_id = directory_import.submit_preview(services, actor, kind, data, file.filename)
     except MatchmakerError as exc:
         message = exc.field_errors()[0].message if isinstance(exc, ValidationFailed) else exc.message
         return _page(request, kind, {"errors": {"file": message}}, status_code=422)
-    token = import_uploads.save(services.settings.var_dir, actor, kind, file.filename, data, report)
-    return RedirectResponse(f"/import/{_slug(request)}/{token}", status_code=303)
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
 def preview(request: Request) -> Response:
@@ -119,69 +119,33 @@ def preview(request: Request) -> Response:
 
 
 def remap(request: Request) -> Response:
-    """The mapping step: preview again with the chosen columns and answers; save them as a profile if asked."""
+    """The mapping step: the same file previewed again (a job) with the chosen columns and answers, saved as
+    an import profile when the box is ticked."""
     actor = require_actor(request, ROLES)
     kind = _kind(request)
     services = request.app.state.services
-    slug, token = _slug(request), request.path_params["token"]
+    token = request.path_params["token"]
     stored = import_uploads.load(services.settings.var_dir, actor, kind, token)
     form = read_form(request)
-    decisions = decisions_from_form(form)
-    try:
-        report = directory_import.preview(
-            services, actor, kind, stored.data, stored.filename, decisions=decisions
-        )
-        saved = remember(services, actor, kind, report, decisions, form)
-    except MatchmakerError as exc:
-        flash(request, exc.message, "error")
-        return RedirectResponse(f"/import/{slug}/{token}", status_code=303)
-    import_uploads.discard(services.settings.var_dir, kind, token)
-    new = import_uploads.save(
-        services.settings.var_dir, actor, kind, stored.filename, stored.data, report, decisions
+    job_id = directory_import.submit_preview(
+        services, actor, kind, stored.data, stored.filename, decisions_from_form(form), profile_to_save(form)
     )
-    if saved:
-        flash(request, f"已保存导入方案「{saved}」，下次同一来源的文件会自动按此对应")
-    return RedirectResponse(f"/import/{slug}/{new}", status_code=303)
+    import_uploads.discard(services.settings.var_dir, kind, token)
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
-def remember(
-    services: Any, actor: Actor, kind: str, report: Any, decisions: Decisions, form: FormData
-) -> str | None:
-    """Save the confirmed mapping as the named import profile when the box is ticked and nothing is missing."""
-    name = form_str(form, "profile")
-    if form_str(form, "save_profile") != "1" or report.needs_mapping:
-        return None
-    with services.transaction() as session:
-        import_profiles.save_profile(
-            session,
-            actor,
-            kind,
-            name,
-            Decisions(dict(report.mapping), decisions.answers),
-            institution_id=actor.institution_id,
-        )
-    return " ".join(name.split())
+def profile_to_save(form: FormData) -> str | None:
+    """The profile name when the mapping step's 保存为导入方案 box is ticked."""
+    return form_str(form, "profile") or None if form_str(form, "save_profile") == "1" else None
 
 
 def commit(request: Request) -> Response:
     actor = require_actor(request, ROLES)
     kind = _kind(request)
     services = request.app.state.services
-    token = request.path_params["token"]
     read_form(request)
-    stored = import_uploads.load(services.settings.var_dir, actor, kind, token)
-    try:
-        report = directory_import.preview(
-            services, actor, kind, stored.data, stored.filename, decisions=stored.decisions or None
-        )
-        committed = directory_import.commit(services, actor, report)
-    except MatchmakerError as exc:
-        flash(request, f"导入未完成，没有写入任何数据：{exc.message}", "error")
-        return RedirectResponse(f"/import/{_slug(request)}/{token}", status_code=303)
-    import_uploads.discard(services.settings.var_dir, kind, token)
-    noun = "条技术需求" if kind == "need" else "家企业"
-    flash(request, f"已从 {stored.filename} 导入 {committed} {noun}")
-    return RedirectResponse("/needs" if kind == "need" else f"/import/{_slug(request)}", status_code=303)
+    job_id = directory_import.submit_commit(services, actor, kind, request.path_params["token"])
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
 def errors_xlsx(request: Request) -> Response:

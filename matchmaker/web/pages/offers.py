@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from matchmaker.domain.errors import FieldError, MatchmakerError, PermissionDenied, ValidationFailed
+from matchmaker.domain.errors import FieldError, PermissionDenied, ValidationFailed
 from matchmaker.domain.identifiers import patent_check_char
 from matchmaker.domain.offers import FIELD_LABELS
 from matchmaker.domain.vocab import LEGAL_STATUSES, OFFER_STATUSES, PATENT_TYPES, TRANSFER_MODES
@@ -316,25 +316,23 @@ def _render_preview(request: Request, actor: Actor, report: offer_import.OfferRe
 
 
 def import_remap(request: Request) -> Response:
-    """The mapping step: preview the same file again with the chosen columns and value answers; a ticked
-    box saves them as an import profile, applied automatically to the next file from that source."""
+    """The mapping step: the same file previewed again (a job) with the chosen columns and value answers; a
+    ticked box saves them as an import profile, applied automatically to the next file from that source."""
     actor = require_actor(request, WRITERS)
     services = request.app.state.services
     token = request.path_params["token"]
     stored = offer_import.load_upload(services, actor, token)
     form = read_form(request)
-    decisions = import_pages.decisions_from_form(form)
-    try:
-        report = offer_import.preview(services, actor, stored.data, stored.filename, decisions=decisions)
-        saved = import_pages.remember(services, actor, "offer", report, decisions, form)
-    except MatchmakerError as exc:
-        return _render_import(request, {"errors": {"file": exc.message}}, status_code=422)
-    offer_import.discard_preview(services, token)
-    if saved:
-        flash(request, f"已保存导入方案「{saved}」，下次同一来源的文件会自动按此对应")
-    return _render_preview(
-        request, actor, report, offer_import.save_preview(services, actor, report, stored.data, decisions)
+    job_id = offer_import.submit_preview(
+        services,
+        actor,
+        stored.data,
+        stored.filename,
+        import_pages.decisions_from_form(form),
+        import_pages.profile_to_save(form),
     )
+    offer_import.discard_preview(services, token)
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
 
 def import_errors(request: Request) -> Response:
