@@ -418,14 +418,31 @@ def _filtered(stmt: Any, filters: ContractFilters) -> Any:
     return stmt
 
 
+#: the list's sortable columns (``sort=key`` ascending, ``sort=-key`` descending)
+SORTS: Mapping[str, Any] = {
+    "registered_on": Contract.registered_on,
+    "amount": Contract.amount_fen,
+    "number": Contract.registration_number,
+    "type": Contract.contract_type,
+    "field": Contract.field,
+    "town": Contract.town,
+}
+DEFAULT_SORT = "-registered_on"
+
+
 def list_contracts(
-    session: Session, filters: ContractFilters, *, page: int = 1, page_size: int | None = PAGE_SIZE
+    session: Session,
+    filters: ContractFilters,
+    *,
+    page: int = 1,
+    page_size: int | None = PAGE_SIZE,
+    sort: str = DEFAULT_SORT,
 ) -> tuple[list[Contract], int, int]:
-    """One page of matching contracts (newest registration first), the number matching, and the exact sum in
-    分 of the non-voided ones among them."""
-    stmt = _filtered(select(Contract), filters).order_by(
-        col(Contract.registered_on).desc(), col(Contract.id).desc()
-    )
+    """One page of matching contracts (newest registration first unless ``sort`` names a column of
+    :data:`SORTS`), the number matching, and the exact sum in 分 of the non-voided ones among them."""
+    column = col(SORTS.get(sort.lstrip("-"), Contract.registered_on))
+    order = column.desc() if sort.startswith("-") or sort.lstrip("-") not in SORTS else column.asc()
+    stmt = _filtered(select(Contract), filters).order_by(order, col(Contract.id).desc())
     if page_size is not None:
         stmt = stmt.offset((page - 1) * page_size).limit(page_size)
     rows = list(session.exec(stmt))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from matchmaker.storage.models import AuditLog
 
@@ -88,3 +89,42 @@ def recent(session: Session, limit: int = 200, entities: Iterable[str] | None = 
     if entities:
         stmt = stmt.where(col(AuditLog.entity).in_(list(entities)))
     return list(session.exec(stmt))
+
+
+def search(
+    session: Session,
+    *,
+    entity: str = "",
+    action: str = "",
+    user_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    offset: int = 0,
+    limit: int | None = 50,
+) -> tuple[list[AuditLog], int]:
+    """Entries newest first matching every given condition (times in UTC, ``until`` exclusive), and how many
+    match in all."""
+    conditions: list[Any] = []
+    if entity:
+        conditions.append(AuditLog.entity == entity)
+    if action:
+        conditions.append(AuditLog.action == action)
+    if user_id is not None:
+        conditions.append(AuditLog.user_id == (user_id or None))
+    if since is not None:
+        conditions.append(col(AuditLog.at) >= since)
+    if until is not None:
+        conditions.append(col(AuditLog.at) < until)
+    stmt = select(AuditLog).where(*conditions).order_by(col(AuditLog.id).desc()).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    total = session.exec(select(func.count()).select_from(AuditLog).where(*conditions)).one()
+    return list(session.exec(stmt)), int(total)
+
+
+def facets(session: Session) -> tuple[list[str], list[str], list[int | None]]:
+    """The record types, actions and user ids that occur in the trail (for the page's filter choices)."""
+    entities = sorted(set(session.exec(select(AuditLog.entity).distinct())))
+    actions = sorted(set(session.exec(select(AuditLog.action).distinct())))
+    users = list(set(session.exec(select(AuditLog.user_id).distinct())))
+    return entities, actions, users

@@ -14,7 +14,7 @@ from starlette.templating import Jinja2Templates
 from matchmaker.domain.local_time import local_time
 from matchmaker.domain.vocab import ROLE_LABELS
 from matchmaker.matching.wording import reason_text, reason_tone
-from matchmaker.web.nav import nav_for
+from matchmaker.web.nav import nav_for, nav_groups, section
 from matchmaker.web.security import CSRF_FIELD, csrf_token, current_user
 
 
@@ -34,6 +34,8 @@ def _page_context(request: Request) -> dict[str, Any]:
         "user": user,
         "role_label": ROLE_LABELS.get(user.role, "") if user else "",
         "nav": nav_for(user.role if user else None),
+        "nav_groups": nav_groups(user.role if user else None),
+        "section": section(user.role if user else None, request.url.path),
         "current_path": request.url.path,
         "flashes": messages,
         "unread_count": unread,
@@ -75,10 +77,13 @@ def make_templates(directory: str) -> Jinja2Templates:
     env.globals["ROLE_LABELS"] = ROLE_LABELS
     env.filters["yuan"] = _yuan
     env.filters["wan"] = _wan
-    env.filters["dt"] = _local_time
     env.filters["reason_text"] = reason_text
     env.filters["reason_tone"] = reason_tone
-    env.filters["d"] = lambda v: v.strftime("%Y-%m-%d") if v else "—"
+    # dates never wrap mid-value in a narrow column (2025-10-/30)
+    env.filters["dt"] = lambda v: Markup('<span class="nowrap">%s</span>') % _local_time(v)
+    env.filters["d"] = lambda v: (
+        Markup('<span class="nowrap">%s</span>') % (v.strftime("%Y-%m-%d") if v else "—")
+    )
     return templates
 
 

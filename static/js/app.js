@@ -4,7 +4,8 @@
   document.querySelectorAll("table[data-filterable]").forEach(function (table) {
     var box = document.createElement("input");
     box.type = "search";
-    box.placeholder = "在本表中筛选…";
+    box.placeholder = "在本页表格中查找…";
+    box.setAttribute("aria-label", "在本页表格中查找");
     box.className = "tablefilter no-print";
     table.parentNode.insertBefore(box, table);
     box.addEventListener("input", function () {
@@ -14,7 +15,15 @@
       });
     });
   });
-  // Print links and buttons: <a href="#" data-print>打印</a>
+  // 每页条数: choosing a page size reloads the list (the form's 确定 button does the same without script)
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
+    el.addEventListener("change", function () {
+      var page = el.form.querySelector("input[name=page]");
+      if (page) { page.value = "1"; }
+      el.form.submit();
+    });
+  });
+  // 打印 links and buttons (no inline handlers: the pages run under script-src 'self')
   document.querySelectorAll("[data-print]").forEach(function (el) {
     el.addEventListener("click", function (e) { e.preventDefault(); window.print(); });
   });

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from matchmaker.domain.errors import ValidationFailed
+from matchmaker.domain.local_time import local_time
 from matchmaker.domain.vocab import ROLE_LABELS, ROLES
 from matchmaker.services import accounts, audit_log, companies, institutions, sessions
+from matchmaker.web import paging
 from matchmaker.web.exports import table_response
 from matchmaker.web.ids import parse_id
 from matchmaker.web.security import form_str, read_form, require_actor
@@ -221,20 +224,43 @@ def institution_list(request: Request) -> Response:
 
 def audit_list(request: Request) -> Response:
     require_actor(request, ("admin", "bureau"))
-    entity = request.query_params.get("entity", "")
     services = request.app.state.services
-    with services.session() as session:
-        entries = audit_log.recent_entries(session, entity)
+    errors: dict[str, str] = {}
+    try:
+        filters = audit_log.parse_filters(request.query_params)
+    except ValidationFailed as exc:
+        errors, filters = exc.by_field(), audit_log.AuditFilters()
     fmt = request.query_params.get("export")
-    if fmt in ("xlsx", "csv"):
-        rows = [
-            (e.at, e.username, e.entity, e.entity_id, e.action, e.field, e.old, e.new, e.note)
-            for e in entries
-        ]
-        return table_response(
-            fmt, "操作日志", ["时间", "操作人", "对象", "编号", "操作", "字段", "原值", "新值", "备注"], rows
-        )
-    return render(request, "admin/audit.html", {"entries": entries, "entity": entity})
+    with services.session() as session:
+        if fmt in ("xlsx", "csv") and not errors:
+            everything, _ = audit_log.entries(session, filters, size=None)
+            rows = [
+                (local_time(e.at), e.operator, e.record, e.record_id, e.action, e.field, e.old, e.new, e.note)
+                for e in everything
+            ]
+            return table_response(
+                fmt,
+                "操作日志",
+                ["时间", "操作人", "对象", "编号", "操作", "字段", "原值", "新值", "备注"],
+                rows,
+            )
+        page, size = paging.requested(request, audit_log.PAGE_SIZE)
+        shown, total = audit_log.entries(session, filters, page=page, size=size)
+        choices = audit_log.choices(session)
+    query = urlencode([(k, v) for k, v in request.query_params.items() if k not in ("page", "export")])
+    return render(
+        request,
+        "admin/audit.html",
+        {
+            "entries": shown,
+            "pager": paging.from_request(request, total, audit_log.PAGE_SIZE),
+            "choices": choices,
+            "form": request.query_params,
+            "errors": errors,
+            "base": "/admin/audit?" + query,
+        },
+        status_code=422 if errors else 200,
+    )
 
 
 routes = [

@@ -16,10 +16,11 @@ from matchmaker.domain.vocab import CONTRACT_TYPES
 from matchmaker.importing.sheets import check_upload
 from matchmaker.services import contract_import, contracts, import_uploads, institutions, licences
 from matchmaker.services.permissions import allowed
+from matchmaker.web import paging
 from matchmaker.web.exports import table_response
 from matchmaker.web.ids import parse_id, parse_whole
 from matchmaker.web.pages import imports as import_pages
-from matchmaker.web.security import form_str, query_int, read_form, require_actor
+from matchmaker.web.security import form_str, read_form, require_actor
 from matchmaker.web.templating import flash, render
 
 ROLES = ("bureau", "admin")
@@ -72,7 +73,6 @@ def contract_list(request: Request) -> Response:
     services = request.app.state.services
     filters = _filters(request)
     fmt = request.query_params.get("export")
-    page = query_int(request, "page", 1)
     with services.session() as session:
         if fmt in ("xlsx", "csv"):
             rows, _total, sum_fen = contracts.list_contracts(session, filters, page_size=None)
@@ -97,8 +97,15 @@ def contract_list(request: Request) -> Response:
                 )
             )
             return table_response(fmt, "技术合同", EXPORT_HEADERS, lines)
-        rows, total, sum_fen = contracts.list_contracts(session, filters, page=page)
+        page, size = paging.requested(request, contracts.PAGE_SIZE)
+        sort = request.query_params.get("sort", contracts.DEFAULT_SORT)
+        rows, total, sum_fen = contracts.list_contracts(
+            session, filters, page=page, page_size=size, sort=sort
+        )
     query = "&".join(f"{k}={v}" for k, v in request.query_params.items() if k not in ("page", "export"))
+    unsorted = "&".join(
+        f"{k}={v}" for k, v in request.query_params.items() if k not in ("page", "export", "sort")
+    )
     ref = services.reference
     return render(
         request,
@@ -107,10 +114,11 @@ def contract_list(request: Request) -> Response:
             "contracts": rows,
             "total": total,
             "sum_yuan": fen_to_yuan(sum_fen),
-            "sum_yi": format_yi(fen_to_yuan(sum_fen), 4),
+            "sum_yi": format_yi(fen_to_yuan(sum_fen), 2),
             "filters": filters,
-            "page": page,
-            "pages": max(1, -(-total // contracts.PAGE_SIZE)),
+            "pager": paging.from_request(request, total, contracts.PAGE_SIZE),
+            "sort": sort,
+            "sort_base": "/contracts?" + unsorted,
             "base": "/contracts?" + query,
             "fields": ref.contract_fields,
             "towns": ref.towns,

@@ -16,9 +16,10 @@ from matchmaker.domain.local_time import local_today
 from matchmaker.domain.vocab import COOP_MODES, NEED_STATUSES
 from matchmaker.services import companies, needs
 from matchmaker.services import requests as meeting_requests
+from matchmaker.web import paging
 from matchmaker.web.exports import table_response
 from matchmaker.web.pages.matches import ON_MY_NEEDS, need_matches
-from matchmaker.web.security import form_str, query_int, read_form, require_actor
+from matchmaker.web.security import form_str, read_form, require_actor
 from matchmaker.web.templating import flash, render
 
 NEED_FIELDS = (
@@ -117,15 +118,15 @@ def need_list(request: Request) -> Response:
             return table_response(
                 fmt, "技术需求", needs.EXPORT_HEADERS, [v.export_row() for v in result.items]
             )
-        result = needs.list_needs(
-            session, actor, filters, page=query_int(request, "page", 1), per_page=PER_PAGE
-        )
+        number, size = paging.requested(request, PER_PAGE)
+        result = needs.list_needs(session, actor, filters, page=number, per_page=size)
     base = f"/needs?status={filters.status}&field={filters.field}&q={filters.q}"
     return render(
         request,
         "needs/list.html",
         {
             "result": result,
+            "pager": paging.from_request(request, result.total, PER_PAGE),
             "filters": filters,
             "statuses": NEED_STATUSES,
             "base": base,

@@ -21,6 +21,7 @@ from matchmaker.importing.sheets import ImportFileError, check_upload
 from matchmaker.services import import_uploads, institutions, licences, offer_import, offers
 from matchmaker.services.offers import DuplicateOffer, OfferFilters
 from matchmaker.services.permissions import Actor
+from matchmaker.web import paging
 from matchmaker.web.exports import XLSX, table_response, xlsx_bytes
 from matchmaker.web.ids import parse_id, parse_whole
 from matchmaker.web.pages import imports as import_pages
@@ -101,12 +102,13 @@ def offer_list(request: Request) -> Response:
             for r in everything.rows
         ]  # fmt: skip
         return table_response(fmt, "我的成果" if mine else "专利成果", EXPORT_HEADERS, rows)
-    page = offers.list_offers(services, actor, filters, sort=sort, page=_int_or_none(params.get("page")) or 1)
+    number, size = paging.requested(request, offers.PER_PAGE)
+    page = offers.list_offers(services, actor, filters, sort=sort, page=number, per_page=size)
     with services.session() as session:
         all_institutions = institutions.all_institutions(session)
     return render(
         request, "offers/list.html",
-        {"page": page, "filters": filters, "params": params, "sort": sort, "sorts": offers.SORTS, "mine": mine,
+        {"page": page, "pager": paging.from_request(request, page.total, offers.PER_PAGE), "filters": filters, "params": params, "sort": sort, "sorts": offers.SORTS, "mine": mine,
          "base": request.url.path, "query": _query(params), "institutions": all_institutions,
          "fields": services.reference.fields, "patent_types": PATENT_TYPES, "legal_statuses": LEGAL_STATUSES,
          "statuses": OFFER_STATUSES, "trl_labels": TRL_LABELS, "can_write": actor.is_admin or actor.role in WRITERS,

@@ -16,9 +16,10 @@ from matchmaker.importing.pledges import PLEDGE
 from matchmaker.services import import_uploads, pledge_import, pledges
 from matchmaker.services.import_profiles import Decisions
 from matchmaker.services.permissions import allowed
+from matchmaker.web import paging
 from matchmaker.web.exports import table_response
 from matchmaker.web.pages.contracts import fen
-from matchmaker.web.security import form_str, query_int, read_form, require_actor
+from matchmaker.web.security import form_str, read_form, require_actor
 from matchmaker.web.templating import flash, render
 
 ROLES = ("bureau", "admin")
@@ -57,7 +58,6 @@ def pledge_list(request: Request) -> Response:
     except ValidationFailed as exc:
         errors, filters = exc.by_field(), pledges.PledgeFilters()
     fmt = request.query_params.get("export")
-    page = query_int(request, "page", 1)
     with services.session() as session:
         if fmt in ("xlsx", "csv") and not errors:
             rows, total, sum_fen = pledges.list_pledges(session, filters, page_size=None)
@@ -65,7 +65,8 @@ def pledge_list(request: Request) -> Response:
             blank: list[Any] = [""] * (len(EXPORT_HEADERS) - 2)
             lines.append(("合计", f"{total} 项", *blank[:4], fen_to_yuan(sum_fen), *blank[5:]))
             return table_response(fmt, "专利权质押登记", EXPORT_HEADERS, lines)
-        rows, total, sum_fen = pledges.list_pledges(session, filters, page=page)
+        page, size = paging.requested(request, pledges.PAGE_SIZE)
+        rows, total, sum_fen = pledges.list_pledges(session, filters, page=page, page_size=size)
         banks = pledges.pledgees(session)
     query = "&".join(f"{k}={v}" for k, v in request.query_params.items() if k not in ("page", "export"))
     ref = services.reference
@@ -80,8 +81,7 @@ def pledge_list(request: Request) -> Response:
             "filters": filters,
             "errors": errors,
             "params": request.query_params,
-            "page": page,
-            "pages": max(1, -(-total // pledges.PAGE_SIZE)),
+            "pager": paging.from_request(request, total, pledges.PAGE_SIZE),
             "base": "/pledges?" + query,
             "fields": ref.fields,
             "towns": ref.towns,
