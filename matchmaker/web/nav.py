@@ -24,7 +24,7 @@ class NavGroup:
 
 
 #: A role with more entries than this sees them grouped in menus, so the bar fits one row at 1366 px.
-FLAT_LIMIT = 8
+FLAT_LIMIT = 10
 GROUPS = {
     "offers": "成果与需求",
     "meet": "会谈与对接会",

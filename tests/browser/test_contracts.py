@@ -13,6 +13,7 @@ def _turnover(page) -> Decimal:  # type: ignore[no-untyped-def]
 def test_the_bureau_records_a_contract_and_the_dashboard_turnover_changes(page, helpers) -> None:
     helpers.log_in(page, "ipo_zhou", helpers.passwords["bureau"])
     before = _turnover(page)
+    page.hover("nav.mainnav button:has-text('合同与统计')")
     page.click("nav.mainnav >> text=技术合同")
     page.click("text=登记合同")
     page.fill("#f-registration_number", "2025320481009901")
