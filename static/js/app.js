@@ -16,7 +16,7 @@
     });
   });
   // 每页条数: choosing a page size reloads the list (the form's 确定 button does the same without script)
-  document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
+  document.querySelectorAll("select[data-pagesize]").forEach(function (el) {
     el.addEventListener("change", function () {
       var page = el.form.querySelector("input[name=page]");
       if (page) { page.value = "1"; }
