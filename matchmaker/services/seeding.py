@@ -50,6 +50,7 @@ DEMO_STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("历年技术合同", generated.seed_contracts),
     ("规划指标填报", generated.seed_indicator_values),
     ("质押登记", demo_finance.seed_pledges),
+    ("开放许可与定期通报", demo_finance.seed_licences),
 ]
 #: how many times ``seed_demo`` reports progress (for a progress bar)
 DEMO_PROGRESS_STEPS = 6 + len(DEMO_STEPS)

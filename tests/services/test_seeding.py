@@ -61,3 +61,27 @@ def test_the_demo_pledge_register_passes_the_register_checks_and_counts_in_the_i
     plan = next(p for p in indicators.plans(session, date(2026, 1, 1)) if p.plan.code == "14th")
     row = next(r for r in plan.rows if r.indicator.code == "ip_pledge_financing")
     assert row.attainment.actual == Decimal(sum(p.amount_fen for p in stored)) / 10**10
+
+
+def test_the_demo_has_open_licences_a_registered_licence_and_a_bulletin_equal_to_the_dashboard(
+    session: Session,
+) -> None:
+    from matchmaker.domain.periods import parse_period
+    from matchmaker.services import stats
+    from matchmaker.storage.models import Bulletin, Licence, OpenLicence
+
+    report = seed_demo(session, PROJECT_ROOT / "seed")
+    assert (report.created["open_licences"], report.created["licences"], report.created["bulletins"]) == (
+        4,
+        1,
+        1,
+    )
+    licence = session.exec(select(Licence)).one()
+    contract = session.get(Contract, licence.contract_id)
+    assert contract is not None and (contract.contract_type, contract.amount_fen) == ("技术许可", 30_000_000)
+    assert len(session.exec(select(OpenLicence)).all()) == 4
+    bulletin = session.exec(select(Bulletin)).one()
+    period = parse_period("2026-Q3")
+    board = stats.dashboard(session, stats.StatsFilters(2026, 2026, period=period), period.date_to)
+    assert bulletin.figures["turnover"]["amount_fen"] == board.totals.amount_fen > 0
+    assert bulletin.figures["attribution"]["licence_fen"] == 30_000_000
