@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from matchmaker.matching import calibration as cal
 from matchmaker.matching.docs import NeedDoc, OfferDoc, need_from_json, offer_from_json
 from matchmaker.matching.embedding import CachedEmbedder, Embedder, VectorCache
 from matchmaker.matching.fusion import SIGNALS, Weights, load_weights
@@ -167,6 +168,28 @@ def figures(table: SignalTable, weights: np.ndarray, qrels: Qrels) -> dict[str, 
     }
 
 
+def confidence_figures(table: SignalTable, weights: Weights, qrels: Qrels) -> dict[str, float]:
+    """How honest the shown confidence is on the pairs a list shows (each need's top 10): ``ece`` (10-bin expected
+    calibration error against grade ≥ 1) and ``strong_precision`` (share of pairs shown as strong that are grade ≥
+    1), with how many pairs were shown as strong."""
+    grades = np.array([[qrels.get(n, {}).get(o, 0) for o in table.offer_ids] for n in table.need_ids])
+    features, useful = cal.shown_pairs(table.values, grades, weights.vector(), range(len(table.need_ids)))
+    confidence = weights.confidences(features)
+    precision, count = cal.strong_precision(confidence, useful, weights.strong_confidence)
+    return {
+        "ece": cal.expected_calibration_error(confidence, useful),
+        "strong_precision": precision,
+        "strong_pairs": count,
+        "needs_without_strong": int(
+            sum(
+                1
+                for r in range(len(table.need_ids))
+                if not (confidence[r * cal.SHOWN : (r + 1) * cal.SHOWN] >= weights.strong_confidence).any()
+            )
+        ),
+    }
+
+
 def evaluate(
     data_dir: str | Path,
     embedder: Embedder,
@@ -186,6 +209,7 @@ def evaluate(
     table = signal_table(index, dataset)
     w = weights.vector()
     result: dict[str, Any] = dict(figures(table, w, dataset.qrels))
+    result.update(confidence_figures(table, weights, dataset.qrels))
     result["signals"] = {
         name: figures(table, np.eye(len(SIGNALS))[i], dataset.qrels) for i, name in enumerate(SIGNALS)
     }
@@ -197,7 +221,11 @@ def evaluate(
         extra = [o for o in extra if o.id not in known]
         big = build_index(dataset, embedder, cache_dir, weights, extra, progress)
         big_table = signal_table(big, dataset)
-        result["with_distractors"] = {"distractor_offers": len(extra), **figures(big_table, w, dataset.qrels)}
+        result["with_distractors"] = {
+            "distractor_offers": len(extra),
+            **figures(big_table, w, dataset.qrels),
+            **confidence_figures(big_table, weights, dataset.qrels),
+        }
     return result
 
 
@@ -221,6 +249,10 @@ def format_table(result: dict[str, Any]) -> str:
     lines.append(row("fused", result))
     for name, fig in result["signals"].items():
         lines.append(row(f"  {name} alone", fig))
+    lines.append(
+        f"confidence of the shown pairs: ECE {result['ece']:.3f}, strong precision {result['strong_precision']:.3f}"
+        f" ({result['strong_pairs']} pairs shown as strong; {result['needs_without_strong']} needs with none)"
+    )
     if "with_distractors" in result:
         fig = result["with_distractors"]
         lines.append(row(f"fused +{fig['distractor_offers']} distractors", fig))

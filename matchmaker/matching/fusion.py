@@ -42,6 +42,13 @@ class Weights:
     cosine_ceiling: float = 0.94
     score_offset: float = 0.0
     score_scale: float = 1.0
+    #: Platt curve of the fused value → probability that the pair is useful (grade ≥ 1), fitted by ``tune`` on
+    #: cross-validated (held-out) scores; and the confidence from which a match is shown as strong.
+    confidence_slope: float = 0.0
+    confidence_gap: float = 0.0
+    confidence_first: float = 0.0
+    confidence_intercept: float = 0.0
+    strong_confidence: float = 0.5
 
     def score(self, signals: dict[str, float]) -> float:
         """The fused value of signals given by name (as fused: text signals normalised)."""
@@ -61,6 +68,24 @@ class Weights:
             1.0 + math.exp(-max(min((fused - self.score_offset) / self.score_scale, 50.0), -50.0))
         )
 
+    def confidence(self, fused: float, best: float) -> float:
+        """Calibrated probability (0–1) that the pair is useful, from its fused value and the best fused value of
+        the list it is shown in (``matching.calibration``)."""
+        z = (
+            self.confidence_slope * fused
+            + self.confidence_gap * (fused - best)
+            + self.confidence_first * float(fused >= best)
+            + self.confidence_intercept
+        )
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def confidences(self, features: np.ndarray) -> np.ndarray:
+        """:meth:`confidence` of rows of (fused value, gap below the list's best, first of the list)."""
+        coefficients = np.array([self.confidence_slope, self.confidence_gap, self.confidence_first])
+        z = features @ coefficients + self.confidence_intercept
+        out: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
+        return out
+
     def display_scores(self, fused: np.ndarray) -> np.ndarray:
         z = np.clip((fused - self.score_offset) / self.score_scale, -50.0, 50.0)
         return self.total() / (1.0 + np.exp(-z))
@@ -74,6 +99,11 @@ def load_weights(path: Path = WEIGHTS_PATH) -> Weights:
         cosine_ceiling=float(data.get("cosine_ceiling", 0.94)),
         score_offset=float(data.get("score_offset", 0.0)),
         score_scale=float(data.get("score_scale", 1.0)),
+        confidence_slope=float(data.get("confidence", {}).get("slope", 0.0)),
+        confidence_gap=float(data.get("confidence", {}).get("gap", 0.0)),
+        confidence_first=float(data.get("confidence", {}).get("first", 0.0)),
+        confidence_intercept=float(data.get("confidence", {}).get("intercept", 0.0)),
+        strong_confidence=float(data.get("confidence", {}).get("strong", 0.5)),
     )
 
 
@@ -85,6 +115,13 @@ def save_weights(weights: Weights, path: Path = WEIGHTS_PATH, note: str = "") ->
         "cosine_ceiling": weights.cosine_ceiling,
         "score_offset": round(weights.score_offset, 4),
         "score_scale": round(weights.score_scale, 4),
+        "confidence": {
+            "slope": round(weights.confidence_slope, 4),
+            "gap": round(weights.confidence_gap, 4),
+            "first": round(weights.confidence_first, 4),
+            "intercept": round(weights.confidence_intercept, 4),
+            "strong": round(weights.strong_confidence, 4),
+        },
     }
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
@@ -108,6 +145,9 @@ class Match:
     score: float
     signals: dict[str, float] = field(default_factory=dict)
     reasons: tuple[Reason, ...] = ()
+    #: calibrated probability that the pair is useful, and whether that is enough to show it as a strong match
+    confidence: float = 0.0
+    strong: bool = False
 
 
 @dataclass(frozen=True)

@@ -613,7 +613,11 @@ class MatchIndex:
         raw, _ = self.signal_block([need], offers)
         return [dict(zip(SIGNALS, row.tolist(), strict=True)) for row in raw[0]]
 
-    def _match(self, need: AnalyzedNeed, offer: AnalyzedOffer, raw: np.ndarray, fused: np.ndarray) -> Match:
+    def _match(
+        self, need: AnalyzedNeed, offer: AnalyzedOffer, raw: np.ndarray, fused: np.ndarray, best: float
+    ) -> Match:
+        """One pair as shown; ``best`` is the fused value of the first pair of the list it is shown in (the
+        confidence reads how far the pair trails it)."""
         counts = self._offer_keywords.stats.tf.get(offer.doc.id) or Counter()
         df = self._vocabulary.df
         id_by_key = self._vocabulary.id_by_key
@@ -622,6 +626,8 @@ class MatchIndex:
         )
         shared = tuple((need.surface_by_key.get(k, k), offer.surface_by_key.get(k, k)) for k in matched)
         values = dict(zip(SIGNALS, raw.tolist(), strict=True))
+        value = float(fused @ self.weights.vector())
+        confidence = self.weights.confidence(value, best)
         facts = PairFacts(
             shared_terms=shared,
             semantic_percent=round(100 * values["semantic"]),
@@ -638,7 +644,9 @@ class MatchIndex:
         return Match(
             need_id=need.doc.id,
             offer_id=offer.doc.id,
-            score=self.weights.display_score(float(fused @ self.weights.vector())),
+            score=self.weights.display_score(value),
+            confidence=confidence,
+            strong=confidence >= self.weights.strong_confidence,
             signals=values,
             reasons=reasons_for(facts),
         )
@@ -672,7 +680,8 @@ class MatchIndex:
         candidates = self._offer_candidates(need)
         raw, fused = self.signal_block([need], candidates)
         order = self._order(raw[0], fused[0], [o.doc.id for o in candidates], signal)[:k]
-        return [self._match(need, candidates[i], raw[0, i], fused[0, i]) for i in order]
+        best = self._best(fused[0])
+        return [self._match(need, candidates[i], raw[0, i], fused[0, i], best) for i in order]
 
     def rank_needs(self, offer_id: str, k: int = 10, signal: str | None = None) -> list[Match]:
         """The ``k`` needs an offer could serve, best first, scored exactly as the other direction."""
@@ -680,17 +689,24 @@ class MatchIndex:
         candidates = self._need_candidates(offer)
         raw, fused = self.signal_block(candidates, [offer])
         order = self._order(raw[:, 0], fused[:, 0], [n.doc.id for n in candidates], signal)[:k]
-        return [self._match(candidates[i], offer, raw[i, 0], fused[i, 0]) for i in order]
+        best = self._best(fused[:, 0])
+        return [self._match(candidates[i], offer, raw[i, 0], fused[i, 0], best) for i in order]
+
+    def _best(self, fused: np.ndarray) -> float:
+        """The highest fused value among a list's candidates (its first pair)."""
+        return float((fused @ self.weights.vector()).max()) if len(fused) else 0.0
 
     def pairs(self, need_ids: Iterable[str], offer_ids: Iterable[str], threshold: float) -> list[Match]:
         """Every pair of an event scoring at least ``threshold``, best first (one block of array operations)."""
         offers = [self.offers[i] for i in offer_ids if i in self.offers]
         needs = [self.needs[i] for i in need_ids if i in self.needs]
         raw, fused = self.signal_block(needs, offers)
-        scores = self.weights.display_scores(fused @ self.weights.vector())
+        values = fused @ self.weights.vector()
+        scores = self.weights.display_scores(values)
         rows, columns = np.nonzero(scores >= threshold)
+        best = values.max(axis=1) if values.size else values
         out = [
-            self._match(needs[r], offers[c], raw[r, c], fused[r, c])
+            self._match(needs[r], offers[c], raw[r, c], fused[r, c], float(best[r]))
             for r, c in zip(rows, columns, strict=True)
         ]
         out.sort(key=lambda m: (-m.score, m.need_id, m.offer_id))

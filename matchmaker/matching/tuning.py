@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from matchmaker.matching import calibration as cal
 from matchmaker.matching.embedding import Embedder
 from matchmaker.matching.evaluation import (
     Qrels,
@@ -141,6 +142,49 @@ def cross_validate(
     return results, summarise(pooled, qrels)
 
 
+def held_out_shown(
+    table: SignalTable, qrels: Qrels, grades: np.ndarray, folds: int, extra: Preferences | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per fold, (fused values, useful) of the pairs a list would show for the held-out needs, scored by weights
+    fitted without them: the honest scores the confidence curve is fitted on."""
+    out = []
+    everyone = range(len(table.need_ids))
+    for held in folds_of(len(table.need_ids), folds):
+        train = [r for r in everyone if r not in set(held)]
+        weights = fit(table, qrels, train, extra)
+        out.append(cal.shown_pairs(table.values, grades, weights, held))
+    return out
+
+
+def calibrate(per_fold: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, Any]:
+    """The confidence curve and strong threshold from all held-out shown pairs, and their held-out quality: each
+    fold's pairs judged by a curve and threshold fitted on the other folds' (ECE and strong precision, pooled)."""
+    features = np.concatenate([f for f, _ in per_fold])
+    useful = np.concatenate([u for _, u in per_fold])
+    coefficients = cal.platt(features, useful)
+    strong = cal.strong_threshold(cal.probabilities(features, coefficients), useful)
+    confidences, labels, flags = [], [], []
+    for i, (f_features, f_useful) in enumerate(per_fold):
+        rest_f = np.concatenate([f for j, (f, _) in enumerate(per_fold) if j != i])
+        rest_u = np.concatenate([u for j, (_, u) in enumerate(per_fold) if j != i])
+        fold_coefficients = cal.platt(rest_f, rest_u)
+        threshold = cal.strong_threshold(cal.probabilities(rest_f, fold_coefficients), rest_u)
+        p = cal.probabilities(f_features, fold_coefficients)
+        confidences.append(p)
+        labels.append(f_useful)
+        flags.append(p >= threshold)
+    p_all, u_all, s_all = np.concatenate(confidences), np.concatenate(labels), np.concatenate(flags)
+    count = int(s_all.sum())
+    return {
+        "coefficients": list(coefficients),
+        "strong": strong,
+        "held_out_ece": cal.expected_calibration_error(p_all, u_all),
+        "held_out_strong_precision": float(u_all[s_all].mean()) if count else 0.0,
+        "held_out_strong_pairs": count,
+        "shown_pairs": int(u_all.size),
+    }
+
+
 def score_curve(table: SignalTable, qrels: Qrels, weights: np.ndarray) -> tuple[float, float]:
     """(offset, scale) of the shown score: a typical pair sits at the curve's foot, a typical relevant pair at
     ``TYPICAL_RELEVANT_LOGIT`` units (≈ 88%), so ``score / Σ weights`` reads as a closeness people can compare."""
@@ -193,6 +237,7 @@ def tune(
     offset, scale = score_curve(table, dataset.qrels, fitted)
     grades = np.array([[dataset.qrels.get(n, {}).get(o, 0) for o in table.offer_ids] for n in table.need_ids])
     floor, ceiling = cosine_band(index.semantic_cosines(table.need_ids, table.offer_ids), grades)
+    calibration = calibrate(held_out_shown(table, dataset.qrels, grades, folds, extra))
     weights = replace(
         current,
         by_signal=dict(zip(SIGNALS, fitted.tolist(), strict=True)),
@@ -200,6 +245,11 @@ def tune(
         score_scale=scale,
         cosine_floor=floor,
         cosine_ceiling=ceiling,
+        confidence_slope=calibration["coefficients"][0],
+        confidence_gap=calibration["coefficients"][1],
+        confidence_first=calibration["coefficients"][2],
+        confidence_intercept=calibration["coefficients"][3],
+        strong_confidence=calibration["strong"],
     )
     if weights_path is not None:
         judged = f"及平台 {extra.needs} 条需求的组织者评价" if extra.needs else ""
@@ -214,6 +264,7 @@ def tune(
         "judgement_pairs": int(extra.importance.size),
         "in_sample": figures(table, fitted, dataset.qrels),
         "cross_validated": pooled,
+        "calibration": calibration,
         "folds": [
             {"fold": r.fold, "held_out_needs": r.held_out_needs, "weights": r.weights, **r.held_out}
             for r in per_fold
@@ -236,6 +287,12 @@ def format_tuning(result: dict[str, Any]) -> str:
     lines.append(
         f"in-sample          {ins['mrr@10']:.3f}  {ins['ndcg@10']:.3f}  {ins['strict_mrr@10']:.3f}"
         f"  {ins['needs_without_grade2_in_top10']}"
+    )
+    c = result["calibration"]
+    lines.append(
+        f"confidence (held out, {c['shown_pairs']} shown pairs): ECE {c['held_out_ece']:.3f}, "
+        f"strong precision {c['held_out_strong_precision']:.3f} over {c['held_out_strong_pairs']} pairs; "
+        f"strong from {c['strong']:.2f}"
     )
     if result["judgement_needs"]:
         lines.append(

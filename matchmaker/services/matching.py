@@ -50,11 +50,21 @@ class Suggestion:
     offer: Offer | None = None
     institution: str = ""
     need: NeedView | None = None
+    #: calibrated probability (0–1) that the pair is useful, and whether it is shown as a strong match
+    confidence: float = 0.0
+    strong: bool = False
+
+    @property
+    def confidence_label(self) -> str:
+        """What a person reads beside the match: a plain word and the percentage."""
+        word = "把握较大" if self.strong else ("把握一般" if self.confidence >= 0.3 else "把握较小")
+        return f"{word} {round(100 * self.confidence)}%"
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "need_id": self.need_id, "offer_id": self.offer_id, "score": round(self.score, 4),
             "relative_score": round(self.relative, 4),
+            "confidence": round(self.confidence, 4), "strong": self.strong,
             "signals": {k: round(v, 4) for k, v in self.signals.items()},
             "reasons": [reason_json(r) for r in self.reasons],
         }  # fmt: skip
@@ -94,6 +104,15 @@ class MatchList:
     done: int = 0
     total: int = 0
     message: str = ""
+
+    @property
+    def strong(self) -> list[Suggestion]:
+        """The matches shown first; the rest are folded under 较弱匹配."""
+        return [s for s in self.items if s.strong]
+
+    @property
+    def weak(self) -> list[Suggestion]:
+        return [s for s in self.items if not s.strong]
 
 
 def masked(match: Match, budget_shown: bool) -> tuple[dict[str, float], tuple[Reason, ...]]:
@@ -177,6 +196,8 @@ def offers_for_need(services: Services, actor: Actor, view: NeedView, k: int = 1
                 reasons,
                 offer=found[0],
                 institution=found[1],
+                confidence=m.confidence,
+                strong=m.strong,
             )
         )
     return MatchList("ready", items)
@@ -215,7 +236,15 @@ def needs_for_offer(services: Services, actor: Actor, offer: Offer, k: int = 10)
             reasons += (licences.reason_for(declared),)
         items.append(
             Suggestion(
-                view.id, offer.id or 0, m.score, min(1.0, m.score / total_weight), signals, reasons, need=view
+                view.id,
+                offer.id or 0,
+                m.score,
+                min(1.0, m.score / total_weight),
+                signals,
+                reasons,
+                need=view,
+                confidence=m.confidence,
+                strong=m.strong,
             )
         )
     return MatchList("ready", items)

@@ -198,7 +198,10 @@ def test_the_need_matches_api_returns_scores_signals_and_reasons(client, login_a
         "ready",
         [good.id, tea.id],
     )
-    assert sorted(first) == ["need_id", "offer", "offer_id", "reasons", "relative_score", "score", "signals"]
+    assert sorted(first) == [
+        "confidence", "need_id", "offer", "offer_id", "reasons", "relative_score", "score", "signals", "strong"
+    ]  # fmt: skip
+    assert 0.0 <= first["confidence"] <= 1.0
     assert sorted(first["signals"]) == sorted(SIGNALS)
     assert all(sorted(r) == ["kind", "text", "values"] for r in first["reasons"])
     assert first["offer"]["url"] == f"/offers/{good.id}"
@@ -272,3 +275,29 @@ def test_the_openapi_document_lists_the_match_operations(client, login_as) -> No
         "/api/v1/offers/{offer_id}/matches": ["get"],
         "/api/v1/judgements": ["get", "post"],
     }
+
+
+def _strong_from(client, threshold: float) -> None:  # type: ignore[no-untyped-def]
+    """Set the confidence from which a match is strong on the running matcher (the fitted value is data)."""
+    from dataclasses import replace
+
+    from matchmaker.services import match_index
+
+    index = match_index.state(client.app.state.services).index
+    index.weights = replace(index.weights, strong_confidence=threshold)
+
+
+def test_strong_matches_come_first_and_weaker_ones_are_folded(client, login_as, world) -> None:
+    company, need, good, tea = world
+    login_as("sme", company=company)
+    client.get(f"/needs/{need.id}")
+
+    _strong_from(client, 1.01)  # nothing reaches it
+    none_strong = client.get(f"/needs/{need.id}").text
+    _strong_from(client, 0.0)  # everything does
+    all_strong = client.get(f"/needs/{need.id}").text
+
+    assert "暂无把握较大的匹配" in none_strong and "较弱匹配（2 项）" in none_strong
+    assert offer_ids(none_strong) == [good.id, tea.id]  # still shown, under the fold
+    assert "暂无把握较大的匹配" not in all_strong and "较弱匹配" not in all_strong
+    assert re.search(r"把握较大 \d+%", all_strong)
