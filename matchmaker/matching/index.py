@@ -683,6 +683,42 @@ class MatchIndex:
         best = self._best(fused[0])
         return [self._match(need, candidates[i], raw[0, i], fused[0, i], best) for i in order]
 
+    def analyse_query(self, text: str) -> AnalyzedNeed:
+        """A search query read as a need that is not stored: same pipeline, embeddings and normalisation, so a
+        plain description is ranked exactly as the same words posted as a need would be."""
+        doc = NeedDoc(id="", title="", description=text)
+        keyword_text, query_text, passages = need_texts(self.pipeline, doc)
+        keys, surface_by_key = _surfaces(self.pipeline, keyword_text)
+        need = AnalyzedNeed(
+            doc=doc,
+            keys=keys,
+            key_ids=np.unique(self._vocabulary.ids(keys, grow=False)),
+            title_text=" ".join(dict.fromkeys(keys)),
+            surface_by_key=surface_by_key,
+            wanted_trl=None,
+            doc_vector=self.embedder.query([query_text])[0],
+            passage_vectors=self.embedder.query(passages or [query_text]).astype(np.float16),
+        )
+        self._profiles([need])
+        return need
+
+    def rank_query(self, need: AnalyzedNeed, k: int, also: Iterable[str] = ()) -> list[Match]:
+        """Offers for a search query (from :meth:`analyse_query`), best first: the index's own candidates plus
+        ``also`` (a keyword backend's hits), ranked by the fused score exactly as for a need."""
+        candidates = self._offer_candidates(need)
+        known = {o.doc.id for o in candidates}
+        candidates += [self.offers[i] for i in dict.fromkeys(also) if i in self.offers and i not in known]
+        if not candidates:
+            return []
+        raw, fused = self.signal_block([need], candidates)
+        order = self._order(raw[0], fused[0], [o.doc.id for o in candidates], None)[:k]
+        best = self._best(fused[0])
+        return [self._match(need, candidates[i], raw[0, i], fused[0, i], best) for i in order]
+
+    def offer_vector(self, offer_id: str) -> np.ndarray | None:
+        """An offer's title + abstract vector (what a vector-searching backend stores), if indexed."""
+        return self._offer_vectors.rows([offer_id])[0] if offer_id in self.offers else None
+
     def rank_needs(self, offer_id: str, k: int = 10, signal: str | None = None) -> list[Match]:
         """The ``k`` needs an offer could serve, best first, scored exactly as the other direction."""
         offer = self.offers[offer_id]

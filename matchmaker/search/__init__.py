@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -41,6 +41,8 @@ class OfferDocument:
     price_wan: int | None
     #: changes whenever the offer changes (its ``updated_at``); a differing version means "re-index me"
     version: str = ""
+    #: the matcher's title + abstract vector, for a backend that searches vectors too (Meilisearch's hybrid)
+    vector: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,9 @@ NO_FILTERS = OfferFilters()
 
 class OfferSearch(Protocol):
     """The one search interface. ``index`` adds or replaces, ``remove`` deletes, ``flush`` makes changes durable
-    (embedded: written to ``var/``; Meilisearch: its tasks finished)."""
+    (embedded: written to ``var/``; Meilisearch: its tasks finished). ``vector`` is the query's embedding: a backend
+    that holds document vectors (Meilisearch) searches with it too, the embedded one leaves meaning to the matcher
+    that orders its candidates (``services.search``)."""
 
     name: str
 
@@ -114,7 +118,13 @@ class OfferSearch(Protocol):
     def versions(self) -> dict[int, str]: ...
 
     def search(
-        self, query: str, filters: OfferFilters = NO_FILTERS, *, page: int = 1, per_page: int = 10
+        self,
+        query: str,
+        filters: OfferFilters = NO_FILTERS,
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        vector: Sequence[float] = (),
     ) -> SearchResult: ...
 
     def flush(self) -> None: ...

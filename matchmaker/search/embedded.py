@@ -221,7 +221,13 @@ class EmbeddedOfferSearch:
         return score
 
     def search(
-        self, query: str, filters: OfferFilters = NO_FILTERS, *, page: int = 1, per_page: int = 10
+        self,
+        query: str,
+        filters: OfferFilters = NO_FILTERS,
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        vector: Sequence[float] = (),
     ) -> SearchResult:
         if self._needs_build():
             self._build()

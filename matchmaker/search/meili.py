@@ -1,7 +1,8 @@
 """Offer search on Meilisearch (the scale-out profile), through the official ``meilisearch`` client.
 
 Only documented API is used: index settings (searchable, filterable and sortable attributes, synonyms), document
-add/delete, and search with ``filter``, ``attributesToHighlight``/``attributesToCrop`` and page/hitsPerPage.
+add/delete, and search with ``filter``, ``attributesToHighlight``/``attributesToCrop``, page/hitsPerPage and ``hybrid`` with
+a user-provided embedder (documents carry the matcher's vectors in ``_vectors``; the query's vector is sent along).
 Meilisearch segments Chinese itself; the query is first reduced by the matcher's pipeline (boilerplate and stop
 words out, each term's surface form kept) so a plain description becomes the few words that carry it, and the
 synonym groups are pushed to the index so 电芯 also finds 锂离子电池, as in the embedded backend.
@@ -12,7 +13,7 @@ read back from the index (the ``version`` attribute), so there is no second copy
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import meilisearch
@@ -36,6 +37,10 @@ SETTINGS: dict[str, Any] = {
     "sortableAttributes": ["id"],
     "displayedAttributes": ["id", "title", "abstract", "version"],
 }
+#: The user-provided embedder the documents' vectors are stored under (the matcher's model computes them).
+EMBEDDER = "matchmaker"
+#: Share of the hybrid ranking Meilisearch gives to vectors; the matcher orders the candidates afterwards anyway.
+SEMANTIC_RATIO = 0.5
 TASK_TIMEOUT_MS = 60_000
 _VERSION_PAGE = 1000
 
@@ -60,6 +65,49 @@ def filter_expression(filters: OfferFilters) -> list[str]:
     return clauses
 
 
+def document(d: OfferDocument) -> dict[str, Any]:
+    """One offer as a Meilisearch document; its vector, when known, under :data:`EMBEDDER`."""
+    out: dict[str, Any] = {
+        "id": d.id,
+        "title": d.title,
+        "abstract": d.abstract,
+        "institution_id": d.institution_id,
+        "field": d.field,
+        "patent_type": d.patent_type,
+        "trl": d.trl,
+        "price_wan": d.price_wan,
+        "version": d.version,
+    }
+    if d.vector:
+        out["_vectors"] = {EMBEDDER: list(d.vector)}
+    return out
+
+
+def search_params(
+    terms: QueryTerms, filters: OfferFilters, page: int, per_page: int, vector: Sequence[float] = ()
+) -> dict[str, Any]:
+    """The search request: keywords with highlights and filters, plus a hybrid search on the query's vector when
+    one is given (the same model's vectors as the documents', so keyword and meaning both find candidates)."""
+    params: dict[str, Any] = {
+        "filter": filter_expression(filters),
+        "page": max(1, page),
+        "hitsPerPage": per_page,
+        "attributesToHighlight": ["title", "abstract"],
+        "attributesToCrop": ["abstract"],
+        "cropLength": SNIPPET_CHARS // 2,
+        "highlightPreTag": MARK_START,
+        "highlightPostTag": MARK_END,
+        "matchingStrategy": "frequency",
+        "showRankingScore": True,
+    }
+    if not terms.keys:
+        params["sort"] = ["id:desc"]
+    elif vector:
+        params["vector"] = [float(v) for v in vector]
+        params["hybrid"] = {"embedder": EMBEDDER, "semanticRatio": SEMANTIC_RATIO}
+    return params
+
+
 class MeiliOfferSearch:
     name = "meilisearch"
 
@@ -70,6 +118,7 @@ class MeiliOfferSearch:
         *,
         index_uid: str = "offers",
         pipeline: TextPipeline | None = None,
+        dimensions: int = 384,
     ) -> None:
         self.pipeline = pipeline or TextPipeline()
         self.client = meilisearch.Client(url, api_key)
@@ -79,6 +128,7 @@ class MeiliOfferSearch:
         self.idx = self.client.index(index_uid)
         settings = dict(SETTINGS)
         settings["synonyms"] = self._synonyms()
+        settings["embedders"] = {EMBEDDER: {"source": "userProvided", "dimensions": dimensions}}
         self._wait(self.idx.update_settings(settings).task_uid)
 
     def _synonyms(self) -> dict[str, list[str]]:
@@ -95,20 +145,7 @@ class MeiliOfferSearch:
             raise RuntimeError(f"Meilisearch 任务 {task_uid} 失败：{task.error}")
 
     def index(self, docs: Iterable[OfferDocument]) -> None:
-        batch = [
-            {
-                "id": d.id,
-                "title": d.title,
-                "abstract": d.abstract,
-                "institution_id": d.institution_id,
-                "field": d.field,
-                "patent_type": d.patent_type,
-                "trl": d.trl,
-                "price_wan": d.price_wan,
-                "version": d.version,
-            }
-            for d in docs
-        ]
+        batch = [document(d) for d in docs]
         if batch:
             self._tasks.append(self.idx.add_documents(batch, primary_key="id").task_uid)
 
@@ -142,31 +179,24 @@ class MeiliOfferSearch:
                 return out
 
     def search(
-        self, query: str, filters: OfferFilters = NO_FILTERS, *, page: int = 1, per_page: int = 10
+        self,
+        query: str,
+        filters: OfferFilters = NO_FILTERS,
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        vector: Sequence[float] = (),
     ) -> SearchResult:
         self.flush()
         terms = QueryTerms(self.pipeline, query)
         if query.strip() and not terms.keys:
             return SearchResult([], 0, 1, per_page, ())
-        params: dict[str, Any] = {
-            "filter": filter_expression(filters),
-            "page": max(1, page),
-            "hitsPerPage": per_page,
-            "attributesToHighlight": ["title", "abstract"],
-            "attributesToCrop": ["abstract"],
-            "cropLength": SNIPPET_CHARS // 2,
-            "highlightPreTag": MARK_START,
-            "highlightPostTag": MARK_END,
-            "matchingStrategy": "frequency",
-            "showRankingScore": True,
-        }
-        if not terms.keys:
-            params["sort"] = ["id:desc"]
+        params = search_params(terms, filters, page, per_page, vector)
         answer = self.idx.search(" ".join(terms.surfaces), params)
         total = int(answer.get("totalHits", 0))
         pages = max(1, -(-total // per_page))
         if page > pages and total:
-            return self.search(query, filters, page=pages, per_page=per_page)
+            return self.search(query, filters, page=pages, per_page=per_page, vector=vector)
         hits = []
         for raw in answer.get("hits", []):
             formatted = raw.get("_formatted", raw)

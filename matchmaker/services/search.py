@@ -17,7 +17,17 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from matchmaker.domain.vocab import PUBLISHED_OFFER_STATUSES
-from matchmaker.search import OfferDocument, OfferFilters, OfferSearch, SearchResult
+from matchmaker.search import (
+    Hit,
+    OfferDocument,
+    OfferFilters,
+    OfferSearch,
+    SearchResult,
+    mark_words,
+    snippet,
+)
+from matchmaker.search.embedded import QueryTerms
+from matchmaker.services import match_index
 from matchmaker.services.offers import offer_listeners
 from matchmaker.storage.models import Institution, Offer
 
@@ -67,7 +77,11 @@ def _version(offer: Offer) -> str:
     return offer.updated_at.isoformat() if offer.updated_at else ""
 
 
-def documents(session: Session, offers: Sequence[Offer]) -> list[OfferDocument]:
+def documents(
+    session: Session, offers: Sequence[Offer], vectors: Callable[[int], Sequence[float]] | None = None
+) -> list[OfferDocument]:
+    """What the search index holds of each offer; ``vectors`` gives an offer's embedding for a backend that
+    searches vectors too (Meilisearch)."""
     names = {i.id: i.canonical_name for i in session.exec(select(Institution))}
     return [
         OfferDocument(
@@ -81,9 +95,25 @@ def documents(session: Session, offers: Sequence[Offer]) -> list[OfferDocument]:
             trl=o.trl,
             price_wan=o.price_wan,
             version=_version(o),
+            vector=tuple(vectors(o.id or 0)) if vectors is not None else (),
         )
         for o in offers
     ]
+
+
+def _vectors_for(services: Any, search: OfferSearch) -> Callable[[int], Sequence[float]] | None:
+    """The matcher's offer vectors, for Meilisearch's hybrid search (the embedded backend does not store them)."""
+    if search.name != "meilisearch":
+        return None
+    index = match_index.ensure(services, wait=True)
+    if index is None:
+        return None
+
+    def vector(offer_id: int) -> Sequence[float]:
+        found = index.offer_vector(str(offer_id))
+        return () if found is None else [float(v) for v in found]
+
+    return vector
 
 
 def sync(services: Any, session: Session, progress: Callable[[int, int], None] | None = None) -> int:
@@ -107,7 +137,7 @@ def sync(services: Any, session: Session, progress: Callable[[int, int], None] |
         for start in range(0, len(changed), 1000):
             batch = changed[start : start + 1000]
             offers = list(session.exec(select(Offer).where(col(Offer.id).in_(batch))))
-            search.index(documents(session, offers))
+            search.index(documents(session, offers, _vectors_for(services, search)))
             if progress is not None:
                 progress(start + len(batch), len(changed))
         search.remove(removed)
@@ -130,11 +160,67 @@ class OfferCard:
     transfer_modes: tuple[str, ...]
 
 
+#: Keyword hits considered per query before the matcher orders them.
+CANDIDATES = 200
+#: A query of at least this many distinct terms reads as a description of a problem: then the matcher's own best
+#: offers join the keyword hits even without a shared word (车间设备老是突然坏 → a gearbox fault-diagnosis patent).
+#: Shorter queries are keywords (or a number) and find what contains them.
+DESCRIPTION_TERMS = 3
+#: How many of the matcher's best offers join a description's results.
+SEMANTIC_EXTRAS = 10
+
+
+def _ranked(
+    services: Any, session: Session, query: str, filters: OfferFilters, page: int, per_page: int
+) -> SearchResult | None:
+    """The search result ordered by the matcher's fused score (the ranking of the need page), or ``None`` while
+    the match index is not ready (then the backend's own order serves)."""
+    index = match_index.ensure(services)
+    if index is None:
+        return None
+    terms = QueryTerms(index.pipeline, query)
+    if not terms.keys:
+        return backend(services).search(query, filters, page=page, per_page=per_page)
+    lock = match_index.state(services).lock
+    with lock:
+        analysed = index.analyse_query(query)
+    vector = analysed.doc_vector.tolist()
+    keyword = backend(services).search(query, filters, page=1, per_page=CANDIDATES, vector=vector)
+    description = len(terms.keys) >= DESCRIPTION_TERMS
+    with lock:
+        matches = index.rank_query(analysed, CANDIDATES, also=[str(h.id) for h in keyword.hits])
+    hits_by_id = {h.id: h for h in keyword.hits}
+    extras = {int(m.offer_id) for m in matches[:SEMANTIC_EXTRAS]} if description else set()
+    wanted = [int(m.offer_id) for m in matches if int(m.offer_id) in hits_by_id or int(m.offer_id) in extras]
+    rows = list(session.exec(select(Offer).where(col(Offer.id).in_(wanted)))) if wanted else []
+    docs = {d.id: d for d in documents(session, [o for o in rows if o.status in PUBLISHED_OFFER_STATUSES])}
+    ordered = [(i, m) for m in matches if (i := int(m.offer_id)) in docs and i in set(wanted)]
+    ordered = [(i, m) for i, m in ordered if filters.accepts(docs[i])]
+    total = len(ordered)
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    shown = ordered[(page - 1) * per_page : page * per_page]
+    hits = [hits_by_id.get(i) or _hit(docs[i], m.score, terms) for i, m in shown]
+    hits = [Hit(h.id, round(m.score, 4), h.title, h.snippet) for h, (_i, m) in zip(hits, shown, strict=True)]
+    return SearchResult(hits, total, page, per_page, terms.surfaces)
+
+
+def _hit(doc: OfferDocument, score: float, terms: QueryTerms) -> Hit:
+    """A result the keyword backend did not return: marked the same way."""
+    return Hit(
+        doc.id, score, mark_words(doc.title, terms.words), snippet(mark_words(doc.abstract, terms.words))
+    )
+
+
 def search_offers(
     services: Any, session: Session, query: str, filters: OfferFilters, *, page: int = 1, per_page: int = 10
 ) -> tuple[SearchResult, dict[int, OfferCard]]:
+    """Published offers for a query, ranked as the need page ranks offers: the backend (embedded bm25s or
+    Meilisearch) supplies keyword candidates, the matcher adds its own for a description, and the matcher's fused
+    score orders them all. An empty query lists offers newest first, as the backend does."""
     sync(services, session)
-    result = backend(services).search(query, filters, page=page, per_page=per_page)
+    ranked = _ranked(services, session, query, filters, page, per_page) if query.strip() else None
+    result = ranked or backend(services).search(query, filters, page=page, per_page=per_page)
     ids = [h.id for h in result.hits]
     offers = list(session.exec(select(Offer).where(col(Offer.id).in_(ids)))) if ids else []
     names = {i.id: i.canonical_name for i in session.exec(select(Institution))}
