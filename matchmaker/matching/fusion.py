@@ -25,7 +25,7 @@ from matchmaker.matching.text import SEED_DIR
 #: embedded in the query role (need and offer are both descriptions: the symmetric use of e5).
 TEXT_SIGNALS = ("bm25", "semantic", "semantic_claims", "semantic_query", "passage", "title")
 #: Structured agreement; these only reorder within a topic.
-STRUCTURED_SIGNALS = ("field", "ipc", "price", "readiness", "mode", "legal")
+STRUCTURED_SIGNALS = ("field", "ipc", "price", "readiness", "mode", "legal", "kind")
 #: The signals in the order the ablation table prints them (and of every signal array).
 SIGNALS = TEXT_SIGNALS + STRUCTURED_SIGNALS
 
@@ -167,6 +167,10 @@ class PairFacts:
     wanted_trl: int | None
     legal_status: str
     mode_ok: float
+    patent_type: str = ""
+    #: what the need asks for: appearance, process or product (``signals.PatentKinds.aspect``)
+    aspect: str = "product"
+    kind_fit: float = 1.0
 
 
 def reasons_for(facts: PairFacts, max_terms: int = 6) -> tuple[Reason, ...]:
@@ -186,4 +190,6 @@ def reasons_for(facts: PairFacts, max_terms: int = 6) -> tuple[Reason, ...]:
         out.append(Reason("mode", {}))
     if facts.legal_status in ("失效", "审中"):
         out.append(Reason("legal", {"status": facts.legal_status}))
+    if facts.kind_fit < 1.0:
+        out.append(Reason("kind", {"patent_type": facts.patent_type, "aspect": facts.aspect}))
     return tuple(out)

@@ -90,6 +90,8 @@ class AnalyzedNeed:
     doc_vector: np.ndarray  # as embedded; compared with offers after centring (``MatchIndex._centred``)
     passage_vectors: np.ndarray
     ipc_profile: dict[str, float] = field(default_factory=dict)
+    #: what the need asks for: appearance, process or product (``signals.PatentKinds``)
+    aspect: str = "product"
     text_mean: np.ndarray = field(default_factory=lambda: np.zeros(len(TEXT_SIGNALS)))
     text_std: np.ndarray = field(default_factory=lambda: np.ones(len(TEXT_SIGNALS)))
 
@@ -300,6 +302,7 @@ class MatchIndex:
         self.embedder = embedder
         self.weights = weights or load_weights()
         self.pipeline = pipeline or TextPipeline()
+        self.patent_kinds = sig.load_patent_kinds(SEED_DIR / "patent_kinds.json")
         self.readiness_by_word: dict[str, int] = json.loads(readiness_path.read_text(encoding="utf-8"))[
             "trl_by_word"
         ]
@@ -371,6 +374,7 @@ class MatchIndex:
                 title_text=" ".join(dict.fromkeys(keys)),
                 surface_by_key=surface_by_key,
                 wanted_trl=sig.wanted_trl(need.expected_outcome, self.readiness_by_word),
+                aspect=self.patent_kinds.aspect(f"{need.title}。{need.description}。{need.expected_outcome}"),
                 doc_vector=doc_vector,
                 passage_vectors=passage_vectors[start : start + len(passages)].astype(np.float16),
             )
@@ -579,6 +583,7 @@ class MatchIndex:
             sig.readiness_fit(o.trl, need.wanted_trl),
             sig.mode_fit(o.transfer_modes, n.coop_modes),
             sig.legal_fit(o.legal_status),
+            self.patent_kinds.kind_fit(o.patent_type, need.aspect),
         )
 
     def signal_block(
@@ -640,13 +645,20 @@ class MatchIndex:
             wanted_trl=need.wanted_trl,
             legal_status=offer.doc.legal_status,
             mode_ok=values["mode"],
+            patent_type=offer.doc.patent_type,
+            aspect=need.aspect,
+            kind_fit=values["kind"],
         )
         return Match(
             need_id=need.doc.id,
             offer_id=offer.doc.id,
             score=self.weights.display_score(value),
             confidence=confidence,
-            strong=confidence >= self.weights.strong_confidence,
+            # a lapsed patent is free to use, not an offer to license; a type that cannot protect what the need
+            # asks for is no strong match whatever its words
+            strong=confidence >= self.weights.strong_confidence
+            and offer.doc.legal_status != "失效"
+            and values["kind"] >= 1.0,
             signals=values,
             reasons=reasons_for(facts),
         )
@@ -696,6 +708,7 @@ class MatchIndex:
             title_text=" ".join(dict.fromkeys(keys)),
             surface_by_key=surface_by_key,
             wanted_trl=None,
+            aspect=self.patent_kinds.aspect(text),
             doc_vector=self.embedder.query([query_text])[0],
             passage_vectors=self.embedder.query(passages or [query_text]).astype(np.float16),
         )

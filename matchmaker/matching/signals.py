@@ -7,11 +7,13 @@ a long need and the same pair scores the same whichever side asked.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -222,3 +224,30 @@ def mode_fit(transfer_modes: Sequence[str], coop_modes: Sequence[str]) -> float:
 def legal_fit(legal_status: str) -> float:
     """有效 1, 审中 0.5 (may still be refused), 失效 0 (anyone may use it: little to buy); unknown 0.5."""
     return {"有效": 1.0, "审中": 0.5, "失效": 0.0}.get(legal_status, 0.5)
+
+
+@dataclass(frozen=True)
+class PatentKinds:
+    """What each patent type can protect, against what a need asks for (``seed/matching/patent_kinds.json``)."""
+
+    appearance_words: tuple[str, ...]
+    process_words: tuple[str, ...]
+    fit: dict[str, dict[str, float]]
+
+    def aspect(self, text: str) -> str:
+        """``appearance`` (a shape or look), ``process`` (a method, recipe or parameters) or ``product``."""
+        if any(w in text for w in self.appearance_words):
+            return "appearance"
+        if any(w in text for w in self.process_words):
+            return "process"
+        return "product"
+
+    def kind_fit(self, patent_type: str, aspect: str) -> float:
+        """1 when the patent type protects what the need asks for; a design patent offers a shape only, a utility
+        model a structure but no method; unknown types count as fitting."""
+        return self.fit.get(patent_type, {}).get(aspect, 1.0)
+
+
+def load_patent_kinds(path: Path) -> PatentKinds:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return PatentKinds(tuple(data["appearance_words"]), tuple(data["process_words"]), data["fit"])

@@ -48,7 +48,19 @@ def _readiness(v: dict[str, Any]) -> str:
 
 
 def _legal(v: dict[str, Any]) -> str:
-    return "专利已失效" if v.get("status") == "失效" else "专利尚在审查中，授权未定"
+    if v.get("status") == "失效":
+        return "专利已失效：技术可自由使用，无需许可（也无从受让专利权）"
+    return "专利尚在审查中，授权未定"
+
+
+_ASPECT = {"process": "工艺或方法", "product": "产品结构或功能", "appearance": "外观"}
+
+
+def _kind(v: dict[str, Any]) -> str:
+    what = _ASPECT.get(v.get("aspect", ""), "技术方案")
+    if v.get("patent_type") == "外观设计":
+        return f"外观设计专利只保护外形，需求要的是{what}"
+    return f"{v.get('patent_type')}专利只保护产品的形状和构造，不含需求所要的{what}"
 
 
 def _open_licence(v: dict[str, Any]) -> str:
@@ -70,6 +82,7 @@ _WORDS = {
     "mode": lambda _v: "成果的转化方式不在企业接受的合作方式之内",
     "legal": _legal,
     "open_licence": _open_licence,
+    "kind": _kind,
 }
 
 
@@ -83,7 +96,7 @@ def reason_tone(reason: Reason) -> str:
     v = reason.values
     if reason.kind in ("terms", "open_licence"):
         return "good"
-    if reason.kind in ("legal", "mode"):
+    if reason.kind in ("legal", "mode", "kind"):
         return "warn"
     if reason.kind == "price":
         price, budget = v.get("price_wan"), v.get("budget_max_wan")

@@ -35,7 +35,7 @@ def test_reasons_say_when_price_exceeds_budget_and_patent_lapsed() -> None:
         r.kind: reason_text(r) for r in reasons_for(_facts(price_wan=90, legal_status="失效", mode_ok=0.0))
     }
     assert reasons["price"] == "报价 90 万元，超出预算上限 50 万元"
-    assert reasons["legal"] == "专利已失效"
+    assert reasons["legal"] == "专利已失效：技术可自由使用，无需许可（也无从受让专利权）"
     assert reasons["mode"] == "成果的转化方式不在企业接受的合作方式之内"
 
 
@@ -60,3 +60,15 @@ def test_reasons_are_data_and_their_tone_comes_from_the_values() -> None:
     assert reason_text(hidden) == "报价 90 万元，需求预算未公开"
     low = next(r for r in reasons_for(_facts(trl=3)) if r.kind == "readiness")
     assert reason_tone(low) == "warn" and "低于" in reason_text(low)
+
+
+def test_offer_kind_and_a_lapsed_patent_are_said_in_the_reasons() -> None:
+    design = {
+        r.kind: reason_text(r)
+        for r in reasons_for(
+            _facts(patent_type="外观设计", aspect="process", kind_fit=0.0, legal_status="失效")
+        )
+    }
+    assert design["kind"] == "外观设计专利只保护外形，需求要的是工艺或方法"
+    assert design["legal"].startswith("专利已失效：技术可自由使用，无需许可")
+    assert "kind" not in {r.kind for r in reasons_for(_facts(patent_type="发明", aspect="process"))}

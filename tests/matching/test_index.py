@@ -229,3 +229,26 @@ def test_a_build_in_batches_profiled_once_at_the_end_ranks_as_one_batch() -> Non
     batched.refresh_profiles()
     assert _ranked(batched, "N1") == _ranked(_index(), "N1")
     assert _ranked(batched, "N2") == _ranked(_index(), "N2")
+
+
+def test_a_design_patent_never_counts_as_a_strong_match_for_a_process_need() -> None:
+    from dataclasses import replace
+
+    from matchmaker.matching.docs import NeedDoc, OfferDoc
+    from matchmaker.matching.embedding import HashingEmbedder
+    from matchmaker.matching.index import MatchIndex
+
+    index = MatchIndex(HashingEmbedder())
+    index.weights = replace(index.weights, strong_confidence=0.0)  # everything else would be strong
+    text = "一种铝合金电池壳体的高真空压铸工艺"
+    index.add_offers(
+        [
+            OfferDoc(id="design", title="电池壳体", abstract=text, patent_type="外观设计"),
+            OfferDoc(id="invention", title=text, abstract=text, patent_type="发明"),
+        ]
+    )
+    index.add_needs([NeedDoc(id="n", title="电池壳体压铸有气孔", description="想改进压铸工艺，减少气孔。")])
+    ranked = {m.offer_id: m for m in index.rank_offers("n", 2)}
+    assert ranked["invention"].strong and not ranked["design"].strong
+    assert ranked["design"].signals["kind"] == 0.0
+    assert "kind" in {r.kind for r in ranked["design"].reasons}

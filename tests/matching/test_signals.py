@@ -112,3 +112,17 @@ def test_passage_similarities_of_stacked_documents_equal_each_alone() -> None:
 def test_title_similarities_score_every_query_against_every_title() -> None:
     values = sig.title_similarities(["隔膜 涂覆", ""], ["涂覆 隔膜", "白茶"])
     assert values.tolist() == [[1.0, 0.0], [0.0, 0.0]]
+
+
+def test_a_design_patent_fits_only_a_need_about_looks_and_a_utility_model_no_method() -> None:
+    from matchmaker.matching.signals import load_patent_kinds
+    from matchmaker.matching.text import SEED_DIR
+
+    kinds = load_patent_kinds(SEED_DIR / "patent_kinds.json")
+    process = kinds.aspect("压铸件有气孔，想改进压铸工艺参数")
+    looks = kinds.aspect("想给电池包换一个更好看的外观造型")
+    product = kinds.aspect("储能柜散热不好，柜子里温度太高")
+    assert (process, looks, product) == ("process", "appearance", "product")
+    assert kinds.kind_fit("外观设计", process) == 0.0 and kinds.kind_fit("外观设计", looks) == 1.0
+    assert kinds.kind_fit("实用新型", process) < kinds.kind_fit("实用新型", product) == 1.0
+    assert kinds.kind_fit("发明", process) == 1.0
