@@ -32,8 +32,10 @@ def main() -> None:
         if x
     ]
     var = Path(tempfile.mkdtemp(prefix="search-bench-"))
-    if (ROOT / "var/embeddings").exists():
-        shutil.copytree(ROOT / "var/embeddings", var / "embeddings")
+    (ROOT / "var/embeddings").mkdir(parents=True, exist_ok=True)
+    (var / "embeddings").symlink_to(
+        ROOT / "var/embeddings"
+    )  # the checkout's vector cache: embed each text once
     os.environ["MATCHMAKER_VAR_DIR"] = str(var)
     os.environ["DATABASE_URL"] = f"sqlite:///{var}/bench.db"
 
