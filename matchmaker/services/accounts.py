@@ -15,7 +15,7 @@ from matchmaker.domain.accounts import account_problems, login_delay_seconds, pa
 from matchmaker.domain.errors import FieldError, MatchmakerError, NotFound, ValidationFailed
 from matchmaker.domain.identifiers import IdentifierError, parse_credit_code
 from matchmaker.domain.vocab import ROLE_LABELS
-from matchmaker.services import institutions, sessions
+from matchmaker.services import institutions, sessions, versions
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.storage import audit, models
 from matchmaker.storage.models import Company, Institution, LoginFailure, utcnow
@@ -24,6 +24,13 @@ from matchmaker.storage.models import Company, Institution, LoginFailure, utcnow
 User = models.User
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+#: What a stale-edit message calls each field of the account form.
+USER_LABELS = {
+    "display_name": "姓名", "email": "邮箱", "role": "角色", "is_active": "启用",
+    "institution_id": "所属单位", "company_id": "所属企业",
+}  # fmt: skip
 
 
 class LoginThrottled(MatchmakerError):
@@ -200,7 +207,9 @@ def update_user(
     institution_id: int | None,
     company_id: int | None,
     new_password: str = "",
+    version: int | None = None,
 ) -> User:
+    """Save the admin's account form; ``version`` is the account version the form was opened at."""
     authorize(actor, "user.manage")
     user = get_user(session, user_id)
     errors = account_problems(
@@ -235,6 +244,9 @@ def update_user(
         "institution_id": user.institution_id,
         "company_id": user.company_id,
     }
+    versions.check(
+        session, user, version, entity="user", noun="账号", current=before, mine=after, labels=USER_LABELS
+    )
     if new_password:
         user.password_hash = hash_password(new_password)
         user.must_change_password = True

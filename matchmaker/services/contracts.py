@@ -31,7 +31,7 @@ from matchmaker.domain.money import (
     parse_yuan,
     yuan_to_fen,
 )
-from matchmaker.services import institutions
+from matchmaker.services import institutions, versions
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.services.reference import Reference
 from matchmaker.storage import audit
@@ -313,6 +313,7 @@ def get_contract(session: Session, contract_id: int) -> Contract:
 def as_input(contract: Contract) -> dict[str, str]:
     """A stored contract as form values (amounts in 元, exact)."""
     return {
+        "version": str(contract.version),
         "registration_number": contract.registration_number, "title": contract.title,
         "contract_type": contract.contract_type + (f"（{contract.sub_type}）" if contract.sub_type else ""),
         "seller": contract.seller_name, "buyer": contract.buyer_name, "buyer_credit_code": contract.buyer_credit_code,
@@ -343,6 +344,10 @@ def update_contract(
     resolved = _check(session, reference, merged, strict_parties=parties_changed, exclude_id=contract_id)
     before = _snapshot(contract)
     _apply(contract, resolved)
+    versions.check(
+        session, contract, versions.submitted_version(raw), entity="contract", noun="技术合同",
+        current=before, mine=_snapshot(contract), labels=AUDIT_LABELS,
+    )  # fmt: skip
     session.add(contract)
     session.flush()
     return audit.record_changes(

@@ -26,6 +26,7 @@ from matchmaker.domain.vocab import OPEN_NEED_STATUSES, PUBLISHED_OFFER_STATUSES
 from matchmaker.matching.overlap import overlap_score
 from matchmaker.scheduling.slots import Break, Slot, make_slots
 from matchmaker.services import requests as request_service
+from matchmaker.services import versions
 from matchmaker.services.match_index import need_doc, offer_doc
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.storage import audit, models
@@ -55,6 +56,12 @@ EVENT_FIELDS = (
     "tables",
     "min_meetings_per_participant",
 )
+
+#: What a stale-edit message calls each field of the event form.
+EVENT_LABELS = {
+    "name": "名称", "event_date": "日期", "venue": "地点", "start_time": "开始时间", "end_time": "结束时间",
+    "slot_minutes": "每场分钟数", "breaks": "休息时段", "tables": "洽谈桌", "min_meetings_per_participant": "每人至少会谈",
+}  # fmt: skip
 
 
 # ---------------------------------------------------------------- the event
@@ -113,6 +120,7 @@ def _columns(draft: EventDraft) -> dict[str, Any]:
 def form_values(event: Event) -> dict[str, str]:
     """The stored event as the form shows it."""
     return {
+        "version": str(event.version),
         "name": event.name,
         "event_date": event.event_date.isoformat(),
         "venue": event.venue,
@@ -128,6 +136,7 @@ def form_values(event: Event) -> dict[str, str]:
 def as_json(event: Event) -> dict[str, Any]:
     return {
         "id": event.id,
+        "version": event.version,
         "name": event.name,
         "event_date": event.event_date.isoformat(),
         "venue": event.venue,
@@ -184,6 +193,10 @@ def update_event(session: Session, actor: Actor, event_id: int, values: dict[str
     event = get_event(session, event_id)
     draft = _checked_draft(values)
     before = {k: getattr(event, k) for k in _columns(draft)}
+    versions.check(
+        session, event, versions.submitted_version(values), entity="event", noun="对接会",
+        current=before, mine=_columns(draft), labels=EVENT_LABELS,
+    )  # fmt: skip
     for name, value in _columns(draft).items():
         setattr(event, name, value)
     slot_count, table_count = len(slots_of(event)), len(event.tables)

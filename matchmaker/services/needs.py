@@ -19,8 +19,9 @@ from sqlmodel import Session, col, or_, select
 
 from matchmaker.domain.errors import Conflict, NotFound
 from matchmaker.domain.local_time import local_time
-from matchmaker.domain.needs import NeedDraft, budget_text, check_transition, validate_need
+from matchmaker.domain.needs import FIELD_LABELS, NeedDraft, budget_text, check_transition, validate_need
 from matchmaker.domain.vocab import NEED_STATUSES, NEED_TRANSITIONS
+from matchmaker.services import versions
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.storage import audit, models
 from matchmaker.storage.models import Company, utcnow
@@ -58,6 +59,7 @@ class NeedView:
     """A need as one particular actor may see it. Private values are already gone, not merely flagged."""
 
     id: int
+    version: int
     company_id: int
     company_name: str
     title: str
@@ -95,6 +97,7 @@ class NeedView:
         """The API shape. Hidden values are null with ``*_hidden: true``, never the stored value."""
         return {
             "id": self.id,
+            "version": self.version,
             "company_id": self.company_id,
             "company_name": self.company_name,
             "title": self.title,
@@ -171,6 +174,7 @@ def visible_need(
     assert need.id is not None
     return NeedView(
         id=need.id,
+        version=need.version,
         company_id=need.company_id,
         company_name=company_name,
         title=need.title,
@@ -383,6 +387,10 @@ def update_need(
     draft = validate_need(raw, fields=fields, today=today, previous_deadline=need.deadline)
     before = {name: getattr(need, name) for name in _AUDITED}
     after = _draft_values(draft)
+    versions.check(
+        session, need, versions.submitted_version(raw), entity="need", noun="技术需求",
+        current=before, mine=after, labels=FIELD_LABELS,
+    )  # fmt: skip
     for name, value in after.items():
         setattr(need, name, value)
     changed = audit.record_changes(

@@ -24,9 +24,9 @@ from sqlalchemy import ColumnElement, exc
 from sqlmodel import Session, col, func, or_, select
 
 from matchmaker.domain.errors import FieldError, NotFound, ValidationFailed
-from matchmaker.domain.offers import OfferDraft, near_duplicate_title, validate_offer
+from matchmaker.domain.offers import FIELD_LABELS, OfferDraft, near_duplicate_title, validate_offer
 from matchmaker.domain.vocab import OFFER_STATUSES, OFFER_TRANSITIONS, PUBLIC_OFFER_STATUSES
-from matchmaker.services import institutions
+from matchmaker.services import institutions, versions
 from matchmaker.services.permissions import Actor, allowed, authorize
 from matchmaker.storage import audit, models
 from matchmaker.storage.models import AuditLog, Institution, OpenLicence, utcnow
@@ -197,6 +197,10 @@ def update_offer(
         for name, value in offer_columns(draft, institution).items():
             setattr(offer, name, value)
         after = _snapshot(offer, institution.canonical_name)
+        versions.check(
+            session, offer, versions.submitted_version(values), entity="offer", noun="专利成果",
+            current=before, mine=after, labels=FIELD_LABELS,
+        )  # fmt: skip
         changed = audit.record_changes(
             session,
             user_id=actor.id,
@@ -544,7 +548,7 @@ def get_offer(services: Services, actor: Actor, offer_id: int) -> OfferDetail:
 def form_values(offer: Offer, institution_name: str) -> dict[str, Any]:
     """An offer as the edit form shows it (lists as the text a person would type)."""
     return {
-        "title": offer.title, "abstract": offer.abstract, "claims": offer.claims,
+        "version": str(offer.version), "title": offer.title, "abstract": offer.abstract, "claims": offer.claims,
         "application_number": offer.application_number, "patent_type": offer.patent_type,
         "legal_status": offer.legal_status, "ipc": "\n".join(offer.ipc), "inventors": "、".join(offer.inventors),
         "institution": institution_name, "transfer_modes": list(offer.transfer_modes),
@@ -558,8 +562,8 @@ def form_values(offer: Offer, institution_name: str) -> dict[str, Any]:
 def as_json(offer: Offer, institution_name: str) -> dict[str, Any]:
     """The API's representation; ``price_wan`` null means 面议."""
     return {
-        "id": offer.id, "title": offer.title, "abstract": offer.abstract, "claims": offer.claims,
-        "application_number": offer.application_number, "patent_type": offer.patent_type,
+        "id": offer.id, "version": offer.version, "title": offer.title, "abstract": offer.abstract,
+        "claims": offer.claims, "application_number": offer.application_number, "patent_type": offer.patent_type,
         "legal_status": offer.legal_status or None, "ipc": list(offer.ipc), "inventors": list(offer.inventors),
         "institution_id": offer.institution_id, "institution": institution_name,
         "transfer_modes": list(offer.transfer_modes), "price_wan": offer.price_wan,

@@ -50,6 +50,8 @@ class Company(SQLModel, table=True):
 
 class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    #: Bumped on every edit (storage/versions.py); a save based on an older version is refused.
+    version: int = Field(default=1)
     username: str = Field(max_length=50, unique=True)
     display_name: str = Field(max_length=50)
     email: str = Field(default="", max_length=120)
@@ -90,6 +92,8 @@ class LoginFailure(SQLModel, table=True):
 
 class Offer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    #: Bumped on every edit (storage/versions.py); a save based on an older version is refused.
+    version: int = Field(default=1)
     title: str = Field(max_length=200)
     abstract: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     claims: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -117,6 +121,8 @@ class Offer(SQLModel, table=True):
 
 class Need(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    #: Bumped on every edit (storage/versions.py); a save based on an older version is refused.
+    version: int = Field(default=1)
     company_id: int = Field(foreign_key="company.id", index=True)
     title: str = Field(max_length=200)
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -162,6 +168,8 @@ class Notification(SQLModel, table=True):
 
 class Event(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    #: Bumped on every edit (storage/versions.py); a save based on an older version is refused.
+    version: int = Field(default=1)
     name: str = Field(max_length=100)
     event_date: date
     venue: str = Field(default="", max_length=100)
@@ -232,6 +240,8 @@ class Contract(SQLModel, table=True):
         Index("ix_contract_voided_registered", "voided", "registered_on"),
     )
     id: int | None = Field(default=None, primary_key=True)
+    #: Bumped on every edit (storage/versions.py); a save based on an older version is refused.
+    version: int = Field(default=1)
     registration_number: str = Field(max_length=16, unique=True)
     title: str = Field(max_length=200)
     contract_type: str = Field(max_length=10, index=True)
@@ -537,3 +547,6 @@ class Bulletin(SQLModel, table=True):
     figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     issued_by: int | None = Field(default=None, foreign_key="user.id")
     issued_at: datetime = Field(default_factory=utcnow)
+
+
+from matchmaker.storage import versions as _versions  # noqa: F401  (registers the version hook)

@@ -92,4 +92,7 @@ def render(
 ) -> Response:
     """A page from its template, through the app's one ``Jinja2Templates`` (and its page context)."""
     templates: Jinja2Templates = request.app.state.templates
+    errors = (context or {}).get("errors")
+    if status_code == 422 and isinstance(errors, dict) and "version_current" in errors:
+        status_code = 409  # a form refused because someone saved the record meanwhile (services/versions.py)
     return templates.TemplateResponse(request, name, context or {}, status_code=status_code)

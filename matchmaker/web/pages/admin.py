@@ -121,13 +121,14 @@ def user_edit(request: Request) -> Response:
         "institution_id": str(user.institution_id or ""),
         "company_id": str(user.company_id or ""),
         "is_active": "1" if user.is_active else "",
+        "version": str(user.version),
     }
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = read_form(request)
         form_values = {
             k: form_str(form, k)
-            for k in ("display_name", "email", "role", "institution_id", "company_id", "is_active")
+            for k in ("display_name", "email", "role", "institution_id", "company_id", "is_active", "version")
         }
         try:
             with services.transaction() as session:
@@ -142,6 +143,7 @@ def user_edit(request: Request) -> Response:
                     institution_id=_optional_int(form_values["institution_id"]),
                     company_id=_optional_int(form_values["company_id"]),
                     new_password=str(form.get("new_password") or ""),
+                    version=parse_id(form_values["version"]),
                 )
             flash(request, f"已保存账号 {user.username}")
             return RedirectResponse("/admin/users", status_code=303)

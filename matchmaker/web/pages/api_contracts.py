@@ -28,6 +28,7 @@ def _yuan(amount_fen: int | None) -> str | None:
 def contract_json(c: Any) -> dict[str, Any]:
     return {
         "id": c.id,
+        "version": c.version,
         "registration_number": c.registration_number,
         "title": c.title,
         "contract_type": c.contract_type,
@@ -64,6 +65,8 @@ def _input(body: dict[str, Any]) -> dict[str, object]:
         if name in body and body[name] is not None:
             value = body[name]
             out[name] = value if name.endswith("_id") else json_text(value)
+    if body.get("version") is not None:  # the version the client read; without it the save is not checked
+        out["version"] = json_text(body["version"])
     return out
 
 

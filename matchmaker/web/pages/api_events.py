@@ -18,7 +18,7 @@ from matchmaker.services import event_schedule, events
 from matchmaker.web.ids import MAX_ID, parse_whole
 from matchmaker.web.pages.events import ORGANIZERS
 from matchmaker.web.pages.events import participant_ics as _participant_ics
-from matchmaker.web.security import read_json, require_actor
+from matchmaker.web.security import json_text, read_json, require_actor
 
 
 def _text_values(body: dict[str, Any]) -> dict[str, str]:
@@ -94,6 +94,8 @@ def event_item(request: Request) -> Response:
                     if request.method == "PATCH"
                     else _text_values(body)
                 )
+                if "version" in body:  # the version the client read; without it the save is not checked
+                    merged["version"] = json_text(body["version"])
                 events.update_event(session, actor, event_id, merged)
                 if "status" in body:
                     events.set_status(session, actor, event_id, str(body["status"]))

@@ -231,7 +231,7 @@ def contract_edit(request: Request) -> Response:
     form = contracts.as_input(contract)
     if request.method == "POST":
         data = read_form(request)
-        form = {name: form_str(data, name) for name in contracts.INPUT_FIELDS}
+        form = {name: form_str(data, name) for name in (*contracts.INPUT_FIELDS, "version")}
         try:
             with services.transaction() as session:
                 changed = contracts.update_contract(session, actor, services.reference, contract_id, form)

@@ -89,7 +89,7 @@ def event_new(request: Request) -> Response:
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = read_form(request)
-        values = {k: form_str(form, k) for k in events.EVENT_FIELDS}
+        values = {k: form_str(form, k) for k in (*events.EVENT_FIELDS, "version")}
         try:
             with request.app.state.services.transaction() as session:
                 event = events.create_event(session, actor, values)
@@ -109,7 +109,7 @@ def event_edit(request: Request) -> Response:
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = read_form(request)
-        values = {k: form_str(form, k) for k in events.EVENT_FIELDS}
+        values = {k: form_str(form, k) for k in (*events.EVENT_FIELDS, "version")}
         try:
             with request.app.state.services.transaction() as session:
                 events.update_event(session, actor, event.id or 0, values)

@@ -47,11 +47,13 @@ def today() -> date:
 def need_form_values(form: FormData) -> dict[str, Any]:
     values: dict[str, Any] = {k: form_str(form, k) for k in NEED_FIELDS}
     values["coop_modes"] = [v for v in form.getlist("coop_modes") if isinstance(v, str)]
+    values["version"] = form_str(form, "version")
     return values
 
 
 def _need_values(need: needs.Need) -> dict[str, Any]:
     return {
+        "version": str(need.version),
         "title": need.title,
         "description": need.description,
         "expected_outcome": need.expected_outcome,

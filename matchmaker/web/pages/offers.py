@@ -134,6 +134,7 @@ def _typed(form: FormData) -> dict[str, Any]:
     """What the person typed, kept as typed so a rejected form shows it again."""
     values: dict[str, Any] = {name: form_str(form, name) for name in _FORM_FIELDS}
     values["transfer_modes"] = [v for v in form.getlist("transfer_modes") if isinstance(v, str)]
+    values["version"] = form_str(form, "version")
     return values
 
 
