@@ -9,6 +9,7 @@ import openpyxl
 from sqlmodel import func, select
 from starlette.testclient import TestClient
 
+from matchmaker.settings import PROJECT_ROOT
 from matchmaker.storage.models import Company, ImportProfile, Need
 
 NEEDS = (
@@ -121,3 +122,33 @@ def test_a_contract_export_in_wan_with_new_wording_imports_in_yuan_and_errors_do
 
     done = client.post(f"/contracts/import/{token}", data={"csrf_token": csrf()})
     assert "已导入 1 份技术合同，合同成交额合计 80,000.00 元" in done.text
+
+
+def test_an_unknown_value_is_asked_once_and_the_answer_is_remembered(
+    client: TestClient, login_as: Any, csrf: Any, services: Any
+) -> None:
+    login_as("admin")
+    data = (PROJECT_ROOT / "tests" / "data" / "imports" / "offers_gbk.csv").read_bytes()
+    first = _upload(client, csrf, "/import/offers", "offers_gbk.csv", data)
+    assert '<label for="q-1">转化方式「卖断」（第 5 行）</label>' in first.text
+    assert 'data-testid="valid-count">有效 3<' in first.text
+    action = first.text.split('data-testid="mapping-form"', 1)[0].rsplit('action="', 1)[1].split('"', 1)[0]
+
+    job = client.post(
+        action,
+        data={
+            "csrf_token": csrf(),
+            "q_1_field": "transfer_modes",
+            "q_1_value": "卖断",
+            "q_1_answer": "转让",
+            "save_profile": "1",
+            "profile": "东大成果处",
+        },
+    )
+    answered = _follow(client, job)
+    assert 'data-testid="valid-count">有效 4<' in answered.text
+    assert "无法识别" not in answered.text
+
+    again = _upload(client, csrf, "/import/offers", "offers_gbk.csv", data)
+    assert 'data-testid="profile">已按导入方案「东大成果处」' in again.text
+    assert 'data-testid="valid-count">有效 4<' in again.text
