@@ -126,11 +126,14 @@ async def login(conn: Conn, username: str, password: str) -> str:
 @dataclass
 class Stats:
     latencies: list[float] = field(default_factory=list)
+    by_page: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     slowest: list[tuple[float, str]] = field(default_factory=list)
 
     def record(self, seconds: float, status: int, path: str) -> None:
         self.latencies.append(seconds)
+        page = re.sub(r"/\d+", "/{id}", path.split("?")[0])
+        self.by_page.setdefault(page, []).append(seconds)
         if status >= 400:
             key = f"{status} {path.split('?')[0]}"
             self.errors[key] = self.errors.get(key, 0) + 1
@@ -138,14 +141,32 @@ class Stats:
             self.slowest.append((seconds, path))
 
 
+async def sessions(base: tuple[str, int]) -> dict[str, dict[str, str]]:
+    """Log each demo account in once (password hashing is deliberately slow); people of one account share it."""
+    jars: dict[str, dict[str, str]] = {}
+    for names, password in ROLES.values():
+        for name in names:
+            conn = Conn(*base)
+            await login(conn, name, password)
+            jars[name] = dict(conn.cookies)
+            conn.close()
+    return jars
+
+
 async def person(
-    role: str, n: int, base: tuple[str, int], deadline: float, stats: Stats, offers: list[int]
+    role: str,
+    n: int,
+    base: tuple[str, int],
+    jars: dict[str, dict[str, str]],
+    deadline: list[float],
+    stats: Stats,
+    offers: list[int],
 ) -> None:
     conn = Conn(*base)
     rng = random.Random(n)
     if role != "monitor":
-        names, password = ROLES[role]
-        await login(conn, names[n % len(names)], password)
+        names, _password = ROLES[role]
+        conn.cookies = dict(jars[names[n % len(names)]])
 
     def pick() -> str:
         offer = f"/offers/{rng.choice(offers)}" if offers else "/offers"
@@ -167,7 +188,7 @@ async def person(
             return rng.choice(["/stats", "/contracts", "/indicators"])
         return "/healthz"
 
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline[0]:
         path = pick()
         started = time.perf_counter()
         try:
@@ -220,13 +241,12 @@ async def background_import(base: tuple[str, int], rows: int) -> None:
         print(f"  upload refused ({status})")
         return
     page = await wait_job(conn, headers["location"], f"preview of {rows} rows")
-    link = re.search(rb'href="(/import/offers/preview/\d+)"', page)
+    link = re.search(rb'href="(/import/offers/[\w-]+)"[^>]*data-testid="job-next"', page)
     if not link:
         return
-    job = link[1].decode().rsplit("/", 1)[1]
     form = urllib.parse.urlencode({"csrf_token": token, "status": "发布"}).encode()
     status, headers, _ = await conn.request(
-        "POST", f"/import/offers/{job}", form, "application/x-www-form-urlencoded"
+        "POST", link[1].decode(), form, "application/x-www-form-urlencoded"
     )
     await wait_job(conn, headers["location"], "commit")
     conn.close()
@@ -254,15 +274,18 @@ async def run(args: argparse.Namespace) -> None:
         raise SystemExit("bench/load.py drives 127.0.0.1 only")
     base = (url.hostname, url.port or 80)
     offers = await offer_ids(base)
+    jars = await sessions(base)
     stats = Stats()
     background = []
     if args.reindex:
         background.append(asyncio.create_task(background_reindex(base)))
     if args.import_rows:
         background.append(asyncio.create_task(background_import(base, args.import_rows)))
-    deadline = time.monotonic() + args.seconds
+    deadline = [time.monotonic() + args.seconds]
     started = time.perf_counter()
-    people = [person(MIX[i % len(MIX)], i, base, deadline, stats, offers) for i in range(args.connections)]
+    people = [
+        person(MIX[i % len(MIX)], i, base, jars, deadline, stats, offers) for i in range(args.connections)
+    ]
     await asyncio.gather(*people)
     elapsed = time.perf_counter() - started
     values = sorted(stats.latencies)
@@ -275,6 +298,11 @@ async def run(args: argparse.Namespace) -> None:
     print(
         f"  connections {args.connections}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (shared machine)"
     )
+    for page, times in sorted(stats.by_page.items(), key=lambda kv: -_pct(sorted(kv[1]), 0.95)):
+        ordered = sorted(times)
+        print(
+            f"  {page:<16} {len(times):>6} req  p50 {_pct(ordered, 0.5):>6.0f} ms  p95 {_pct(ordered, 0.95):>6.0f} ms"
+        )
     for key, n in sorted(stats.errors.items()):
         print(f"  error {key}: {n}")
     if background:

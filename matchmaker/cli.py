@@ -225,7 +225,10 @@ def serve(host: str | None, port: int | None, workers: int | None, no_worker: bo
     workers = workers or os.cpu_count() or 1
     worker = None
     if not no_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "matchmaker.cli", "worker"])
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "matchmaker.cli", "worker"],
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 -- serve has started no thread yet
+        )
     click.echo(f"溧阳技术转移对接平台：http://{host}:{port}/（{workers} 个 Web 进程）")
     try:
         uvicorn.run(
@@ -245,6 +248,16 @@ def serve(host: str | None, port: int | None, workers: int | None, no_worker: bo
                 worker.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 worker.kill()
+
+
+def _die_with_parent() -> None:
+    """The worker ``serve`` starts ends with it, even when ``serve`` is ended by a signal (uvicorn re-raises
+    SIGTERM/SIGINT after shutting down, so no ``finally`` runs). Linux only (prctl PR_SET_PDEATHSIG)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)
 
 
 @main.command(context_settings=CONTEXT)

@@ -11,6 +11,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+#: Handlers run in Starlette's thread pool (40 threads), each holding at most one connection, beside background
+#: threads (index build, job heartbeat): the pool must be at least that large, or a burst waits 30 s and fails.
+POOL_SIZE = 10
+POOL_OVERFLOW = 40
+
 
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
     if database_url.startswith("sqlite"):
@@ -18,11 +23,17 @@ def make_engine(database_url: str, *, echo: bool = False) -> Engine:
         if path and path != ":memory:" and not path.startswith("file:"):
             _private_file(Path(path))
         engine = create_engine(
-            database_url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            database_url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(database_url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        database_url, echo=echo, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+    )
 
 
 def _private_file(path: Path) -> None:
