@@ -74,7 +74,8 @@ class OfferCollection(HTTPEndpoint):
         description: >
           字段同表单：title, abstract, claims, application_number, patent_type, legal_status, ipc（数组或分号分隔）,
           inventors（数组或顿号分隔）, institution（单位名称，科研人员默认本单位）, transfer_modes（数组）,
-          price_wan（整数万元，null 为面议）, trl, field, contact；status 为 草稿（默认）或 发布。
+          price_wan（整数万元，null 为面议；也可写区间 "20-30"，上限在响应的 price_max_wan 中）, trl, field, contact；
+          status 为 草稿（默认）或 发布。
           标题与本单位已有成果几乎相同时返回 422，确认不是重复后带 "confirm_duplicate": true 重新提交。
         responses:
           201: {description: 已登记的成果}
