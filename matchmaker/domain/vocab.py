@@ -35,6 +35,10 @@ PUBLISHED_OFFER_STATUSES: Final = ("发布",)
 #: Offers anyone signed in may read: those on the market and those already transferred (kept as a record).
 PUBLIC_OFFER_STATUSES: Final = ("发布", "已转化")
 
+#: Who sits at an event table: a researcher (an offer's side), a company, or a bank or guarantor (质权人) in a
+#: 银企对接 session; the scheduler treats every kind but company as the table's host side.
+PARTICIPANT_KIND_LABELS: Final = {"researcher": "科研人员", "company": "企业代表", "bank": "金融机构"}
+
 COOP_MODES: Final = ("转让", "许可", "作价入股", "合作开发", "技术咨询")
 NEED_STATUSES: Final = ("开放", "对接中", "已解决", "关闭")
 NEED_TRANSITIONS: Final = {

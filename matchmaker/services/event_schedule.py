@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from matchmaker.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from matchmaker.domain.events import outcome_grade
-from matchmaker.domain.vocab import ATTENDANCE, MEETING_OUTCOMES
+from matchmaker.domain.vocab import ATTENDANCE, MEETING_OUTCOMES, PARTICIPANT_KIND_LABELS
 from matchmaker.scheduling import ics
 from matchmaker.scheduling.compactness import idle_minutes
 from matchmaker.scheduling.model import Meeting as Placed
@@ -550,7 +550,7 @@ def participant_agenda(session: Session, event: Event, person: EventParticipant)
         counterpart = e.company if mine_is_researcher else e.researcher
         topic = f"{e.offer_title} ↔ {e.need_title}"
         lines.append((f"{e.slot.label()}–{e.slot.end:%H:%M}", e.table, counterpart, topic))
-    kind = "企业代表" if person.kind == "company" else "科研人员"
+    kind = PARTICIPANT_KIND_LABELS.get(person.kind, person.kind)
     return Agenda(person.name, kind, lines, person.id)
 
 

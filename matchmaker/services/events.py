@@ -377,6 +377,11 @@ def _researcher(
     return person
 
 
+def company_participant(session: Session, event_id: int, company_id: int) -> EventParticipant:
+    """The event's participant for a company (created the first time), for pairs without a need."""
+    return _company(session, event_id, company_id, None)
+
+
 def _company(session: Session, event_id: int, company_id: int, need: Need | None) -> EventParticipant:
     stmt = select(EventParticipant).where(
         EventParticipant.event_id == event_id,
@@ -466,8 +471,8 @@ def pair_rows(session: Session, event_id: int) -> list[PairRow]:
     return [
         PairRow(
             pair=p,
-            offer_title=offers.get(p.offer_id, "—"),
-            need_title=needs.get(p.need_id, "（会谈申请）"),
+            offer_title=offers.get(p.offer_id, "知识产权质押融资" if p.source == "bank" else "—"),
+            need_title=needs.get(p.need_id, "（银企对接）" if p.source == "bank" else "（会谈申请）"),
             researcher=people[p.researcher_id].name,
             company=people[p.company_participant_id].name,
             preference=pair_preference(p),

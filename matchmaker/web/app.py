@@ -29,6 +29,7 @@ from matchmaker.web.pages import (
     home,
     jobs,
 )
+from matchmaker.web.pages import bank_sessions as bank_session_pages
 from matchmaker.web.pages import bulletins as bulletin_pages
 from matchmaker.web.pages import contracts as contract_pages
 from matchmaker.web.pages import events as event_pages
@@ -51,7 +52,7 @@ ROUTE_MODULES += [offer_pages, api_offers]
 ROUTE_MODULES += [contract_pages, dashboard, api_contracts]
 ROUTE_MODULES += [event_pages, api_events]
 ROUTE_MODULES += [match_pages, api_matches]
-ROUTE_MODULES += [pledge_pages, api_pledges, licence_pages, bulletin_pages]
+ROUTE_MODULES += [pledge_pages, api_pledges, licence_pages, bulletin_pages, bank_session_pages]
 ROUTE_MODULES += [import_pages]
 
 

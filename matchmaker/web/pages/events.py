@@ -13,7 +13,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from matchmaker.domain.errors import MatchmakerError, PermissionDenied, ValidationFailed
-from matchmaker.domain.vocab import ATTENDANCE, EVENT_STATUSES, MEETING_OUTCOMES, PREFERENCES
+from matchmaker.domain.vocab import (
+    ATTENDANCE,
+    EVENT_STATUSES,
+    MEETING_OUTCOMES,
+    PARTICIPANT_KIND_LABELS,
+    PREFERENCES,
+)
 from matchmaker.scheduling.model import REASON_TEXT
 from matchmaker.services import event_picking, event_proposals, event_schedule, events
 from matchmaker.services.permissions import allowed
@@ -161,6 +167,7 @@ def event_show(request: Request) -> Response:
             "view": view,
             "load": load,
             "statuses": EVENT_STATUSES,
+            "kind_labels": PARTICIPANT_KIND_LABELS,
             "tab": "show",
             "errors": {},
         },
