@@ -16,7 +16,7 @@ def _pledge_percent(page) -> Decimal:  # type: ignore[no-untyped-def]
 def test_the_bureau_imports_a_pledge_register_and_the_pledge_indicator_moves(page, helpers) -> None:
     helpers.log_in(page, "ipo_zhou", helpers.passwords["bureau"])
     before = _pledge_percent(page)
-    page.click("nav.mainnav >> text=质押登记")
+    page.goto("/pledges")
     page.click("text=导入质押登记表")
     page.set_input_files("#f-file", str(PROJECT_ROOT / "samples" / "pledge_register.xlsx"))
     page.click("main form button[type=submit]")
@@ -66,7 +66,7 @@ def test_an_sme_takes_an_open_licence_and_the_bureau_registers_the_contract(page
 
 def test_a_quarterly_bulletin_matches_the_dashboard(page, helpers) -> None:
     helpers.log_in(page, "ipo_zhou", helpers.passwords["bureau"])
-    page.click("nav.mainnav >> text=定期通报")
+    page.goto("/bulletins")
     page.fill("#f-period", "2026-Q2")
     page.click("main form button[type=submit]")
     page.click('[data-testid="issue"]')
