@@ -158,7 +158,7 @@ def user_edit(request: Request) -> Response:
 
 
 def user_sign_out(request: Request) -> Response:
-    """全部下线: end every session of the account (for a lost laptop or a leaver)."""
+    """全部下线 ends every session of the account (for a lost laptop or a leaver)."""
     actor = require_actor(request, ("admin",))
     read_form(request)
     with request.app.state.services.transaction() as session:

@@ -5,9 +5,12 @@ Each endpoint's docstring carries its OpenAPI operation (YAML), read by Starlett
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.schemas import SchemaGenerator
 
 from matchmaker.domain.vocab import ROLE_LABELS
@@ -112,8 +115,60 @@ def institution_list(request: Request) -> Response:
     return JSONResponse(body)
 
 
+_PATH_PARAM = re.compile(r"{(\w+)}")
+_ERRORS = {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}}
+_WRITES = ("post", "put", "patch")
+_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def openapi_document(routes: list[BaseRoute]) -> dict[str, Any]:
+    """The OpenAPI document: each operation as its docstring describes it, completed here in one place so none
+    can go without what every operation has: its path parameters (ids are integers of at most 18 digits), a JSON
+    object body for writes that do not describe theirs, and the error answer (4XX, ``Errors``)."""
+    document = schemas.get_schema(routes=routes)
+    for path, operations in document.get("paths", {}).items():
+        names = _PATH_PARAM.findall(path)
+        for method in list(operations):
+            operation = operations[method]
+            described = [k for k in operation if k in _METHODS and isinstance(operation[k], dict)]
+            if (
+                described
+            ):  # one function's docstring describing several methods (get:, put: …): take this one's
+                twin = {"patch": "put", "put": "patch"}.get(method, "")
+                operation = operations[method] = dict(
+                    operation.get(method) or operation.get(twin) or operation[described[-1]]
+                )
+            declared = {p.get("name") for p in operation.get("parameters", []) if p.get("in") == "path"}
+            operation.setdefault("parameters", []).extend(
+                {
+                    "name": name,
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
+                    if name.endswith("id") or name in ("pid", "mid")
+                    else {"type": "string"},
+                }
+                for name in names
+                if name not in declared
+            )
+            if not operation["parameters"]:
+                del operation["parameters"]
+            if method in _WRITES and "requestBody" not in operation:
+                operation["requestBody"] = {
+                    "required": False,
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                }
+            responses = operation.setdefault("responses", {})
+            if not any(str(code).startswith("4") for code in responses):
+                responses["4XX"] = {"description": "请求有误、未登录、无权限或不存在（errors 指明字段）"}
+            for code, answer in responses.items():
+                if str(code).startswith("4") and isinstance(answer, dict):
+                    answer.setdefault("content", _ERRORS)
+    return document
+
+
 def openapi(request: Request) -> Response:
-    return JSONResponse(schemas.get_schema(routes=request.app.routes))
+    return JSONResponse(openapi_document(list(request.app.routes)))
 
 
 routes = [
