@@ -383,7 +383,6 @@ _queue_lock = threading.Lock()
 
 def queue(services: Services) -> Queue:
     with _queue_lock:
-        found = services.extras.get("job_queue")
-        if found is None:
-            found = services.extras["job_queue"] = Queue(services)
-        return found  # type: ignore[no-any-return]
+        if services.job_queue is None:
+            services.job_queue = Queue(services)
+        return services.job_queue

@@ -5,7 +5,7 @@ converted patent is no longer on offer) and needs in status 开放 or 对接中.
 
 How it stays current, cheapest first:
 
-- after every committed offer or need change the listeners (``offers.offer_listeners``, ``needs.need_listeners``)
+- after every committed offer or need change the listeners (``Services.listeners``, told by ``changes.announce``)
   add, replace or remove that one document at once;
 - before each read one aggregate query per table (count, newest ``updated_at``) is compared with the last one
   seen; only when it differs are the stored versions compared document by document. Writes made by another
@@ -44,8 +44,6 @@ from matchmaker.matching.embedding import (
     VectorCache,
 )
 from matchmaker.matching.index import MatchIndex
-from matchmaker.services.needs import need_listeners
-from matchmaker.services.offers import offer_listeners
 from matchmaker.storage.models import Company, Institution, Need, Offer
 
 if TYPE_CHECKING:
@@ -56,9 +54,6 @@ log = logging.getLogger("matchmaker.matching")
 
 #: Documents added to the index per batch during a build (one embedding call each; the progress step).
 BATCH = 16
-#: Key in ``Services.extras``; tests may put an :class:`Embedder` under EMBEDDER_KEY to bypass settings.
-STATE_KEY = "matching"
-EMBEDDER_KEY = "matching.embedder"
 VERSIONS_FILE = "versions.json"
 
 
@@ -95,13 +90,12 @@ class MatcherState:
 
 def state(services: Services) -> MatcherState:
     """The matcher state, created once per process; creating it registers the change listeners."""
-    found = services.extras.get(STATE_KEY)
-    if found is not None:
-        return found  # type: ignore[no-any-return]
+    if services.matcher is not None:
+        return services.matcher
     made = MatcherState()
-    services.extras[STATE_KEY] = made
-    offer_listeners(services).append(lambda offer_id, _change: _on_offer_changed(services, offer_id))
-    need_listeners(services).append(lambda need_id, _change: _on_need_changed(services, need_id))
+    services.matcher = made
+    services.listeners.offer.append(lambda offer_id, _change: _on_offer_changed(services, offer_id))
+    services.listeners.need.append(lambda need_id, _change: _on_need_changed(services, need_id))
     return made
 
 
@@ -143,7 +137,7 @@ def embedder(services: Services) -> SharedEmbedder:
     """The configured embedder behind the on-disk vector cache (``var/embeddings``), one per process."""
     st = state(services)
     if st.embedder is None:
-        inner = services.extras.get(EMBEDDER_KEY) or matching_embedder(services.settings)
+        inner = services.embedder or matching_embedder(services.settings)
         st.embedder = SharedEmbedder(inner, services.settings.var_dir / "embeddings")
     return st.embedder
 
@@ -429,7 +423,7 @@ def _on_need_changed(services: Services, need_id: int) -> None:
 def index_status(services: Services) -> dict[str, bool]:
     """For ``/healthz``: is this process's index loaded, being built, and current with the database (one
     aggregate query; a stale index catches up on its next read)."""
-    st: MatcherState | None = services.extras.get(STATE_KEY)
+    st = services.matcher
     if st is None or st.index is None:
         return {"loaded": False, "building": bool(st and st.building), "current": False}
     with services.session() as session:

@@ -8,8 +8,7 @@ everything (organizers need the budget to pair needs with offers, the bureau for
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +21,7 @@ from matchmaker.domain.local_time import local_time
 from matchmaker.domain.needs import FIELD_LABELS, NeedDraft, budget_text, check_transition, validate_need
 from matchmaker.domain.vocab import NEED_STATUSES, NEED_TRANSITIONS
 from matchmaker.services import versions
+from matchmaker.services.changes import announce
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.storage import audit, models
 from matchmaker.storage.models import Company, utcnow
@@ -29,8 +29,6 @@ from matchmaker.storage.models import Company, utcnow
 #: The need row services hand out; pages name its type through here, never through storage.
 Need = models.Need
 
-log = logging.getLogger("matchmaker.needs")
-NeedListener = Callable[[int, str], None]
 
 #: Roles that see every field of every need.
 FULL_VIEW_ROLES = ("organizer", "bureau", "admin")
@@ -286,28 +284,6 @@ def _draft_values(draft: NeedDraft) -> dict[str, Any]:
     }
 
 
-def need_listeners(services: Any) -> list[NeedListener]:
-    """The callbacks told about committed need changes: ``callback(need_id, change)``, change one of ``created``,
-    ``updated`` or ``status`` — as ``offers.offer_listeners``, so the matcher re-indexes without this module
-    knowing about it."""
-    listeners: list[NeedListener] = services.extras.setdefault("need_listeners", [])
-    return listeners
-
-
-def _changed(session: Session, need_id: int, change: str) -> None:
-    """Tell the listeners once the caller's transaction commits (``Services.transaction`` runs the session's
-    ``after_commit`` hooks); nothing is told about a change that was rolled back."""
-
-    def tell(services: Any) -> None:
-        for listener in need_listeners(services):
-            try:
-                listener(need_id, change)
-            except Exception:
-                log.exception("need listener %r failed for need %s (%s)", listener, need_id, change)
-
-    session.info.setdefault("after_commit", []).append(tell)
-
-
 def create_need(
     session: Session,
     actor: Actor,
@@ -338,7 +314,7 @@ def create_need(
         action="create",
         new=need.title,
     )
-    _changed(session, need.id, "created")
+    announce(session, "need", [need.id], "created")
     return need
 
 
@@ -404,7 +380,7 @@ def update_need(
     )
     if changed:
         need.updated_at = utcnow()
-        _changed(session, need_id, "updated")
+        announce(session, "need", [need_id], "updated")
     session.add(need)
     return need
 
@@ -427,7 +403,7 @@ def change_status(session: Session, actor: Actor, need_id: int, new_status: str)
     need.status = new_status
     need.updated_at = utcnow()
     session.add(need)
-    _changed(session, need_id, "status")
+    announce(session, "need", [need_id], "status")
     return need
 
 

@@ -26,8 +26,9 @@ from matchmaker.importing.offers import ExistingOffers, preview_offers
 from matchmaker.importing.report import ImportReport
 from matchmaker.importing.sheets import read_sheet
 from matchmaker.services import import_profiles, import_uploads, institutions, jobs
+from matchmaker.services.changes import announce
 from matchmaker.services.import_profiles import Decisions
-from matchmaker.services.offers import INITIAL_STATUSES, can_read, offer_columns, on_offer_changed
+from matchmaker.services.offers import INITIAL_STATUSES, can_read, offer_columns
 from matchmaker.services.permissions import Actor, allowed, authorize
 from matchmaker.storage import audit
 from matchmaker.storage.models import Institution, Offer
@@ -203,7 +204,7 @@ def commit(
                 )
             created.append(offer.id)
             step(1)
-    on_offer_changed(services, created, "created")
+        announce(session, "offer", created, "created")
     return CommitResult(offer_ids=created, skipped=skipped)
 
 

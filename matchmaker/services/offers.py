@@ -7,18 +7,18 @@ Rules of issue 4 kept here, shared by the web form, the JSON API and the CLI:
 - the same patent (same bare digits) is refused naming the existing offer; a near-identical title from the same
   institution is refused until the person confirms (``confirm_duplicate``) — never silently stored twice;
 - 发布 and 已转化 offers are read by everyone logged in; 草稿 and 撤回 only by the owning institution and admins;
-- after each commit the listeners in ``Services.extras["offer_listeners"]`` hear ``(offer_id, change)``, so the
-  matcher can re-index without this module knowing about it.
+- each write is announced (``services/changes.py``): after the caller's transaction commits the offer listeners
+  hear ``(offer_id, change)``, so the matcher can re-index without this module knowing about it.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import ColumnElement, exc
 from sqlmodel import Session, col, func, or_, select
@@ -27,15 +27,13 @@ from matchmaker.domain.errors import FieldError, NotFound, ValidationFailed
 from matchmaker.domain.offers import FIELD_LABELS, OfferDraft, near_duplicate_title, validate_offer
 from matchmaker.domain.vocab import OFFER_STATUSES, OFFER_TRANSITIONS, PUBLIC_OFFER_STATUSES
 from matchmaker.services import institutions, versions
+from matchmaker.services.changes import announce
 from matchmaker.services.permissions import Actor, allowed, authorize
 from matchmaker.storage import audit, models
 from matchmaker.storage.models import AuditLog, Institution, OpenLicence, utcnow
 
 #: The offer row services hand out; pages name its type through here, never through storage.
 Offer = models.Offer
-
-if TYPE_CHECKING:
-    from matchmaker.bootstrap import Services
 
 log = logging.getLogger("matchmaker.offers")
 
@@ -65,8 +63,6 @@ _ORDER_BY: Mapping[str, tuple[Any, ...]] = {
     "title": (col(Offer.title).asc(),),
 }
 
-OfferListener = Callable[[int, str], None]
-
 
 class DuplicateOffer(ValidationFailed):
     """The same patent is already listed (``probable`` False), or the same institution already has a
@@ -77,28 +73,6 @@ class DuplicateOffer(ValidationFailed):
         super().__init__(errors)
         self.offer_id = offer_id
         self.probable = probable
-
-
-# --- listeners ------------------------------------------------------------------------------------------------
-
-
-def offer_listeners(services: Services) -> list[OfferListener]:
-    """The callbacks told about committed changes: ``callback(offer_id, change)``, change one of
-    ``created``, ``updated`` or ``status`` (read the offer for its new status)."""
-    listeners: list[OfferListener] = services.extras.setdefault("offer_listeners", [])
-    return listeners
-
-
-def on_offer_changed(services: Services, offer_ids: Iterable[int], change: str) -> None:
-    """Call every listener after a commit. A failing listener is logged, not raised: the change is already
-    stored, and the person who made it should not see an error for a derived index."""
-    listeners = offer_listeners(services)
-    for offer_id in offer_ids:
-        for listener in listeners:
-            try:
-                listener(offer_id, change)
-            except Exception:
-                log.exception("offer listener %r failed for offer %s (%s)", listener, offer_id, change)
 
 
 # --- input ----------------------------------------------------------------------------------------------------
@@ -130,10 +104,11 @@ def _truthy(value: Any) -> bool:
 
 
 def create_offer(
-    services: Services,
+    session: Session,
     actor: Actor,
     values: Mapping[str, Any],
     *,
+    fields: Collection[str],
     status: str = "草稿",
     confirm_duplicate: bool = False,
 ) -> Offer:
@@ -141,91 +116,88 @@ def create_offer(
     institution. ``status`` 发布 publishes at once (the audit shows 草稿 → 发布)."""
     if status not in INITIAL_STATUSES:
         raise ValidationFailed([FieldError("status", f"新成果的状态只能是{'或'.join(INITIAL_STATUSES)}")])
-    with services.transaction() as session:
-        raw = raw_from_values(values)
-        if not raw.get("institution") and actor.institution_id is not None:
-            own = session.get(Institution, actor.institution_id)
-            raw["institution"] = own.canonical_name if own else ""
-        draft = _validate(services, session, raw)
-        institution = _institution_of(session, draft)
-        authorize(actor, "offer.create", institution.id)
-        _refuse_duplicates(
-            session, actor, draft, institution, exclude_id=None, confirm_duplicate=confirm_duplicate
-        )
-        offer = Offer(status="草稿", created_by=actor.id, **offer_columns(draft, institution))
-        session.add(offer)
-        _flush_unique(session, draft)
-        assert offer.id is not None
-        note = "已确认不是重复登记" if confirm_duplicate else ""
-        audit.record(
-            session,
-            user_id=actor.id,
-            username=actor.username,
-            entity="offer",
-            entity_id=offer.id,
-            action="create",
-            new=offer.title,
-            note=note,
-        )
-        if status != "草稿":
-            set_status(session, actor, offer, status)
-    on_offer_changed(services, [offer.id], "created")
+    raw = raw_from_values(values)
+    if not raw.get("institution") and actor.institution_id is not None:
+        own = session.get(Institution, actor.institution_id)
+        raw["institution"] = own.canonical_name if own else ""
+    draft = _validate(fields, session, raw)
+    institution = _institution_of(session, draft)
+    authorize(actor, "offer.create", institution.id)
+    _refuse_duplicates(
+        session, actor, draft, institution, exclude_id=None, confirm_duplicate=confirm_duplicate
+    )
+    offer = Offer(status="草稿", created_by=actor.id, **offer_columns(draft, institution))
+    session.add(offer)
+    _flush_unique(session, draft)
+    assert offer.id is not None
+    note = "已确认不是重复登记" if confirm_duplicate else ""
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="offer",
+        entity_id=offer.id,
+        action="create",
+        new=offer.title,
+        note=note,
+    )
+    if status != "草稿":
+        set_status(session, actor, offer, status)
+    announce(session, "offer", [offer.id], "created")
     return offer
 
 
 def update_offer(
-    services: Services,
+    session: Session,
     actor: Actor,
     offer_id: int,
     values: Mapping[str, Any],
     *,
+    fields: Collection[str],
     confirm_duplicate: bool = False,
 ) -> Offer:
     """Replace the editable fields; each changed field is one audit row (old → new)."""
-    with services.transaction() as session:
-        offer = _load(session, offer_id)
-        authorize(actor, "offer.edit", offer)
-        draft = _validate(services, session, raw_from_values(values))
-        institution = _institution_of(session, draft)
-        if institution.id != offer.institution_id:
-            authorize(actor, "offer.create", institution.id)
-        _refuse_duplicates(
-            session, actor, draft, institution, exclude_id=offer.id, confirm_duplicate=confirm_duplicate
-        )
-        previous = session.get(Institution, offer.institution_id)
-        before = _snapshot(offer, previous.canonical_name if previous else "")
-        for name, value in offer_columns(draft, institution).items():
-            setattr(offer, name, value)
-        after = _snapshot(offer, institution.canonical_name)
-        versions.check(
-            session, offer, versions.submitted_version(values), entity="offer", noun="专利成果",
-            current=before, mine=after, labels=FIELD_LABELS,
-        )  # fmt: skip
-        changed = audit.record_changes(
-            session,
-            user_id=actor.id,
-            username=actor.username,
-            entity="offer",
-            entity_id=offer_id,
-            before=before,
-            after=after,
-        )
-        if changed:
-            offer.updated_at = utcnow()
-            session.add(offer)
-            _flush_unique(session, draft)
+    offer = _load(session, offer_id)
+    authorize(actor, "offer.edit", offer)
+    draft = _validate(fields, session, raw_from_values(values))
+    institution = _institution_of(session, draft)
+    if institution.id != offer.institution_id:
+        authorize(actor, "offer.create", institution.id)
+    _refuse_duplicates(
+        session, actor, draft, institution, exclude_id=offer.id, confirm_duplicate=confirm_duplicate
+    )
+    previous = session.get(Institution, offer.institution_id)
+    before = _snapshot(offer, previous.canonical_name if previous else "")
+    for name, value in offer_columns(draft, institution).items():
+        setattr(offer, name, value)
+    after = _snapshot(offer, institution.canonical_name)
+    versions.check(
+        session, offer, versions.submitted_version(values), entity="offer", noun="专利成果",
+        current=before, mine=after, labels=FIELD_LABELS,
+    )  # fmt: skip
+    changed = audit.record_changes(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="offer",
+        entity_id=offer_id,
+        before=before,
+        after=after,
+    )
     if changed:
-        on_offer_changed(services, [offer_id], "updated")
+        offer.updated_at = utcnow()
+        session.add(offer)
+        _flush_unique(session, draft)
+        announce(session, "offer", [offer_id], "updated")
     return offer
 
 
-def change_status(services: Services, actor: Actor, offer_id: int, new_status: str) -> Offer:
+def change_status(session: Session, actor: Actor, offer_id: int, new_status: str) -> Offer:
     """Move along ``OFFER_TRANSITIONS`` (草稿 → 发布 → 已转化 / 撤回, 撤回 → 草稿); anything else is refused."""
-    with services.transaction() as session:
-        offer = _load(session, offer_id)
-        authorize(actor, "offer.status", offer)
-        set_status(session, actor, offer, new_status)
-    on_offer_changed(services, [offer_id], "status")
+    offer = _load(session, offer_id)
+    authorize(actor, "offer.status", offer)
+    set_status(session, actor, offer, new_status)
+    announce(session, "offer", [offer_id], "status")
     return offer
 
 
@@ -257,8 +229,8 @@ def set_status(session: Session, actor: Actor, offer: Offer, new_status: str) ->
     session.add(offer)
 
 
-def _validate(services: Services, session: Session, raw: Mapping[str, object]) -> OfferDraft:
-    return validate_offer(raw, fields=services.reference.fields, normalizer=institutions.normalizer(session))
+def _validate(fields: Collection[str], session: Session, raw: Mapping[str, object]) -> OfferDraft:
+    return validate_offer(raw, fields=fields, normalizer=institutions.normalizer(session))
 
 
 def _institution_of(session: Session, draft: OfferDraft) -> Institution:
@@ -428,7 +400,7 @@ class OfferPage:
 
 
 def list_offers(
-    services: Services,
+    session: Session,
     actor: Actor,
     filters: OfferFilters,
     *,
@@ -469,26 +441,25 @@ def list_offers(
         conditions.append(col(Offer.id).in_(standing))
 
     order = _ORDER_BY.get(sort, _ORDER_BY["updated"])
-    with services.session() as session:
-        total = session.exec(select(func.count()).select_from(Offer).where(*conditions)).one()
-        stmt = select(Offer, Institution.canonical_name).join(
-            Institution, col(Institution.id) == Offer.institution_id
-        )
-        stmt = stmt.where(*conditions).order_by(*order, col(Offer.id).desc())
-        pages = max(1, math.ceil(total / per_page)) if per_page else 1
-        page = min(max(1, page), pages)
-        if per_page:
-            stmt = stmt.offset((page - 1) * per_page).limit(per_page)
-        found = list(session.exec(stmt))
-        ids = [offer.id for offer, _name in found]
-        declared: set[int] = set(
-            session.exec(
-                select(OpenLicence.offer_id).where(
-                    col(OpenLicence.offer_id).in_(ids), col(OpenLicence.withdrawn_at).is_(None)
-                )
+    total = session.exec(select(func.count()).select_from(Offer).where(*conditions)).one()
+    stmt = select(Offer, Institution.canonical_name).join(
+        Institution, col(Institution.id) == Offer.institution_id
+    )
+    stmt = stmt.where(*conditions).order_by(*order, col(Offer.id).desc())
+    pages = max(1, math.ceil(total / per_page)) if per_page else 1
+    page = min(max(1, page), pages)
+    if per_page:
+        stmt = stmt.offset((page - 1) * per_page).limit(per_page)
+    found = list(session.exec(stmt))
+    ids = [offer.id for offer, _name in found]
+    declared: set[int] = set(
+        session.exec(
+            select(OpenLicence.offer_id).where(
+                col(OpenLicence.offer_id).in_(ids), col(OpenLicence.withdrawn_at).is_(None)
             )
         )
-        rows = [OfferRow(offer, name, offer.id in declared) for offer, name in found]
+    )
+    rows = [OfferRow(offer, name, offer.id in declared) for offer, name in found]
     return OfferPage(rows=rows, total=total, page=page, pages=pages)
 
 
@@ -511,16 +482,15 @@ class OfferDetail:
     next_statuses: Sequence[str]
 
 
-def get_offer(services: Services, actor: Actor, offer_id: int) -> OfferDetail:
+def get_offer(session: Session, actor: Actor, offer_id: int) -> OfferDetail:
     """One offer with its institution and trail; an offer ``actor`` may not read is reported as missing, so
     drafts do not leak their existence."""
-    with services.session() as session:
-        offer = _load(session, offer_id)
-        if not can_read(actor, offer):
-            raise NotFound(f"专利成果 #{offer_id} 不存在")
-        institution = session.get(Institution, offer.institution_id)
-        assert institution is not None
-        trail = audit.history(session, "offer", offer_id)
+    offer = _load(session, offer_id)
+    if not can_read(actor, offer):
+        raise NotFound(f"专利成果 #{offer_id} 不存在")
+    institution = session.get(Institution, offer.institution_id)
+    assert institution is not None
+    trail = audit.history(session, "offer", offer_id)
     history = [
         StatusChange(
             e.at,

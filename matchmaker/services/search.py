@@ -28,20 +28,16 @@ from matchmaker.search import (
 )
 from matchmaker.search.embedded import QueryTerms
 from matchmaker.services import match_index
-from matchmaker.services.offers import offer_listeners
 from matchmaker.storage.models import Institution, Offer
 
 _LOCK = threading.Lock()
-_BACKEND = "offer_search"
-_FINGERPRINT = "offer_search_fingerprint"
 
 
 def backend(services: Any) -> OfferSearch:
     """The configured backend, created once per process: Meilisearch when ``meili_url`` is set, else embedded
     (loaded from ``var/search/embedded`` when a saved index exists)."""
-    found = services.extras.get(_BACKEND)
-    if found is not None:
-        return found  # type: ignore[no-any-return]
+    if services.offer_search is not None:
+        return services.offer_search  # type: ignore[no-any-return]
     settings = services.settings
     made: OfferSearch
     if settings.meili_url:
@@ -55,9 +51,13 @@ def backend(services: Any) -> OfferSearch:
         embedded = EmbeddedOfferSearch(directory=directory)
         embedded.load(directory)
         made = embedded
-    services.extras[_BACKEND] = made
+    services.offer_search = made
+
+    def forget_version(_offer_id: int, _change: str) -> None:
+        services.offer_search_version = None
+
     # Told after every committed offer change: forget the data version, so the next search compares.
-    offer_listeners(services).append(lambda _offer_id, _change: services.extras.pop(_FINGERPRINT, None))
+    services.listeners.offer.append(forget_version)
     return made
 
 
@@ -123,7 +123,7 @@ def sync(services: Any, session: Session, progress: Callable[[int, int], None] |
     with _LOCK:
         search = backend(services)
         fingerprint = _fingerprint(session)
-        if services.extras.get(_FINGERPRINT) == fingerprint:
+        if services.offer_search_version == fingerprint:
             return 0
         current: dict[int, str] = {
             oid or 0: (ts.isoformat() if ts else "")
@@ -142,7 +142,7 @@ def sync(services: Any, session: Session, progress: Callable[[int, int], None] |
                 progress(start + len(batch), len(changed))
         search.remove(removed)
         search.flush()
-        services.extras[_FINGERPRINT] = fingerprint
+        services.offer_search_version = fingerprint
         return len(changed) + len(removed)
 
 

@@ -90,14 +90,25 @@ def suggested_offers(services, need_id: int, actor: Actor) -> list[int]:  # type
 def test_publishing_editing_and_withdrawing_an_offer_update_the_index_at_once(services, seu, sme) -> None:
     match_index.ensure(services, wait=True)
     need_id = post_need(services, sme)
-    offer = offers.create_offer(services, seu, offer_values(), status="发布")
+    with services.transaction() as session:
+        offer = offers.create_offer(
+            session, seu, offer_values(), status="发布", fields=services.reference.fields
+        )
     index = match_index.state(services).index
     assert index is not None
 
     published = (str(offer.id) in index.offers, suggested_offers(services, need_id, sme))
-    offers.update_offer(services, seu, offer.id, offer_values(title="一种锂离子电池隔膜陶瓷涂覆与干燥方法"))
+    with services.transaction() as session:
+        offers.update_offer(
+            session,
+            seu,
+            offer.id,
+            offer_values(title="一种锂离子电池隔膜陶瓷涂覆与干燥方法"),
+            fields=services.reference.fields,
+        )
     edited_title = index.offers[str(offer.id)].doc.title
-    offers.change_status(services, seu, offer.id, "撤回")
+    with services.transaction() as session:
+        offers.change_status(session, seu, offer.id, "撤回")
 
     assert published == (True, [offer.id])
     assert edited_title == "一种锂离子电池隔膜陶瓷涂覆与干燥方法"
@@ -106,14 +117,18 @@ def test_publishing_editing_and_withdrawing_an_offer_update_the_index_at_once(se
 
 def test_a_draft_offer_is_never_indexed_and_a_converted_one_leaves_the_index(services, seu, sme) -> None:
     match_index.ensure(services, wait=True)
-    draft = offers.create_offer(services, seu, offer_values())
-    published = offers.create_offer(
-        services,
-        seu,
-        offer_values(application_number="202310198212.4", title="一种隔膜涂覆浆料"),
-        status="发布",
-    )
-    offers.change_status(services, seu, published.id, "已转化")
+    with services.transaction() as session:
+        draft = offers.create_offer(session, seu, offer_values(), fields=services.reference.fields)
+    with services.transaction() as session:
+        published = offers.create_offer(
+            session,
+            seu,
+            offer_values(application_number="202310198212.4", title="一种隔膜涂覆浆料"),
+            status="发布",
+            fields=services.reference.fields,
+        )
+    with services.transaction() as session:
+        offers.change_status(session, seu, published.id, "已转化")
 
     assert match_index.state(services).index.offers == {}  # type: ignore[union-attr]
     assert draft.status == "草稿"
@@ -167,14 +182,14 @@ class CountingEmbedder:
 
 def test_a_restart_loads_the_saved_index_and_embeds_nothing_again(settings, make, sme) -> None:
     first = build(settings)
-    first.extras[match_index.EMBEDDER_KEY] = CountingEmbedder()
+    first.embedder = CountingEmbedder()
     make.offer(title="一种锂离子电池隔膜陶瓷涂覆方法")
     make.need(make.company())
     report = match_index.rebuild(first)
 
     restarted = build(settings)
     counting = CountingEmbedder()
-    restarted.extras[match_index.EMBEDDER_KEY] = counting
+    restarted.embedder = counting
     index = match_index.ensure(restarted, wait=True)
 
     assert (report.offers, report.needs, report.embedded > 0) == (1, 1, True)
@@ -184,7 +199,7 @@ def test_a_restart_loads_the_saved_index_and_embeds_nothing_again(settings, make
 
 def test_an_offer_changed_while_the_server_was_down_is_re_added_from_the_vector_cache(settings, make) -> None:
     first = build(settings)
-    first.extras[match_index.EMBEDDER_KEY] = CountingEmbedder()
+    first.embedder = CountingEmbedder()
     offer = make.offer(title="一种锂离子电池隔膜陶瓷涂覆方法")
     match_index.rebuild(first)
     with first.transaction() as session:
@@ -197,7 +212,7 @@ def test_an_offer_changed_while_the_server_was_down_is_re_added_from_the_vector_
 
     restarted = build(settings)
     counting = CountingEmbedder()
-    restarted.extras[match_index.EMBEDDER_KEY] = counting
+    restarted.embedder = counting
     index = match_index.ensure(restarted, wait=True)
 
     assert index is not None
@@ -208,7 +223,7 @@ def test_without_a_saved_index_a_slow_model_builds_in_the_background_and_pages_s
     services, make, sme
 ) -> None:
     gate = threading.Event()
-    services.extras[match_index.EMBEDDER_KEY] = CountingEmbedder(gate)
+    services.embedder = CountingEmbedder(gate)
     make.offer()
     make.offer()
     need_id = post_need(services, sme)

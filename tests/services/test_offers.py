@@ -51,7 +51,8 @@ def audit_rows(services, offer_id: int) -> list[tuple[str, str, str | None, str 
 
 
 def test_a_researcher_creates_a_draft_of_their_institution_with_normalised_fields(services, seu) -> None:
-    offer = offers.create_offer(services, seu, values(institution=""))
+    with services.transaction() as session:
+        offer = offers.create_offer(session, seu, values(institution=""), fields=services.reference.fields)
 
     with services.session() as s:
         stored = s.get(Offer, offer.id)
@@ -75,7 +76,8 @@ def test_a_researcher_creates_a_draft_of_their_institution_with_normalised_field
 
 
 def test_creating_as_published_records_the_draft_to_published_step(services, seu) -> None:
-    offer = offers.create_offer(services, seu, values(), status="发布")
+    with services.transaction() as session:
+        offer = offers.create_offer(session, seu, values(), status="发布", fields=services.reference.fields)
 
     assert offer.status == "发布"
     assert [row[:4] for row in audit_rows(services, offer.id)] == [
@@ -85,9 +87,9 @@ def test_creating_as_published_records_the_draft_to_published_step(services, seu
 
 
 def test_every_field_error_comes_back_at_once_and_nothing_is_stored(services, seu) -> None:
-    with pytest.raises(ValidationFailed) as failed:
+    with pytest.raises(ValidationFailed) as failed, services.transaction() as session:
         offers.create_offer(
-            services,
+            session,
             seu,
             values(
                 title="",
@@ -96,6 +98,7 @@ def test_every_field_error_comes_back_at_once_and_nothing_is_stored(services, se
                 price_wan="-20",
                 patent_type="实用新型",
             ),
+            fields=services.reference.fields,
         )
 
     assert sorted(failed.value.by_field()) == ["application_number", "price_wan", "title", "trl"]
@@ -104,8 +107,8 @@ def test_every_field_error_comes_back_at_once_and_nothing_is_stored(services, se
 
 
 def test_the_type_digit_must_agree_with_the_patent_type(services, seu) -> None:
-    with pytest.raises(ValidationFailed) as failed:
-        offers.create_offer(services, seu, values(patent_type="实用新型"))
+    with pytest.raises(ValidationFailed) as failed, services.transaction() as session:
+        offers.create_offer(session, seu, values(patent_type="实用新型"), fields=services.reference.fields)
 
     assert failed.value.by_field() == {
         "patent_type": "专利类型「实用新型」与申请号 202310198211.X 不符：类型位 1 表示发明"
@@ -113,11 +116,15 @@ def test_the_type_digit_must_agree_with_the_patent_type(services, seu) -> None:
 
 
 def test_the_same_patent_with_another_prefix_is_refused_naming_the_existing_offer(services, seu) -> None:
-    first = offers.create_offer(services, seu, values())
+    with services.transaction() as session:
+        first = offers.create_offer(session, seu, values(), fields=services.reference.fields)
 
-    with pytest.raises(DuplicateOffer) as refused:
+    with pytest.raises(DuplicateOffer) as refused, services.transaction() as session:
         offers.create_offer(
-            services, seu, values(application_number="ZL202310198211.X", title="另一个标题完全不同的专利")
+            session,
+            seu,
+            values(application_number="ZL202310198211.X", title="另一个标题完全不同的专利"),
+            fields=services.reference.fields,
         )
 
     assert (refused.value.offer_id, refused.value.probable) == (first.id, False)
@@ -130,9 +137,13 @@ def test_the_same_patent_with_another_prefix_is_refused_naming_the_existing_offe
 
 
 def test_a_near_identical_title_of_the_same_institution_needs_confirmation(services, seu) -> None:
-    first = offers.create_offer(
-        services, seu, values(title="一种芹菜类蔬菜采后气调保鲜方法", field="现代农业", ipc="A23B 7/148")
-    )
+    with services.transaction() as session:
+        first = offers.create_offer(
+            session,
+            seu,
+            values(title="一种芹菜类蔬菜采后气调保鲜方法", field="现代农业", ipc="A23B 7/148"),
+            fields=services.reference.fields,
+        )
     other = values(
         title="一种新型芹菜类蔬菜采后气调保鲜方法",
         application_number="202310198212.4",
@@ -140,9 +151,12 @@ def test_a_near_identical_title_of_the_same_institution_needs_confirmation(servi
         ipc="A23B 7/148",
     )
 
-    with pytest.raises(DuplicateOffer) as flagged:
-        offers.create_offer(services, seu, other)
-    confirmed = offers.create_offer(services, seu, other, confirm_duplicate=True)
+    with pytest.raises(DuplicateOffer) as flagged, services.transaction() as session:
+        offers.create_offer(session, seu, other, fields=services.reference.fields)
+    with services.transaction() as session:
+        confirmed = offers.create_offer(
+            session, seu, other, confirm_duplicate=True, fields=services.reference.fields
+        )
 
     assert (flagged.value.offer_id, flagged.value.probable) == (first.id, True)
     assert list(flagged.value.by_field()) == ["title"]
@@ -154,28 +168,43 @@ def test_a_near_identical_title_of_the_same_institution_needs_confirmation(servi
 
 
 def test_a_near_identical_title_of_another_institution_is_not_a_duplicate(services, seu, nuaa) -> None:
-    offers.create_offer(services, seu, values())
+    with services.transaction() as session:
+        offers.create_offer(session, seu, values(), fields=services.reference.fields)
 
-    offer = offers.create_offer(
-        services,
-        nuaa,
-        values(institution=NUAA, application_number="202310198212.4", title="一种新型固态电解质界面修饰方法"),
-    )
+    with services.transaction() as session:
+        offer = offers.create_offer(
+            session,
+            nuaa,
+            values(
+                institution=NUAA, application_number="202310198212.4", title="一种新型固态电解质界面修饰方法"
+            ),
+            fields=services.reference.fields,
+        )
 
     assert offer.id is not None
 
 
 def test_another_institutions_researcher_gets_403_on_create_edit_and_status(services, seu, nuaa) -> None:
-    offer = offers.create_offer(services, seu, values(), status="发布")
+    with services.transaction() as session:
+        offer = offers.create_offer(session, seu, values(), status="发布", fields=services.reference.fields)
 
-    with pytest.raises(PermissionDenied, match="只能为本单位发布专利成果"):
-        offers.create_offer(services, nuaa, values(application_number="202310198212.4"))
-    with pytest.raises(PermissionDenied, match="只能修改本单位的专利成果"):
-        offers.update_offer(services, nuaa, offer.id, values(title="被改掉的标题"))
-    with pytest.raises(PermissionDenied, match="只能变更本单位专利成果的状态"):
-        offers.change_status(services, nuaa, offer.id, "撤回")
-    with pytest.raises(PermissionDenied):
-        offers.update_offer(services, seu, offer.id, values(institution=NUAA))
+    with pytest.raises(PermissionDenied, match="只能为本单位发布专利成果"), services.transaction() as session:
+        offers.create_offer(
+            session, nuaa, values(application_number="202310198212.4"), fields=services.reference.fields
+        )
+    with pytest.raises(PermissionDenied, match="只能修改本单位的专利成果"), services.transaction() as session:
+        offers.update_offer(
+            session, nuaa, offer.id, values(title="被改掉的标题"), fields=services.reference.fields
+        )
+    with (
+        pytest.raises(PermissionDenied, match="只能变更本单位专利成果的状态"),
+        services.transaction() as session,
+    ):
+        offers.change_status(session, nuaa, offer.id, "撤回")
+    with pytest.raises(PermissionDenied), services.transaction() as session:
+        offers.update_offer(
+            session, seu, offer.id, values(institution=NUAA), fields=services.reference.fields
+        )
 
     with services.session() as s:
         stored = s.get(Offer, offer.id)
@@ -190,24 +219,33 @@ def test_another_institutions_researcher_gets_403_on_create_edit_and_status(serv
 def test_roles_other_than_researcher_and_admin_cannot_create_offers(services, make, role: str) -> None:
     actor = accounts.actor_for(make.user(role))
 
-    with pytest.raises(PermissionDenied):
-        offers.create_offer(services, actor, values())
+    with pytest.raises(PermissionDenied), services.transaction() as session:
+        offers.create_offer(session, actor, values(), fields=services.reference.fields)
 
 
 def test_an_admin_may_list_for_any_institution(services, make) -> None:
     admin = accounts.actor_for(make.user("admin"))
 
-    offer = offers.create_offer(services, admin, values(institution="东大溧阳研究院"))
+    with services.transaction() as session:
+        offer = offers.create_offer(
+            session, admin, values(institution="东大溧阳研究院"), fields=services.reference.fields
+        )
 
     assert offer.institution_id == make.institution(SEU).id
 
 
 def test_an_edit_records_one_audit_row_per_changed_field(services, seu) -> None:
-    offer = offers.create_offer(services, seu, values())
+    with services.transaction() as session:
+        offer = offers.create_offer(session, seu, values(), fields=services.reference.fields)
 
-    offers.update_offer(
-        services, seu, offer.id, values(price_wan="", price_negotiable="1", trl="7", transfer_modes=["转让"])
-    )
+    with services.transaction() as session:
+        offers.update_offer(
+            session,
+            seu,
+            offer.id,
+            values(price_wan="", price_negotiable="1", trl="7", transfer_modes=["转让"]),
+            fields=services.reference.fields,
+        )
 
     assert audit_rows(services, offer.id)[1:] == [
         ("update", "transfer_modes", "转让、普通许可", "转让"),
@@ -217,9 +255,13 @@ def test_an_edit_records_one_audit_row_per_changed_field(services, seu) -> None:
 
 
 def test_an_edit_may_keep_its_own_patent_number_and_title(services, seu) -> None:
-    offer = offers.create_offer(services, seu, values())
+    with services.transaction() as session:
+        offer = offers.create_offer(session, seu, values(), fields=services.reference.fields)
 
-    offers.update_offer(services, seu, offer.id, values(contact="李工 13800000000"))
+    with services.transaction() as session:
+        offers.update_offer(
+            session, seu, offer.id, values(contact="李工 13800000000"), fields=services.reference.fields
+        )
 
     assert audit_rows(services, offer.id)[1:] == [
         ("update", "contact", "王工 0519-87000000", "李工 13800000000")
@@ -227,11 +269,13 @@ def test_an_edit_may_keep_its_own_patent_number_and_title(services, seu) -> None
 
 
 def test_the_status_flow_allows_exactly_the_documented_transitions(services, seu) -> None:
-    offer = offers.create_offer(services, seu, values())
+    with services.transaction() as session:
+        offer = offers.create_offer(session, seu, values(), fields=services.reference.fields)
     steps = ["发布", "撤回", "草稿", "发布", "已转化"]
 
     for status in steps:
-        offers.change_status(services, seu, offer.id, status)
+        with services.transaction() as session:
+            offers.change_status(session, seu, offer.id, status)
 
     assert [row[2:] for row in audit_rows(services, offer.id) if row[0] == "status"] == [
         ("草稿", "发布"),
@@ -250,12 +294,14 @@ def test_the_status_flow_allows_exactly_the_documented_transitions(services, seu
     ([], "删除", "状态「删除」无效，应为草稿、发布、已转化、撤回之一"),
 ])  # fmt: skip
 def test_illegal_transitions_are_refused_in_chinese(services, seu, path, refused, message) -> None:
-    offer = offers.create_offer(services, seu, values())
+    with services.transaction() as session:
+        offer = offers.create_offer(session, seu, values(), fields=services.reference.fields)
     for status in path:
-        offers.change_status(services, seu, offer.id, status)
+        with services.transaction() as session:
+            offers.change_status(session, seu, offer.id, status)
 
-    with pytest.raises(ValidationFailed) as failed:
-        offers.change_status(services, seu, offer.id, refused)
+    with pytest.raises(ValidationFailed) as failed, services.transaction() as session:
+        offers.change_status(session, seu, offer.id, refused)
 
     assert failed.value.by_field() == {"status": message}
 
@@ -266,12 +312,13 @@ def test_listeners_hear_each_committed_change_and_a_failing_one_does_not_undo_it
     def broken(_offer_id: int, _change: str) -> None:
         raise RuntimeError("index down")
 
-    offers.offer_listeners(services).extend(
-        [broken, lambda offer_id, change: heard.append((offer_id, change))]
-    )
-    offer = offers.create_offer(services, seu, values())
-    offers.update_offer(services, seu, offer.id, values(trl="6"))
-    offers.change_status(services, seu, offer.id, "发布")
+    services.listeners.offer.extend([broken, lambda offer_id, change: heard.append((offer_id, change))])
+    with services.transaction() as session:
+        offer = offers.create_offer(session, seu, values(), fields=services.reference.fields)
+    with services.transaction() as session:
+        offers.update_offer(session, seu, offer.id, values(trl="6"), fields=services.reference.fields)
+    with services.transaction() as session:
+        offers.change_status(session, seu, offer.id, "发布")
 
     assert heard == [(offer.id, "created"), (offer.id, "updated"), (offer.id, "status")]
 
@@ -287,15 +334,17 @@ def test_drafts_and_withdrawn_offers_are_visible_only_inside_their_institution(
     admin = accounts.actor_for(make.user("admin"))
 
     def ids(actor: Actor) -> set[int]:
-        return {row.offer.id for row in offers.list_offers(services, actor, OfferFilters()).rows}
+        with services.session() as session:
+            return {row.offer.id for row in offers.list_offers(session, actor, OfferFilters()).rows}
 
     assert ids(seu) == {published.id, draft.id, withdrawn.id, converted.id}
     assert ids(admin) == {published.id, draft.id, withdrawn.id, converted.id}
     assert ids(nuaa) == {published.id, converted.id}
     assert ids(sme) == {published.id, converted.id}
-    with pytest.raises(NotFound):
-        offers.get_offer(services, nuaa, draft.id)
-    assert offers.get_offer(services, sme, converted.id).offer.id == converted.id
+    with pytest.raises(NotFound), services.session() as session:
+        offers.get_offer(session, nuaa, draft.id)
+    with services.session() as session:
+        assert offers.get_offer(session, sme, converted.id).offer.id == converted.id
 
 
 def test_the_list_filters_sorts_and_pages(services, make, seu) -> None:
@@ -304,7 +353,8 @@ def test_the_list_filters_sorts_and_pages(services, make, seu) -> None:
     negotiable = make.offer(NUAA, price_wan=None, trl=6, patent_type="实用新型", title="一种储能柜")
 
     def ids(filters: OfferFilters, sort: str = "updated") -> list[int]:
-        return [row.offer.id for row in offers.list_offers(services, seu, filters, sort=sort).rows]
+        with services.session() as session:
+            return [row.offer.id for row in offers.list_offers(session, seu, filters, sort=sort).rows]
 
     assert ids(OfferFilters(), "price_asc") == [cheap.id, dear.id, negotiable.id]
     assert ids(OfferFilters(), "trl_desc") == [dear.id, negotiable.id, cheap.id]
@@ -315,16 +365,21 @@ def test_the_list_filters_sorts_and_pages(services, make, seu) -> None:
     assert ids(OfferFilters(institution_id=make.institution(NUAA).id)) == [negotiable.id]
     assert ids(OfferFilters(q="储能"), "price_asc") == [cheap.id, negotiable.id]
     assert ids(OfferFilters(mine=True), "price_asc") == [cheap.id, dear.id]
-    second = offers.list_offers(services, seu, OfferFilters(), sort="price_asc", page=2, per_page=2)
+    with services.session() as session:
+        second = offers.list_offers(session, seu, OfferFilters(), sort="price_asc", page=2, per_page=2)
     assert ([row.offer.id for row in second.rows], second.total, second.pages) == ([negotiable.id], 3, 2)
 
 
 def test_the_detail_shows_the_status_history_from_the_audit_log(services, seu, nuaa) -> None:
-    offer = offers.create_offer(services, seu, values())
-    offers.change_status(services, seu, offer.id, "发布")
+    with services.transaction() as session:
+        offer = offers.create_offer(session, seu, values(), fields=services.reference.fields)
+    with services.transaction() as session:
+        offers.change_status(session, seu, offer.id, "发布")
 
-    mine = offers.get_offer(services, seu, offer.id)
-    theirs = offers.get_offer(services, nuaa, offer.id)
+    with services.session() as session:
+        mine = offers.get_offer(session, seu, offer.id)
+    with services.session() as session:
+        theirs = offers.get_offer(session, nuaa, offer.id)
 
     assert [(h.old, h.new) for h in mine.status_history] == [(None, "草稿"), ("草稿", "发布")]
     assert (mine.can_edit, tuple(mine.next_statuses)) == (True, ("已转化", "撤回"))

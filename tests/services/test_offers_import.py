@@ -171,11 +171,13 @@ def _audit_count(services) -> int:  # type: ignore[no-untyped-def]
 def test_a_patent_listed_between_preview_and_commit_is_skipped_not_stored_twice(services, seu) -> None:
     report = offer_import.preview(services, seu, sample(), "tto_offers.xlsx")
     row_four = report.results[0].draft
-    by_hand = offers.create_offer(
-        services,
-        seu,
-        {"title": row_four.title, "application_number": row_four.application_number, "institution": SEU},
-    )
+    with services.transaction() as session:
+        by_hand = offers.create_offer(
+            session,
+            seu,
+            {"title": row_four.title, "application_number": row_four.application_number, "institution": SEU},
+            fields=services.reference.fields,
+        )
 
     result = offer_import.commit(services, seu, report)
 
@@ -185,7 +187,7 @@ def test_a_patent_listed_between_preview_and_commit_is_skipped_not_stored_twice(
 
 def test_listeners_hear_every_imported_offer_after_the_commit(services, seu) -> None:
     heard: list[str] = []
-    offers.offer_listeners(services).append(lambda _offer_id, change: heard.append(change))
+    services.listeners.offer.append(lambda _offer_id, change: heard.append(change))
 
     offer_import.commit(services, seu, offer_import.preview(services, seu, sample(), "tto_offers.xlsx"))
 

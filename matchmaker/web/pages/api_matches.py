@@ -80,7 +80,8 @@ def offer_matches(request: Request) -> Response:
     actor = require_actor(request)
     services = request.app.state.services
     offer_id = request.path_params["offer_id"]
-    offer = offers.get_offer(services, actor, offer_id).offer
+    with services.session() as session:
+        offer = offers.get_offer(session, actor, offer_id).offer
     result = matching.needs_for_offer(services, actor, offer, query_int(request, "k", 10, maximum=50))
     return _answer(result, "offer_id", offer_id)
 

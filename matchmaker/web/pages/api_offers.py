@@ -57,12 +57,13 @@ class OfferCollection(HTTPEndpoint):
         """
         actor = require_actor(request)
         params = request.query_params
-        result = offers.list_offers(
-            request.app.state.services, actor,
-            filters_from(params, mine=params.get("mine", "") in ("1", "true")),
-            sort=params.get("sort", "updated"), page=query_int(request, "page", 1),
-            per_page=query_int(request, "per_page", offers.PER_PAGE, maximum=200),
-        )  # fmt: skip
+        with request.app.state.services.session() as session:
+            result = offers.list_offers(
+                session, actor,
+                filters_from(params, mine=params.get("mine", "") in ("1", "true")),
+                sort=params.get("sort", "updated"), page=query_int(request, "page", 1),
+                per_page=query_int(request, "per_page", offers.PER_PAGE, maximum=200),
+            )  # fmt: skip
         return JSONResponse({
             "items": [offers.as_json(r.offer, r.institution) for r in result.rows],
             "total": result.total, "page": result.page, "pages": result.pages,
@@ -85,18 +86,22 @@ class OfferCollection(HTTPEndpoint):
         """
         actor = require_actor(request)
         body = read_json(request)
-        offer = offers.create_offer(
-            request.app.state.services,
-            actor,
-            body,
-            status=_status(body, "草稿"),
-            confirm_duplicate=_flag(body, "confirm_duplicate"),
-        )
+        services = request.app.state.services
+        with services.transaction() as session:
+            offer = offers.create_offer(
+                session,
+                actor,
+                body,
+                fields=services.reference.fields,
+                status=_status(body, "草稿"),
+                confirm_duplicate=_flag(body, "confirm_duplicate"),
+            )
         return _offer_response(request, offer.id or 0, status_code=201)
 
 
 def _offer_response(request: Request, offer_id: int, status_code: int = 200) -> Response:
-    detail = offers.get_offer(request.app.state.services, require_actor(request), offer_id)
+    with request.app.state.services.session() as session:
+        detail = offers.get_offer(session, require_actor(request), offer_id)
     return JSONResponse(
         offers.as_json(detail.offer, detail.institution.canonical_name), status_code=status_code
     )
@@ -124,13 +129,16 @@ class OfferItem(HTTPEndpoint):
         actor = require_actor(request)
         body = read_json(request)
         offer_id = request.path_params["offer_id"]
-        offers.update_offer(
-            request.app.state.services,
-            actor,
-            offer_id,
-            body,
-            confirm_duplicate=_flag(body, "confirm_duplicate"),
-        )
+        services = request.app.state.services
+        with services.transaction() as session:
+            offers.update_offer(
+                session,
+                actor,
+                offer_id,
+                body,
+                fields=services.reference.fields,
+                confirm_duplicate=_flag(body, "confirm_duplicate"),
+            )
         return _offer_response(request, offer_id)
 
     def patch(self, request: Request) -> Response:
@@ -146,13 +154,19 @@ class OfferItem(HTTPEndpoint):
         body = read_json(request)
         offer_id = request.path_params["offer_id"]
         services = request.app.state.services
-        current = offers.get_offer(services, actor, offer_id)
-        values = {**offers.form_values(current.offer, current.institution.canonical_name), **body}
-        if "price_wan" in body:
-            values["price_negotiable"] = body["price_wan"] is None
-        offers.update_offer(
-            services, actor, offer_id, values, confirm_duplicate=_flag(body, "confirm_duplicate")
-        )
+        with services.transaction() as session:
+            current = offers.get_offer(session, actor, offer_id)
+            values = {**offers.form_values(current.offer, current.institution.canonical_name), **body}
+            if "price_wan" in body:
+                values["price_negotiable"] = body["price_wan"] is None
+            offers.update_offer(
+                session,
+                actor,
+                offer_id,
+                values,
+                fields=services.reference.fields,
+                confirm_duplicate=_flag(body, "confirm_duplicate"),
+            )
         return _offer_response(request, offer_id)
 
 
@@ -169,7 +183,8 @@ def offer_status(request: Request) -> Response:
     actor = require_actor(request)
     body = read_json(request)
     offer_id = request.path_params["offer_id"]
-    offers.change_status(request.app.state.services, actor, offer_id, _status(body))
+    with request.app.state.services.transaction() as session:
+        offers.change_status(session, actor, offer_id, _status(body))
     return _offer_response(request, offer_id)
 
 

@@ -93,7 +93,8 @@ def offer_list(request: Request) -> Response:
     sort = params.get("sort", "updated")
     fmt = params.get("export")
     if fmt in ("xlsx", "csv"):
-        everything = offers.list_offers(services, actor, filters, sort=sort, per_page=None)
+        with services.session() as session:
+            everything = offers.list_offers(session, actor, filters, sort=sort, per_page=None)
         rows = [
             (r.offer.id, r.offer.title, r.offer.application_number, r.offer.patent_type, r.offer.legal_status,
              r.institution, r.offer.inventors, r.offer.ipc, r.offer.transfer_modes,
@@ -103,8 +104,8 @@ def offer_list(request: Request) -> Response:
         ]  # fmt: skip
         return table_response(fmt, "我的成果" if mine else "专利成果", EXPORT_HEADERS, rows)
     number, size = paging.requested(request, offers.PER_PAGE)
-    page = offers.list_offers(services, actor, filters, sort=sort, page=number, per_page=size)
     with services.session() as session:
+        page = offers.list_offers(session, actor, filters, sort=sort, page=number, per_page=size)
         all_institutions = institutions.all_institutions(session)
     return render(
         request, "offers/list.html",
@@ -165,13 +166,15 @@ def offer_new(request: Request) -> Response:
     values = _typed(form)
     status = form_str(form, "status") or "草稿"
     try:
-        offer = offers.create_offer(
-            services,
-            actor,
-            values,
-            status=status,
-            confirm_duplicate=form_str(form, "confirm_duplicate") == "1",
-        )
+        with services.transaction() as session:
+            offer = offers.create_offer(
+                session,
+                actor,
+                values,
+                fields=services.reference.fields,
+                status=status,
+                confirm_duplicate=form_str(form, "confirm_duplicate") == "1",
+            )
     except DuplicateOffer as exc:
         return _render_form(request, actor, values, exc.by_field(), duplicate=exc)
     except ValidationFailed as exc:
@@ -183,7 +186,8 @@ def offer_new(request: Request) -> Response:
 def offer_edit(request: Request) -> Response:
     actor = require_actor(request, WRITERS)
     services = request.app.state.services
-    detail = offers.get_offer(services, actor, request.path_params["offer_id"])
+    with services.session() as session:
+        detail = offers.get_offer(session, actor, request.path_params["offer_id"])
     if request.method != "POST":
         if not detail.can_edit:  # the form alone; the write itself is authorized by the service
             raise PermissionDenied("只能修改本单位的专利成果")
@@ -197,13 +201,15 @@ def offer_edit(request: Request) -> Response:
     form = read_form(request)
     values = _typed(form)
     try:
-        offers.update_offer(
-            services,
-            actor,
-            detail.offer.id or 0,
-            values,
-            confirm_duplicate=form_str(form, "confirm_duplicate") == "1",
-        )
+        with services.transaction() as session:
+            offers.update_offer(
+                session,
+                actor,
+                detail.offer.id or 0,
+                values,
+                fields=services.reference.fields,
+                confirm_duplicate=form_str(form, "confirm_duplicate") == "1",
+            )
     except DuplicateOffer as exc:
         return _render_form(request, actor, values, exc.by_field(), editing=detail.offer, duplicate=exc)
     except ValidationFailed as exc:
@@ -215,7 +221,8 @@ def offer_edit(request: Request) -> Response:
 def offer_detail(request: Request) -> Response:
     actor = require_actor(request)
     services = request.app.state.services
-    detail = offers.get_offer(services, actor, request.path_params["offer_id"])
+    with services.session() as session:
+        detail = offers.get_offer(session, actor, request.path_params["offer_id"])
     matches = offer_matches(services, actor, detail.offer)
     with services.session() as session:
         licence_panel = licences.offer_panel(session, actor, detail.offer)
@@ -239,7 +246,8 @@ def offer_status(request: Request) -> Response:
     form = read_form(request)
     status = form_str(form, "status")
     try:
-        offers.change_status(request.app.state.services, actor, offer_id, status)
+        with request.app.state.services.transaction() as session:
+            offers.change_status(session, actor, offer_id, status)
     except ValidationFailed as exc:
         flash(request, exc.message, "error")
     else:
