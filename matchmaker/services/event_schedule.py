@@ -27,10 +27,13 @@ from matchmaker.scheduling.slots import Slot
 from matchmaker.scheduling.solver import check_pins, solve
 from matchmaker.services import notifications
 from matchmaker.services.events import (
+    PairRow,
     get_event,
     mark_stale,
     meetings_of,
+    own_participants,
     pair_preference,
+    pair_rows,
     pairs_of,
     participants_of,
     require_editable,
@@ -570,6 +573,41 @@ def all_agendas(session: Session, event: Event, by: str) -> list[Agenda]:
         items = entries(session, event)
         return [table_agenda(event, items, index) for index in range(len(event.tables))]
     return [participant_agenda(session, event, p) for p in participants_of(session, event.id)]
+
+
+@dataclass(frozen=True)
+class MyEvent:
+    """One card of 我的对接会: the event, the participant row that stands for the viewer, their agenda and the
+    pairs they may mark (``side`` names the preference column that is theirs)."""
+
+    event: Event
+    person: EventParticipant
+    agenda: Agenda
+    published: bool
+    pairs: list[PairRow]
+    side: str
+
+
+def my_events(session: Session, actor: Actor) -> list[MyEvent]:
+    cards = []
+    for person in own_participants(session, actor):
+        event = get_event(session, person.event_id)
+        mine = [
+            r
+            for r in pair_rows(session, event.id or 0)
+            if person.id in (r.pair.researcher_id, r.pair.company_participant_id) and not r.pair.excluded
+        ]
+        cards.append(
+            MyEvent(
+                event=event,
+                person=person,
+                agenda=participant_agenda(session, event, person),
+                published=event.status != "筹备",
+                pairs=mine,
+                side="company_preference" if person.kind == "company" else "researcher_preference",
+            )
+        )
+    return cards
 
 
 def get_participant(session: Session, event_id: int, participant_id: int) -> EventParticipant:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import time
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session, col, select
 
@@ -601,6 +601,44 @@ def _hand_picked(offer: Offer, need: Need | None) -> tuple[float, list[str]]:
         overlap_score(offer_doc(offer, ""), need_doc(need, "")) if need is not None else (0.0, ())
     )
     return max(score, HAND_PICKED_SCORE), ["组织者手选", *reasons]
+
+
+class ProposedPair(Protocol):
+    """A pair the matcher suggests for an event (``event_proposals.Proposal``)."""
+
+    @property
+    def offer_id(self) -> int: ...
+    @property
+    def need_id(self) -> int: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def reasons(self) -> tuple[str, ...]: ...
+    @property
+    def method(self) -> str: ...
+
+
+def add_proposed_pairs(session: Session, actor: Actor, event_id: int, picked: Iterable[ProposedPair]) -> int:
+    """Add the proposals an organizer ticked that are not pairs of the event yet; returns how many were added.
+    Each reason is prefixed with the method that found it, so the pair list says where a score came from."""
+    present = {(r.pair.offer_id, r.pair.need_id) for r in pair_rows(session, event_id)}
+    added = 0
+    for proposal in picked:
+        if (proposal.offer_id, proposal.need_id) in present:
+            continue
+        add_pair(
+            session,
+            actor,
+            event_id,
+            offer_id=proposal.offer_id,
+            need_id=proposal.need_id,
+            score=proposal.score,
+            reasons=[f"{proposal.method}：{r}" for r in proposal.reasons],
+            source="matcher",
+        )
+        present.add((proposal.offer_id, proposal.need_id))
+        added += 1
+    return added
 
 
 def import_accepted_requests(session: Session, actor: Actor, event_id: int) -> int:

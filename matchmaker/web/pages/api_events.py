@@ -16,8 +16,8 @@ from starlette.routing import Route
 from matchmaker.domain.errors import FieldError, ValidationFailed
 from matchmaker.services import event_schedule, events
 from matchmaker.web.ids import MAX_ID, parse_whole
-from matchmaker.web.pages.events import ORGANIZERS
-from matchmaker.web.pages.events import participant_ics as _participant_ics
+from matchmaker.web.pages.events.schedule import participant_ics as _participant_ics
+from matchmaker.web.pages.events.shared import ORGANIZERS
 from matchmaker.web.security import json_text, read_json, require_actor
 
 
