@@ -337,7 +337,7 @@ def store_imported_need(
         new=need.title,
         note=note,
     )
-    _changed(session, need.id, "created")
+    announce(session, "need", [need.id], "created")
     return need
 
 
