@@ -28,9 +28,8 @@ from matchmaker.importing.sheets import read_sheet
 from matchmaker.services import import_profiles, import_uploads, institutions, jobs
 from matchmaker.services.changes import announce
 from matchmaker.services.import_profiles import Decisions
-from matchmaker.services.offers import INITIAL_STATUSES, can_read, offer_columns
+from matchmaker.services.offers import INITIAL_STATUSES, can_read, offer_columns, record_creation
 from matchmaker.services.permissions import Actor, allowed, authorize
-from matchmaker.storage import audit
 from matchmaker.storage.models import Institution, Offer
 
 if TYPE_CHECKING:
@@ -180,28 +179,7 @@ def commit(
         step(len(skipped))
         for offer, note in pending:
             assert offer.id is not None
-            audit.record(
-                session,
-                user_id=actor.id,
-                username=actor.username,
-                entity="offer",
-                entity_id=offer.id,
-                action="create",
-                new=offer.title,
-                note=note,
-            )
-            if status != "草稿":  # stored as published directly; the trail shows the same step a form would
-                audit.record(
-                    session,
-                    user_id=actor.id,
-                    username=actor.username,
-                    entity="offer",
-                    entity_id=offer.id,
-                    action="status",
-                    field="status",
-                    old="草稿",
-                    new=status,
-                )
+            record_creation(session, actor, offer, note=note)
             created.append(offer.id)
             step(1)
         announce(session, "offer", created, "created")

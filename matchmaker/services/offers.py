@@ -126,24 +126,11 @@ def create_offer(
     _refuse_duplicates(
         session, actor, draft, institution, exclude_id=None, confirm_duplicate=confirm_duplicate
     )
-    offer = Offer(status="草稿", created_by=actor.id, **offer_columns(draft, institution))
+    offer = Offer(status=status, created_by=actor.id, **offer_columns(draft, institution))
     session.add(offer)
     _flush_unique(session, draft)
-    assert offer.id is not None
-    note = "已确认不是重复登记" if confirm_duplicate else ""
-    audit.record(
-        session,
-        user_id=actor.id,
-        username=actor.username,
-        entity="offer",
-        entity_id=offer.id,
-        action="create",
-        new=offer.title,
-        note=note,
-    )
-    if status != "草稿":
-        set_status(session, actor, offer, status)
-    announce(session, "offer", [offer.id], "created")
+    record_creation(session, actor, offer, note="已确认不是重复登记" if confirm_duplicate else "")
+    announce(session, "offer", [offer.id or 0], "created")
     return offer
 
 
@@ -212,6 +199,31 @@ def set_status(session: Session, actor: Actor, offer: Offer, new_status: str) ->
         else:
             message = f"成果已是「{offer.status}」状态，不能再变更"
         raise ValidationFailed([FieldError("status", message)])
+    _record_status(session, actor, offer, offer.status, new_status)
+    offer.status = new_status
+    offer.updated_at = utcnow()
+    session.add(offer)
+
+
+def record_creation(session: Session, actor: Actor, offer: Offer, *, note: str = "") -> None:
+    """Audit a stored new offer. One stored as published also gets the 草稿 → 发布 step, so its trail reads the
+    same whether it came from the form or from an import."""
+    assert offer.id is not None
+    audit.record(
+        session,
+        user_id=actor.id,
+        username=actor.username,
+        entity="offer",
+        entity_id=offer.id,
+        action="create",
+        new=offer.title,
+        note=note,
+    )
+    if offer.status != "草稿":
+        _record_status(session, actor, offer, "草稿", offer.status)
+
+
+def _record_status(session: Session, actor: Actor, offer: Offer, old: str, new: str) -> None:
     assert offer.id is not None
     audit.record(
         session,
@@ -221,12 +233,9 @@ def set_status(session: Session, actor: Actor, offer: Offer, new_status: str) ->
         entity_id=offer.id,
         action="status",
         field="status",
-        old=offer.status,
-        new=new_status,
+        old=old,
+        new=new,
     )
-    offer.status = new_status
-    offer.updated_at = utcnow()
-    session.add(offer)
 
 
 def _validate(fields: Collection[str], session: Session, raw: Mapping[str, object]) -> OfferDraft:
