@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from matchmaker.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+from matchmaker.domain.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from matchmaker.domain.events import outcome_grade
 from matchmaker.domain.vocab import ATTENDANCE, MEETING_OUTCOMES, PARTICIPANT_KIND_LABELS
 from matchmaker.scheduling import ics
@@ -28,6 +28,7 @@ from matchmaker.scheduling.solver import check_pins, solve
 from matchmaker.services import notifications
 from matchmaker.services.events import (
     PairRow,
+    can_see_agenda,
     get_event,
     mark_stale,
     meetings_of,
@@ -614,6 +615,17 @@ def get_participant(session: Session, event_id: int, participant_id: int) -> Eve
     person = session.get(EventParticipant, participant_id)
     if person is None or person.event_id != event_id:
         raise NotFound("参会人不存在")
+    return person
+
+
+def agenda_reader(
+    session: Session, actor: Actor, event_id: int, participant_id: int, *, doing: str = "查看"
+) -> EventParticipant:
+    """The participant whose agenda ``actor`` asks for, if they may read it (it is theirs, or they organize);
+    ``doing`` words the refusal (查看 / 下载)."""
+    person = get_participant(session, event_id, participant_id)
+    if not can_see_agenda(session, actor, person):
+        raise PermissionDenied(f"只能{doing}自己的日程")
     return person
 
 

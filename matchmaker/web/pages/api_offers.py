@@ -126,20 +126,7 @@ class OfferItem(HTTPEndpoint):
           404: {description: 不存在}
           422: {description: 字段错误或重复}
         """
-        actor = require_actor(request)
-        body = read_json(request)
-        offer_id = request.path_params["offer_id"]
-        services = request.app.state.services
-        with services.transaction() as session:
-            offers.update_offer(
-                session,
-                actor,
-                offer_id,
-                body,
-                fields=services.reference.fields,
-                confirm_duplicate=_flag(body, "confirm_duplicate"),
-            )
-        return _offer_response(request, offer_id)
+        return _update(request, partial=False)
 
     def patch(self, request: Request) -> Response:
         """
@@ -150,24 +137,31 @@ class OfferItem(HTTPEndpoint):
           404: {description: 不存在}
           422: {description: 字段错误或重复}
         """
-        actor = require_actor(request)
-        body = read_json(request)
-        offer_id = request.path_params["offer_id"]
-        services = request.app.state.services
-        with services.transaction() as session:
+        return _update(request, partial=True)
+
+
+def _update(request: Request, *, partial: bool) -> Response:
+    """PUT replaces the editable fields; PATCH starts from the stored ones and changes those given."""
+    actor = require_actor(request)
+    body = read_json(request)
+    offer_id = request.path_params["offer_id"]
+    services = request.app.state.services
+    with services.transaction() as session:
+        values = body
+        if partial:
             current = offers.get_offer(session, actor, offer_id)
             values = {**offers.form_values(current.offer, current.institution.canonical_name), **body}
             if "price_wan" in body:
                 values["price_negotiable"] = body["price_wan"] is None
-            offers.update_offer(
-                session,
-                actor,
-                offer_id,
-                values,
-                fields=services.reference.fields,
-                confirm_duplicate=_flag(body, "confirm_duplicate"),
-            )
-        return _offer_response(request, offer_id)
+        offers.update_offer(
+            session,
+            actor,
+            offer_id,
+            values,
+            fields=services.reference.fields,
+            confirm_duplicate=_flag(body, "confirm_duplicate"),
+        )
+    return _offer_response(request, offer_id)
 
 
 def offer_status(request: Request) -> Response:

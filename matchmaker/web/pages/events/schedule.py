@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from matchmaker.domain.errors import MatchmakerError, PermissionDenied, ValidationFailed
 from matchmaker.scheduling.model import REASON_TEXT
-from matchmaker.services import event_schedule, events
+from matchmaker.services import event_schedule
 from matchmaker.web.exports import table_response
 from matchmaker.web.pages.events.shared import ORGANIZERS, back, int_or_none, load_event, render_page
 from matchmaker.web.security import form_str, read_form, require_actor
@@ -120,9 +120,7 @@ def participant_agenda(request: Request) -> Response:
     actor = require_actor(request)
     event = load_event(request)
     with request.app.state.services.session() as session:
-        person = event_schedule.get_participant(session, event.id or 0, request.path_params["pid"])
-        if not events.can_see_agenda(session, actor, person):
-            raise PermissionDenied("只能查看自己的日程")
+        person = event_schedule.agenda_reader(session, actor, event.id or 0, request.path_params["pid"])
         agenda = event_schedule.participant_agenda(session, event, person)
     return render_page(
         request,
@@ -135,9 +133,9 @@ def participant_ics(request: Request) -> Response:
     actor = require_actor(request)
     event = load_event(request)
     with request.app.state.services.session() as session:
-        person = event_schedule.get_participant(session, event.id or 0, request.path_params["pid"])
-        if not events.can_see_agenda(session, actor, person):
-            raise PermissionDenied("只能下载自己的日程")
+        person = event_schedule.agenda_reader(
+            session, actor, event.id or 0, request.path_params["pid"], doing="下载"
+        )
         body = event_schedule.participant_calendar(session, event, person)
     name = quote(f"{event.name}-{person.name}.ics")
     return Response(
