@@ -208,22 +208,16 @@ def set_status(session: Session, actor: Actor, offer: Offer, new_status: str) ->
 def record_creation(session: Session, actor: Actor, offer: Offer, *, note: str = "") -> None:
     """Audit a stored new offer. One stored as published also gets the 草稿 → 发布 step, so its trail reads the
     same whether it came from the form or from an import."""
-    assert offer.id is not None
-    audit.record(
-        session,
-        user_id=actor.id,
-        username=actor.username,
-        entity="offer",
-        entity_id=offer.id,
-        action="create",
-        new=offer.title,
-        note=note,
-    )
+    _audit(session, actor, offer, "create", new=offer.title, note=note)
     if offer.status != "草稿":
         _record_status(session, actor, offer, "草稿", offer.status)
 
 
 def _record_status(session: Session, actor: Actor, offer: Offer, old: str, new: str) -> None:
+    _audit(session, actor, offer, "status", field="status", old=old, new=new)
+
+
+def _audit(session: Session, actor: Actor, offer: Offer, action: str, **values: str) -> None:
     assert offer.id is not None
     audit.record(
         session,
@@ -231,10 +225,8 @@ def _record_status(session: Session, actor: Actor, offer: Offer, old: str, new: 
         username=actor.username,
         entity="offer",
         entity_id=offer.id,
-        action="status",
-        field="status",
-        old=old,
-        new=new,
+        action=action,
+        **values,
     )
 
 
