@@ -217,19 +217,7 @@ def seed_demo(
             status=item.get("status", "发布"),
             created_by=owner.id if owner else None,
         )
-        session.add(offer)
-        session.flush()
-        assert offer.id is not None
-        audit.record(
-            session,
-            user_id=None,
-            username="seed",
-            entity="offer",
-            entity_id=offer.id,
-            action="create",
-            new=offer.title,
-            note="演示数据",
-        )
+        _store_demo(session, offer, "offer", offer.title)
         report.add("offers")
 
     step("技术需求")
@@ -257,19 +245,7 @@ def seed_demo(
             status=item.get("status", "开放"),
             created_by=owner.id if owner else None,
         )
-        session.add(need)
-        session.flush()
-        assert need.id is not None
-        audit.record(
-            session,
-            user_id=None,
-            username="seed",
-            entity="need",
-            entity_id=need.id,
-            action="create",
-            new=need.title,
-            note="演示数据",
-        )
+        _store_demo(session, need, "need", need.title)
         report.add("needs")
 
     step("对接会")
@@ -310,19 +286,7 @@ def seed_demo(
             offer_id=sold.id if sold else None,
             **_meeting_link(session, item.get("meeting")),
         )
-        session.add(contract)
-        session.flush()
-        assert contract.id is not None
-        audit.record(
-            session,
-            user_id=None,
-            username="seed",
-            entity="contract",
-            entity_id=contract.id,
-            action="create",
-            new=f"{contract.registration_number} {item['amount_yuan']} 元",
-            note="演示数据",
-        )
+        _store_demo(session, contract, "contract", f"{contract.registration_number} {item['amount_yuan']} 元")
         report.add("contracts")
 
     context = DemoContext(session, seed_dir, generated.load_spec(seed_dir), report, users)
@@ -331,6 +295,23 @@ def seed_demo(
         demo_step(context)
         session.flush()
     return report
+
+
+def _store_demo(session: Session, record: Any, entity: str, title: str) -> None:
+    """Store one demo record and audit its creation as the seed's, so the trail tells demo data apart."""
+    session.add(record)
+    session.flush()
+    assert record.id is not None
+    audit.record(
+        session,
+        user_id=None,
+        username="seed",
+        entity=entity,
+        entity_id=record.id,
+        action="create",
+        new=title,
+        note="演示数据",
+    )
 
 
 def _seed_event(session: Session, data: dict[str, Any], users: dict[str, User], report: SeedReport) -> None:
