@@ -19,7 +19,7 @@ from matchmaker.importing.report import ImportReport
 from matchmaker.importing.sheets import read_sheet
 from matchmaker.services import import_profiles, import_uploads, jobs
 from matchmaker.services.import_profiles import Decisions
-from matchmaker.services.needs import store_imported_need
+from matchmaker.services.needs import store_need
 from matchmaker.services.permissions import Actor, authorize
 from matchmaker.storage import audit
 from matchmaker.storage.models import Company, Need
@@ -115,7 +115,7 @@ def commit(
                     company_id = ids[draft.credit_code] = _store_company(session, actor, draft.company)
                 if draft.need.title in known.need_titles.get(draft.credit_code, ()):
                     continue
-                store_imported_need(session, actor, company_id, draft.need, note=IMPORT_NOTE)
+                store_need(session, actor, company_id, draft.need, note=IMPORT_NOTE)
             stored += 1
             step(1)
     return stored

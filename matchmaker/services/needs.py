@@ -301,28 +301,12 @@ def create_need(
     if session.get(Company, target) is None:
         raise NotFound("企业不存在")
     draft = validate_need(raw, fields=fields, today=today)
-    need = Need(company_id=target, created_by=actor.id, status="开放", **_draft_values(draft))
-    session.add(need)
-    session.flush()
-    assert need.id is not None
-    audit.record(
-        session,
-        user_id=actor.id,
-        username=actor.username,
-        entity="need",
-        entity_id=need.id,
-        action="create",
-        new=need.title,
-    )
-    announce(session, "need", [need.id], "created")
-    return need
+    return store_need(session, actor, target, draft, note="")
 
 
-def store_imported_need(
-    session: Session, actor: Actor, company_id: int, draft: NeedDraft, *, note: str
-) -> Need:
-    """A need from a bureau's import (already validated, company already resolved): stored open, audited with
-    ``note``, the matcher told after commit."""
+def store_need(session: Session, actor: Actor, company_id: int, draft: NeedDraft, *, note: str) -> Need:
+    """Store a validated need of a resolved company, open, audited with ``note`` (the form's need has none,
+    an import says so), the matcher told after commit."""
     need = Need(company_id=company_id, created_by=actor.id, status="开放", **_draft_values(draft))
     session.add(need)
     session.flush()
