@@ -182,11 +182,12 @@ _WORKER = """
 import sys, threading, time
 from pathlib import Path
 from matchmaker.bootstrap import build
-from matchmaker.services import jobs, offer_import
+from matchmaker.services import jobs
 from matchmaker.settings import Settings
+from matchmaker.storage import audit
 
 marker = Path(sys.argv[1])
-real = offer_import.audit.record
+real = audit.record
 calls = []
 
 def slow_record(*args, **kwargs):
@@ -196,7 +197,7 @@ def slow_record(*args, **kwargs):
         marker.write_text("inside")
         time.sleep(600)
 
-offer_import.audit.record = slow_record
+audit.record = slow_record
 services = build(Settings.from_env())
 jobs.queue(services).work_until(threading.Event())
 """
