@@ -193,7 +193,7 @@ def issue(session: Session, actor: Actor, period_text: str) -> Bulletin:
         entity="bulletin",
         entity_id=bulletin.id,
         action="create",
-        field="period",
+        field="统计期",
         new=period.key,
         note=bulletin.title,
     )

@@ -171,7 +171,7 @@ def declare(session: Session, actor: Actor, offer_id: int, raw: Mapping[str, obj
     row.withdrawn_at = None
     session.add(row)
     session.flush()
-    _audit(session, actor, offer_id, "update", "open_licence", old, terms.describe())
+    _audit(session, actor, offer_id, "update", "开放许可", old, terms.describe())
     return row
 
 
@@ -185,7 +185,7 @@ def withdraw(session: Session, actor: Actor, offer_id: int) -> OpenLicence:
     row.withdrawn_at = utcnow()
     session.add(row)
     session.flush()
-    _audit(session, actor, offer_id, "update", "open_licence", terms_of(row).describe(), "已撤回")
+    _audit(session, actor, offer_id, "update", "开放许可", terms_of(row).describe(), "已撤回")
     return row
 
 
@@ -244,7 +244,7 @@ def take(
         entity="licence",
         entity_id=licence.id,
         action="create",
-        field="terms",
+        field="许可条件",
         new=terms,
         note=f"{company.name} 取得成果 #{offer_id} 的开放许可",
     )
@@ -409,7 +409,7 @@ def attach_contract(session: Session, actor: Actor, licence_id: int, contract_id
         entity="licence",
         entity_id=licence_id,
         action="update",
-        field="contract_id",
+        field="登记技术合同",
         new=contract_id,
     )
 
