@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from matchmaker.domain.identifiers import parse_application_number, parse_credit_code
 from matchmaker.domain.money import yuan_to_fen
@@ -36,11 +36,172 @@ from matchmaker.storage.models import (
     Institution,
     InstitutionAlias,
     Meeting,
+    MeetingRequest,
     Need,
     Offer,
     Plan,
     User,
 )
+
+#: Generated past events: name, date, venue, the fields whose offers and needs meet there.
+PAST_EVENTS = [
+    (
+        "溧阳新能源与储能专场技术对接会",
+        "2024-05-16",
+        "溧阳市科技创新服务中心一楼报告厅",
+        ("新能源", "绿色储能", "智能电网"),
+    ),
+    (
+        "溧阳智能装备与新材料专场技术对接会",
+        "2026-04-23",
+        "溧阳经济开发区企业服务中心二楼",
+        ("智能装备", "新材料", "动力电池"),
+    ),
+]
+
+
+def _demo_events(ctx: DemoContext) -> None:
+    """Past docking events with their meetings and outcomes, drawn from offers and needs of the same fields;
+    each 签约 meeting of an event after the plan period also has its registered contract."""
+    session, rng = ctx.session, ctx.rng("events")
+    offers = list(session.exec(select(Offer).where(Offer.status == "发布").order_by(col(Offer.id))))
+    needs = list(session.exec(select(Need).order_by(col(Need.id))))
+    for name, day, venue, fields in PAST_EVENTS:
+        if session.exec(select(Event).where(Event.name == name)).first() is not None:
+            continue
+        starts = ["14:00", "14:20", "14:40", "15:00", "15:20", "16:00", "16:20", "16:40"]
+        busy: set[tuple[str, Any]] = set()
+        meetings = []
+        for need in rng.sample(
+            [n for n in needs if n.field in fields], k=len([n for n in needs if n.field in fields])
+        ):
+            offer = rng.choice([o for o in offers if o.field == need.field] or offers)
+            slot = next(
+                (
+                    t
+                    for t in starts
+                    if ("r", t, offer.institution_id) not in busy and ("c", t, need.company_id) not in busy
+                ),
+                None,
+            )
+            table = sum(1 for key in busy if key[0] == "r" and key[1] == slot) if slot else 0
+            if slot is None or table >= 6:
+                continue
+            busy |= {("r", slot, offer.institution_id), ("c", slot, need.company_id)}
+            outcome = rng.choices(["签约", "意向", "无果"], weights=[2, 4, 4])[0]
+            attended = rng.random() > 0.08
+            meetings.append(
+                {
+                    "offer_title": offer.title,
+                    "need_title": need.title,
+                    "start": slot,
+                    "table": f"{table + 1}号桌",
+                    "attendance": "到场" if attended else "缺席",
+                    "outcome": outcome if attended else None,
+                    "score": round(rng.uniform(0.55, 0.9), 2),
+                }
+            )
+        data = {
+            "name": name,
+            "date": day,
+            "venue": venue,
+            "start_time": "14:00",
+            "end_time": "17:00",
+            "slot_minutes": 20,
+            "breaks": [{"start": "15:40", "end": "16:00"}],
+            "tables": [f"{i}号桌" for i in range(1, 7)],
+            "organizer": "org_qian",
+            "meetings": meetings[:14],
+        }
+        _seed_event(session, data, ctx.users, ctx.report)
+        if day > "2025-12-31":
+            _contracts_from_signing(ctx, name, date.fromisoformat(day), rng)
+
+
+def _contracts_from_signing(ctx: DemoContext, event_name: str, day: date, rng: Any) -> None:
+    session = ctx.session
+    event = session.exec(select(Event).where(Event.name == event_name)).one()
+    for n, meeting in enumerate(
+        session.exec(select(Meeting).where(Meeting.event_id == event.id, Meeting.outcome == "签约"))
+    ):
+        pair = session.get(EventPair, meeting.pair_id)
+        offer = session.get(Offer, pair.offer_id) if pair and pair.offer_id else None
+        need = session.get(Need, pair.need_id) if pair and pair.need_id else None
+        company = session.get(Company, need.company_id) if need else None
+        institution = session.get(Institution, offer.institution_id) if offer else None
+        if offer is None or need is None or company is None or institution is None:
+            continue
+        amount = rng.randrange(30, 400) * 1_000_000  # 30万–400万元 in whole 万元 (1万元 = 1,000,000 分)
+        registered = day + timedelta(days=30 + 7 * n)
+        session.add(
+            Contract(
+                registration_number=f"{day.year}320481{20001 + n:06d}",
+                title=f"{offer.title}技术开发",
+                contract_type="技术开发",
+                seller_name=institution.canonical_name,
+                seller_institution_id=institution.id,
+                buyer_name=company.name,
+                buyer_credit_code=company.credit_code,
+                buyer_company_id=company.id,
+                amount_fen=amount,
+                technology_amount_fen=amount,
+                signed_on=registered - timedelta(days=10),
+                registered_on=registered,
+                field="新材料及其应用" if offer.field == "新材料" else "先进制造",
+                town=company.town,
+                offer_id=offer.id,
+                need_id=need.id,
+                event_id=event.id,
+                meeting_id=meeting.id,
+            )
+        )
+        ctx.report.add("contracts")
+
+
+#: Requests between demo accounts the journeys of tests/browser do not use, one set per state.
+DEMO_REQUESTS = [
+    ("sme_guangyao", "待回复", None),
+    ("sme_jingrui", "待回复", None),
+    ("sme_kunchuang", "已接受", None),
+    ("sme_liyuan", "已接受", None),
+    ("sme_cuiling", "已拒绝", "阶段太早"),
+    ("sme_qinxiang", "已拒绝", "预算不符"),
+]
+
+
+def _demo_requests(ctx: DemoContext) -> None:
+    """Meeting requests in every state, from SME accounts to offers of their needs' fields."""
+    session, rng = ctx.session, ctx.rng("requests")
+    if session.exec(select(MeetingRequest)).first() is not None:
+        return
+    offers = list(session.exec(select(Offer).where(Offer.status == "发布").order_by(col(Offer.id))))
+    for username, state, reason in DEMO_REQUESTS:
+        user = ctx.users.get(username)
+        if user is None or user.company_id is None:
+            continue
+        need = session.exec(
+            select(Need).where(Need.company_id == user.company_id).order_by(col(Need.id))
+        ).first()
+        fitting = [o for o in offers if need is not None and o.field == need.field] or offers
+        offer = rng.choice(fitting)
+        owner = session.get(User, offer.created_by) if offer.created_by else None
+        asked = datetime(2026, 11, rng.randint(2, 27), 9 + rng.randint(0, 7), tzinfo=UTC)
+        session.add(
+            MeetingRequest(
+                offer_id=offer.id,
+                need_id=need.id if need else None,
+                company_id=user.company_id,
+                requested_by=user.id,
+                message=f"我们在做「{need.title if need else offer.title}」，想与您当面交流成果的转化条件。",
+                state=state,
+                decline_reason=reason,
+                responded_by=owner.id if owner and state != "待回复" else None,
+                created_at=asked,
+                responded_at=asked + timedelta(days=2) if state != "待回复" else None,
+            )
+        )
+        ctx.report.add("requests")
+
 
 #: The generated demo records, after the hand-written ones, in order: ``(progress label, step)``. A step takes a
 #: :class:`DemoContext` (session, seed folder, its own seeded random source, report, users by name) and must add
@@ -49,6 +210,8 @@ DEMO_STEPS: list[tuple[str, Callable[[DemoContext], None]]] = [
     ("企业名录", generated.seed_companies),
     ("历年技术合同", generated.seed_contracts),
     ("规划指标填报", generated.seed_indicator_values),
+    ("往届对接会", _demo_events),
+    ("会谈请求", _demo_requests),
     ("质押登记", demo_finance.seed_pledges),
     ("开放许可与定期通报", demo_finance.seed_licences),
 ]

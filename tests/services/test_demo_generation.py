@@ -9,10 +9,19 @@ from decimal import Decimal
 from sqlmodel import Session, func, select
 
 from matchmaker.domain.identifiers import parse_credit_code
+from matchmaker.domain.vocab import REQUEST_STATES
 from matchmaker.services import demo
 from matchmaker.services.seeding import seed_demo
 from matchmaker.settings import PROJECT_ROOT
-from matchmaker.storage.models import Company, Contract, Indicator, IndicatorValue
+from matchmaker.storage.models import (
+    Company,
+    Contract,
+    Event,
+    Indicator,
+    IndicatorValue,
+    Meeting,
+    MeetingRequest,
+)
 
 SEED = PROJECT_ROOT / "seed"
 
@@ -60,3 +69,13 @@ def test_every_manual_indicator_has_a_value_for_each_year_of_the_plan(session: S
 def col_like(column: object) -> object:
     """Generated registration numbers carry serials from 010001 (the hand-written ones stay below)."""
     return column.like("____320481010%")  # type: ignore[attr-defined]
+
+
+def test_past_events_have_outcomes_and_requests_exist_in_every_state(session: Session) -> None:
+    seed_demo(session, SEED)
+    events = session.exec(select(Event)).all()
+    outcomes = {m.outcome for m in session.exec(select(Meeting)) if m.outcome}
+    states = {r.state for r in session.exec(select(MeetingRequest))}
+    years = sorted({e.event_date.year for e in events})
+    assert (len(events) >= 3, outcomes, states) == (True, {"签约", "意向", "无果"}, set(REQUEST_STATES))
+    assert years[0] < 2025 and years[-1] > 2025

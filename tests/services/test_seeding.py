@@ -26,12 +26,11 @@ def test_demo_seed_is_idempotent_on_every_database(session: Session) -> None:
     assert after_first["Indicator"] == 20
 
 
-def test_contract_from_the_event_links_to_its_meeting(session: Session) -> None:
+def test_contracts_from_events_link_to_their_signing_meetings(session: Session) -> None:
     seed_demo(session, PROJECT_ROOT / "seed")
     linked = session.exec(select(Contract).where(Contract.meeting_id != None)).all()
-    assert len(linked) == 1
-    meeting = session.get(Meeting, linked[0].meeting_id)
-    assert meeting is not None and meeting.outcome == "签约"
+    outcomes = [session.get(Meeting, c.meeting_id).outcome for c in linked]  # type: ignore[union-attr]
+    assert len(linked) >= 2 and set(outcomes) == {"签约"}
 
 
 def test_the_past_event_outcomes_are_judgements_the_matcher_can_be_measured_on(session: Session) -> None:
