@@ -69,13 +69,17 @@ def _demo_events(ctx: DemoContext) -> None:
     for name, day, venue, fields in PAST_EVENTS:
         if session.exec(select(Event).where(Event.name == name)).first() is not None:
             continue
+        met = {(p.offer_id, p.need_id) for p in session.exec(select(EventPair))}  # one judgement per pair
         starts = ["14:00", "14:20", "14:40", "15:00", "15:20", "16:00", "16:20", "16:40"]
         busy: set[tuple[str, Any]] = set()
         meetings = []
         for need in rng.sample(
             [n for n in needs if n.field in fields], k=len([n for n in needs if n.field in fields])
         ):
-            offer = rng.choice([o for o in offers if o.field == need.field] or offers)
+            fresh = [o for o in offers if o.field == need.field and (o.id, need.id) not in met]
+            if not fresh:
+                continue
+            offer = rng.choice(fresh)
             slot = next(
                 (
                     t
@@ -88,6 +92,7 @@ def _demo_events(ctx: DemoContext) -> None:
             if slot is None or table >= 6:
                 continue
             busy |= {("r", slot, offer.institution_id), ("c", slot, need.company_id)}
+            met.add((offer.id, need.id))
             outcome = rng.choices(["签约", "意向", "无果"], weights=[2, 4, 4])[0]
             attended = rng.random() > 0.08
             meetings.append(
