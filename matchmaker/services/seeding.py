@@ -174,12 +174,21 @@ DEMO_REQUESTS = [
 ]
 
 
+#: researchers whose inboxes the browser journeys read; the demo's requests go to the others
+JOURNEY_RESEARCHERS = ("seu_wang", "nuaa_chen")
+
+
 def _demo_requests(ctx: DemoContext) -> None:
     """Meeting requests in every state, from SME accounts to offers of their needs' fields."""
     session, rng = ctx.session, ctx.rng("requests")
     if session.exec(select(MeetingRequest)).first() is not None:
         return
-    offers = list(session.exec(select(Offer).where(Offer.status == "发布").order_by(col(Offer.id))))
+    journeys = {u.id for name, u in ctx.users.items() if name in JOURNEY_RESEARCHERS}
+    offers = [
+        o
+        for o in session.exec(select(Offer).where(Offer.status == "发布").order_by(col(Offer.id)))
+        if o.created_by not in journeys
+    ]
     for username, state, reason in DEMO_REQUESTS:
         user = ctx.users.get(username)
         if user is None or user.company_id is None:
