@@ -295,9 +295,9 @@ def create_need(
 ) -> Need:
     """Post a need for the actor's company (an admin names the company)."""
     target = company_id if (actor.is_admin and company_id is not None) else actor.company_id
-    if target is None:
+    if target is None and (actor.is_admin or actor.role == "sme"):
         raise Conflict("请先登记您所在的企业，再发布技术需求")
-    authorize(actor, "need.create", target)
+    authorize(actor, "need.create", target)  # any other role is refused before anything is looked up
     if session.get(Company, target) is None:
         raise NotFound("企业不存在")
     draft = validate_need(raw, fields=fields, today=today)
