@@ -124,7 +124,9 @@ RULES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "/api/v1/judgements": (("organizer",), None),
 }
 #: Form fields a route reads before it can check who asks (the record it acts on), so the check is reached.
-BODIES: dict[str, dict[str, str]] = {"/matches/judge": {"need_id": "{need_id}", "offer_id": "{offer_id}", "label": "好匹配"}}
+BODIES: dict[str, dict[str, str]] = {
+    "/matches/judge": {"need_id": "{need_id}", "offer_id": "{offer_id}", "label": "好匹配"}
+}
 #: Tables a denied request may still write: its own session, the login throttle, the audit trail of refusals.
 UNWATCHED = {"user_session", "login_failure", "audit_log", "alembic_version"}
 
@@ -169,7 +171,9 @@ def _fingerprint(db: Path) -> str:
     """A digest of every watched table's rows, read beside the app's own connections."""
     digest = hashlib.blake2b()
     with sqlite3.connect(db) as con:
-        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        tables = [
+            r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+        ]
         for table in tables:
             if table in UNWATCHED or table.startswith("sqlite_"):
                 continue
@@ -243,7 +247,8 @@ def world(tmp_path_factory: pytest.TempPathFactory, _template_db: Path) -> Itera
         "db": db,
         "clients": clients,
         "ids": {
-            "own": common | {"offer_id": make.offer(SEU, status="草稿").id, "need_id": make.need(own_company).id},
+            "own": common
+            | {"offer_id": make.offer(SEU, status="草稿").id, "need_id": make.need(own_company).id},
             "other": common
             | {"offer_id": make.offer(NUAA, status="草稿").id, "need_id": make.need(other_company).id},
         },
