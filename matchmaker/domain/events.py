@@ -7,9 +7,10 @@ calls with the draft this module produces; this module only turns typed text int
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Final
+from typing import Any, Final
 
 from matchmaker.domain.errors import FieldError, ValidationFailed
 from matchmaker.domain.vocab import EVENT_STATUSES, MEETING_OUTCOMES, PREFERENCES
@@ -21,6 +22,8 @@ OUTCOME_GRADES: Final = {"签约": 2, "意向": 1, "无果": 0}
 _HM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _MAX_TABLES: Final = 200
 _MAX_MIN_MEETINGS: Final = 20
+_MAX_THEME_KEYWORDS: Final = 20
+_MAX_KEYWORD_LENGTH: Final = 20
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,9 @@ class EventDraft:
     breaks: tuple[tuple[time, time], ...]
     tables: tuple[str, ...]
     min_meetings_per_participant: int
+    #: the theme: industry fields and keywords the matcher's proposals keep to (both empty = no theme)
+    theme_fields: tuple[str, ...] = ()
+    theme_keywords: tuple[str, ...] = ()
 
 
 def parse_hm(text: str) -> time | None:
@@ -67,9 +73,36 @@ def parse_tables(text: str) -> list[str]:
     return [t.strip() for t in re.split(r"[,，;；\n]+", stripped) if t.strip()]
 
 
-def validate_event(values: dict[str, str]) -> EventDraft:
-    """Every problem of the event form at once, each beside its field."""
+def _items(value: Any) -> list[str]:
+    """Checked boxes (a list) or typed text separated by commas, 、 or new lines, without blanks or repeats."""
+    parts = value if isinstance(value, list | tuple) else re.split(r"[,，、;；\n]+", str(value or ""))
+    return list(dict.fromkeys(str(p).strip() for p in parts if str(p).strip()))
+
+
+def parse_theme(
+    values: dict[str, Any], fields: Sequence[str]
+) -> tuple[list[str], list[str], list[FieldError]]:
+    """The theme's fields (each one of ``fields``, the offers' and needs' vocabulary) and keywords."""
     errors: list[FieldError] = []
+    chosen = _items(values.get("theme_fields"))
+    unknown = [f for f in chosen if f not in fields]
+    if unknown:
+        errors.append(
+            FieldError(
+                "theme_fields", f"主题领域「{'、'.join(unknown)}」不在产业领域列表中，请从列表中勾选。"
+            )
+        )
+    keywords = _items(values.get("theme_keywords"))
+    if len(keywords) > _MAX_THEME_KEYWORDS:
+        errors.append(FieldError("theme_keywords", f"主题关键词不能超过 {_MAX_THEME_KEYWORDS} 个。"))
+    elif any(len(k) > _MAX_KEYWORD_LENGTH for k in keywords):
+        errors.append(FieldError("theme_keywords", f"每个主题关键词不能超过 {_MAX_KEYWORD_LENGTH} 个字。"))
+    return chosen, keywords, errors
+
+
+def validate_event(values: dict[str, Any], fields: Sequence[str] = ()) -> EventDraft:
+    """Every problem of the event form at once, each beside its field; theme fields must be among ``fields``."""
+    theme_fields, theme_keywords, errors = parse_theme(values, fields)
     name = values.get("name", "").strip()
     if not name:
         errors.append(FieldError("name", "请填写对接会名称。"))
@@ -125,6 +158,8 @@ def validate_event(values: dict[str, str]) -> EventDraft:
         breaks=tuple(sorted(breaks)),
         tables=tuple(tables),
         min_meetings_per_participant=minimum,
+        theme_fields=tuple(theme_fields),
+        theme_keywords=tuple(theme_keywords),
     )
 
 

@@ -72,6 +72,15 @@ def _open_licence(v: dict[str, Any]) -> str:
     return f"开放许可：{fee}，许可期限 {v.get('period_years')} 年，{v.get('scope')}，可直接取得许可"
 
 
+def _theme(v: dict[str, Any]) -> str:
+    parts = []
+    if v.get("fields"):
+        parts.append("属" + "、".join(v["fields"]) + "领域")
+    if v.get("keywords"):
+        parts.append("含关键词" + "、".join(v["keywords"]))
+    return "符合对接会主题：" + "，".join(parts)
+
+
 _WORDS = {
     "terms": _terms,
     "semantic": lambda v: f"语义相近度 {v['percent']}%",
@@ -83,6 +92,7 @@ _WORDS = {
     "legal": _legal,
     "open_licence": _open_licence,
     "kind": _kind,
+    "theme": _theme,
 }
 
 
@@ -94,7 +104,7 @@ def reason_text(reason: Reason) -> str:
 def reason_tone(reason: Reason) -> str:
     """``good`` (evidence for the pair), ``warn`` (something to check) or ``""`` (neutral), from the values."""
     v = reason.values
-    if reason.kind in ("terms", "open_licence"):
+    if reason.kind in ("terms", "open_licence", "theme"):
         return "good"
     if reason.kind in ("legal", "mode", "kind"):
         return "warn"

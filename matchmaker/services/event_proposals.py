@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 from sqlmodel import col, select
 
 from matchmaker.matching.fusion import Match
+from matchmaker.matching.themes import NO_THEME, Theme, on_theme
 from matchmaker.matching.wording import reason_text
 from matchmaker.services.match_index import ensure, state
-from matchmaker.storage.models import Need, Offer
+from matchmaker.storage.models import Event, Need, Offer
 
 if TYPE_CHECKING:
     from matchmaker.bootstrap import Services
@@ -38,12 +39,23 @@ class Proposal:
     method: str = MATCHER_METHOD
 
 
+def theme_of(event: Event) -> Theme:
+    """The event's theme as the matcher uses it (empty when the organizer set none)."""
+    return Theme(fields=tuple(event.theme_fields or ()), keywords=tuple(event.theme_keywords or ()))
+
+
 def propose(
-    services: Services, *, min_score: float, need_ids: Sequence[int] = (), limit: int = 200
+    services: Services,
+    *,
+    min_score: float,
+    need_ids: Sequence[int] = (),
+    limit: int = 200,
+    theme: Theme = NO_THEME,
 ) -> list[Proposal]:
     """Pairs of open needs and published offers whose relative score (0–1) is at least ``min_score``, best first;
-    only the given needs when ``need_ids`` is set. Waits for a first build: an organizer asked for proposals, and
-    an empty list would read as "no matches"."""
+    only the given needs when ``need_ids`` is set, and only pairs on the event's ``theme`` (on-theme pairs
+    weighed first, ``matching.themes``) when it has one. Waits for a first build: an organizer asked for
+    proposals, and an empty list would read as "no matches"."""
     index = ensure(services, wait=True)
     if index is None:
         return []
@@ -56,7 +68,11 @@ def propose(
             found += [
                 m for m in index.rank_offers(need_id, PROPOSALS_PER_NEED) if m.score >= min_score * total
             ]
-    found.sort(key=lambda m: (-m.score, int(m.need_id), int(m.offer_id)))
+        found.sort(key=lambda m: (-m.score, int(m.need_id), int(m.offer_id)))
+        if theme:
+            needs = {m.need_id: index.needs[m.need_id].doc for m in found}
+            offers = {m.offer_id: index.offers[m.offer_id].doc for m in found}
+            found = on_theme(theme, found, needs, offers, total)
     found = found[:limit]
     offer_ids = {int(m.offer_id) for m in found}
     need_ids_found = {int(m.need_id) for m in found}

@@ -55,12 +55,15 @@ EVENT_FIELDS = (
     "breaks",
     "tables",
     "min_meetings_per_participant",
+    "theme_fields",
+    "theme_keywords",
 )
 
 #: What a stale-edit message calls each field of the event form.
 EVENT_LABELS = {
     "name": "名称", "event_date": "日期", "venue": "地点", "start_time": "开始时间", "end_time": "结束时间",
     "slot_minutes": "每场分钟数", "breaks": "休息时段", "tables": "洽谈桌", "min_meetings_per_participant": "每人至少会谈",
+    "theme_fields": "主题领域", "theme_keywords": "主题关键词",
 }  # fmt: skip
 
 
@@ -79,9 +82,9 @@ def slots_of(event: Event) -> list[Slot]:
     )
 
 
-def _checked_draft(values: dict[str, str]) -> EventDraft:
+def _checked_draft(values: dict[str, Any], fields: Sequence[str]) -> EventDraft:
     """The form, then the window cut into slots; the slot cutter's field names mapped onto the form's."""
-    draft = validate_event(values)
+    draft = validate_event(values, fields)
     try:
         make_slots(
             draft.event_date,
@@ -114,10 +117,12 @@ def _columns(draft: EventDraft) -> dict[str, Any]:
         "breaks": [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in draft.breaks],
         "tables": list(draft.tables),
         "min_meetings_per_participant": draft.min_meetings_per_participant,
+        "theme_fields": list(draft.theme_fields),
+        "theme_keywords": list(draft.theme_keywords),
     }
 
 
-def form_values(event: Event) -> dict[str, str]:
+def form_values(event: Event) -> dict[str, Any]:
     """The stored event as the form shows it."""
     return {
         "version": str(event.version),
@@ -130,6 +135,8 @@ def form_values(event: Event) -> dict[str, str]:
         "breaks": ", ".join(f"{a}-{b}" for a, b in event.breaks),
         "tables": "\n".join(event.tables),
         "min_meetings_per_participant": str(event.min_meetings_per_participant),
+        "theme_fields": list(event.theme_fields),
+        "theme_keywords": "、".join(event.theme_keywords),
     }
 
 
@@ -147,6 +154,8 @@ def as_json(event: Event) -> dict[str, Any]:
         "tables": event.tables,
         "status": event.status,
         "min_meetings_per_participant": event.min_meetings_per_participant,
+        "theme_fields": list(event.theme_fields),
+        "theme_keywords": list(event.theme_keywords),
         "slots": [
             {"index": s.index, "start": s.label(), "end": s.end.strftime("%H:%M")} for s in slots_of(event)
         ],
@@ -167,9 +176,12 @@ def get_event(session: Session, event_id: int) -> Event:
     return event
 
 
-def create_event(session: Session, actor: Actor, values: dict[str, str]) -> Event:
+def create_event(
+    session: Session, actor: Actor, values: dict[str, Any], *, fields: Sequence[str] = ()
+) -> Event:
+    """A new event from the form; its theme fields must be among ``fields`` (the reference field list)."""
     authorize(actor, "event.manage")
-    draft = _checked_draft(values)
+    draft = _checked_draft(values, fields)
     event = Event(**_columns(draft), status="筹备", created_by=actor.id)
     session.add(event)
     session.flush()
@@ -186,12 +198,14 @@ def create_event(session: Session, actor: Actor, values: dict[str, str]) -> Even
     return event
 
 
-def update_event(session: Session, actor: Actor, event_id: int, values: dict[str, str]) -> Event:
+def update_event(
+    session: Session, actor: Actor, event_id: int, values: dict[str, Any], *, fields: Sequence[str] = ()
+) -> Event:
     """Save the form. Meetings that no longer fit (a slot or table that is gone) are removed and the
     schedule is marked for re-solving; availability is trimmed to the slots that still exist."""
     authorize(actor, "event.manage")
     event = get_event(session, event_id)
-    draft = _checked_draft(values)
+    draft = _checked_draft(values, fields)
     before = {k: getattr(event, k) for k in _columns(draft)}
     versions.check(
         session, event, versions.submitted_version(values), entity="event", noun="对接会",

@@ -181,6 +181,9 @@ class Event(SQLModel, table=True):
     tables: list[str] = _json()
     status: str = Field(default="筹备", max_length=10)
     min_meetings_per_participant: int = 1
+    #: The event's theme: industry fields (the offers' and needs' vocabulary) and keywords its proposals keep to.
+    theme_fields: list[str] = _json()
+    theme_keywords: list[str] = _json()
     solve_info: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)

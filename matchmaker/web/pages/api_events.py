@@ -21,11 +21,15 @@ from matchmaker.web.pages.events.shared import ORGANIZERS
 from matchmaker.web.security import json_text, read_json, require_actor
 
 
-def _text_values(body: dict[str, Any]) -> dict[str, str]:
-    """The event fields as the form would send them; lists (breaks, tables) are accepted too."""
-    values: dict[str, str] = {}
+def _text_values(body: dict[str, Any]) -> dict[str, Any]:
+    """The event fields as the form would send them; lists (breaks, tables, the theme's fields and keywords) are
+    accepted too."""
+    values: dict[str, Any] = {}
     for name in events.EVENT_FIELDS:
         value = body.get(name, "")
+        if name in ("theme_fields", "theme_keywords") and isinstance(value, list):
+            values[name] = [str(v) for v in value]
+            continue
         if name == "breaks" and isinstance(value, list):
             value = ", ".join("-".join(b) if isinstance(b, list) else str(b) for b in value)
         elif name == "tables" and isinstance(value, list):
@@ -48,7 +52,8 @@ def event_collection(request: Request) -> Response:
     """
     summary: 对接会列表（GET）或新建对接会（POST，仅组织者/管理员）
     description: 'POST 体为 {name, event_date, venue, start_time, end_time, slot_minutes, breaks, tables,
-      min_meetings_per_participant}；breaks 可为 "15:20-15:40" 或 [["15:20","15:40"]]，tables 可为列表或数字。'
+      min_meetings_per_participant, theme_fields, theme_keywords}；breaks 可为 "15:20-15:40" 或 [["15:20","15:40"]]，
+      tables 可为列表或数字；theme_fields（主题领域，取自产业领域列表）与 theme_keywords（主题关键词）为列表，可省略。'
     responses:
       200: {description: 对接会列表（items 数组）}
       201: {description: 新建的对接会}
@@ -60,7 +65,7 @@ def event_collection(request: Request) -> Response:
     if request.method == "POST":
         body = read_json(request)
         with services.transaction() as session:
-            event = events.create_event(session, actor, _text_values(body))
+            event = events.create_event(session, actor, _text_values(body), fields=services.reference.fields)
             data = events.as_json(event)
         return JSONResponse(data, status_code=201)
     with services.session() as session:
@@ -96,7 +101,7 @@ def event_item(request: Request) -> Response:
                 )
                 if "version" in body:  # the version the client read; without it the save is not checked
                     merged["version"] = json_text(body["version"])
-                events.update_event(session, actor, event_id, merged)
+                events.update_event(session, actor, event_id, merged, fields=services.reference.fields)
                 if "status" in body:
                     events.set_status(session, actor, event_id, str(body["status"]))
     with services.session() as session:

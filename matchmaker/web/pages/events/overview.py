@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -45,9 +47,22 @@ def event_list(request: Request) -> Response:
     )
 
 
+def _fields(request: Request) -> tuple[str, ...]:
+    """The industry fields an event's theme is chosen from (the offers' and needs' vocabulary)."""
+    fields: tuple[str, ...] = request.app.state.services.reference.fields
+    return fields
+
+
+def _event_form(form: Any) -> dict[str, Any]:
+    """The event form as sent: text fields, and the theme's checked fields as a list."""
+    values: dict[str, Any] = {k: form_str(form, k) for k in (*events.EVENT_FIELDS, "version")}
+    values["theme_fields"] = [v for v in form.getlist("theme_fields") if isinstance(v, str)]
+    return values
+
+
 def event_new(request: Request) -> Response:
     actor = require_actor(request, ORGANIZERS)
-    values = {
+    values: dict[str, Any] = {
         "start_time": "14:00",
         "end_time": "17:00",
         "slot_minutes": "20",
@@ -58,16 +73,19 @@ def event_new(request: Request) -> Response:
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = read_form(request)
-        values = {k: form_str(form, k) for k in (*events.EVENT_FIELDS, "version")}
+        values = _event_form(form)
         try:
             with request.app.state.services.transaction() as session:
-                event = events.create_event(session, actor, values)
+                event = events.create_event(session, actor, values, fields=_fields(request))
             flash(request, f"已创建对接会「{event.name}」，下一步：添加候选配对")
             return back(f"/events/{event.id}/pairs")
         except ValidationFailed as exc:
             errors = exc.by_field()
     return render_page(
-        request, "events/form.html", {"form": values, "errors": errors, "event": None}, 422 if errors else 200
+        request,
+        "events/form.html",
+        {"form": values, "errors": errors, "event": None, "fields": _fields(request)},
+        422 if errors else 200,
     )
 
 
@@ -78,10 +96,10 @@ def event_edit(request: Request) -> Response:
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = read_form(request)
-        values = {k: form_str(form, k) for k in (*events.EVENT_FIELDS, "version")}
+        values = _event_form(form)
         try:
             with request.app.state.services.transaction() as session:
-                events.update_event(session, actor, event.id or 0, values)
+                events.update_event(session, actor, event.id or 0, values, fields=_fields(request))
             flash(request, "已保存对接会设置")
             return back(f"/events/{event.id}")
         except ValidationFailed as exc:
@@ -89,7 +107,7 @@ def event_edit(request: Request) -> Response:
     return render_page(
         request,
         "events/form.html",
-        {"form": values, "errors": errors, "event": event},
+        {"form": values, "errors": errors, "event": event, "fields": _fields(request)},
         422 if errors else 200,
     )
 

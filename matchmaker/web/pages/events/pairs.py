@@ -117,13 +117,13 @@ def proposals(request: Request) -> Response:
     if request.method == "POST":
         form = read_form(request)
         chosen = {v for v in form.getlist("pick") if isinstance(v, str)}
-        found = event_proposals.propose(services, min_score=0.0)
+        found = event_proposals.propose(services, min_score=0.0, theme=event_proposals.theme_of(event))
         picked = [p for p in found if f"{p.offer_id}-{p.need_id}" in chosen]
         with services.transaction() as session:
             added = events.add_proposed_pairs(session, actor, event.id or 0, picked)
         flash(request, f"已添加 {added} 个推荐配对")
         return back(f"/events/{event.id}/pairs")
-    found = event_proposals.propose(services, min_score=min_score)
+    found = event_proposals.propose(services, min_score=min_score, theme=event_proposals.theme_of(event))
     field = request.query_params.get("field", "")
     field = field if field in services.reference.fields else ""
     page_text = request.query_params.get("page", "1")
