@@ -504,6 +504,8 @@ def _seed_event(session: Session, data: dict[str, Any], users: dict[str, User], 
         slot_minutes=data.get("slot_minutes", 20),
         breaks=[[b["start"], b["end"]] for b in data.get("breaks", [])],
         tables=list(data["tables"]),
+        theme_fields=list(data.get("theme_fields", [])),
+        theme_keywords=list(data.get("theme_keywords", [])),
         status=data.get("status", "已结束"),
         created_by=organizer.id if organizer else None,
     )

@@ -6,7 +6,7 @@ from sqlmodel import Session, func, select
 
 from matchmaker.services.seeding import seed_demo
 from matchmaker.settings import PROJECT_ROOT
-from matchmaker.storage.models import Contract, Indicator, Judgement, Meeting, Need, Offer
+from matchmaker.storage.models import Contract, Event, Indicator, Judgement, Meeting, Need, Offer
 
 
 def _counts(session: Session) -> dict[str, int]:
@@ -84,3 +84,9 @@ def test_the_demo_has_open_licences_a_registered_licence_and_a_bulletin_equal_to
     board = stats.dashboard(session, stats.StatsFilters(2026, 2026, period=period), period.date_to)
     assert bulletin.figures["turnover"]["amount_fen"] == board.totals.amount_fen > 0
     assert bulletin.figures["attribution"]["licence_fen"] == 30_000_000
+
+
+def test_the_demo_battery_event_carries_its_theme(session: Session) -> None:
+    seed_demo(session, PROJECT_ROOT / "seed")
+    event = session.exec(select(Event).where(Event.name == "溧阳高新区动力电池专场技术对接会")).one()
+    assert (event.theme_fields, event.theme_keywords) == (["动力电池", "绿色储能"], [])
