@@ -219,9 +219,9 @@ def detect(
     skip: set[int] = set()
     row_units: dict[int, str] = {}
     if position + 1 < len(sheet.rows):
-        units = _unit_row(sheet.rows[position + 1])
-        if units is not None:
-            row_units = units
+        unit_row = _unit_row(sheet.rows[position + 1])
+        if unit_row is not None:
+            row_units = unit_row
             skip.add(sheet.rows[position + 1].number)
     data = [r for r in sheet.rows[position + 1 :] if r.number not in skip][:CONTENT_SAMPLE_ROWS]
     data = [r for r in data if not _is_total_row(r.cells) and not _is_note_row(r.cells)]

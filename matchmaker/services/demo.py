@@ -109,7 +109,7 @@ def seed_companies(ctx: DemoContext) -> None:
     existing = {c.name for c in session.exec(select(Company))}
     codes = set(session.exec(select(Company.credit_code)))
     added = [
-        Company(**r)
+        Company.model_validate(r)
         for r in company_records(ctx.spec, ctx.rng("companies"), set())
         if r["name"] not in existing and r["credit_code"] not in codes
     ]

@@ -38,6 +38,7 @@ def known_companies(session: Session) -> KnownCompanies:
     by_code = {
         code: (cid, name)
         for cid, code, name in session.exec(select(Company.id, Company.credit_code, Company.name))
+        if cid is not None
     }
     code_of = {cid: code for code, (cid, _name) in by_code.items()}
     titles: dict[str, list[str]] = {}

@@ -298,7 +298,7 @@ def create_need(
     if target is None and (actor.is_admin or actor.role == "sme"):
         raise Conflict("请先登记您所在的企业，再发布技术需求")
     authorize(actor, "need.create", target)  # any other role is refused before anything is looked up
-    if session.get(Company, target) is None:
+    if target is None or session.get(Company, target) is None:
         raise NotFound("企业不存在")
     draft = validate_need(raw, fields=fields, today=today)
     return store_need(session, actor, target, draft, note="")

@@ -71,7 +71,7 @@ def _demo_events(ctx: DemoContext) -> None:
             continue
         met = {(p.offer_id, p.need_id) for p in session.exec(select(EventPair))}  # one judgement per pair
         starts = ["14:00", "14:20", "14:40", "15:00", "15:20", "16:00", "16:20", "16:40"]
-        busy: set[tuple[str, Any]] = set()
+        busy: set[tuple[str, Any, Any]] = set()
         meetings = []
         for need in rng.sample(
             [n for n in needs if n.field in fields], k=len([n for n in needs if n.field in fields])
@@ -200,6 +200,7 @@ def _demo_requests(ctx: DemoContext) -> None:
         offer = rng.choice(fitting)
         owner = session.get(User, offer.created_by) if offer.created_by else None
         asked = datetime(2026, 11, rng.randint(2, 27), 9 + rng.randint(0, 7), tzinfo=UTC)
+        assert offer.id is not None and user.id is not None  # stored rows
         session.add(
             MeetingRequest(
                 offer_id=offer.id,

@@ -75,7 +75,7 @@ def end_all(session: Session, user_id: int, *, keep: str | None = None) -> int:
     stmt = delete(UserSession).where(col(UserSession.user_id) == user_id)
     if keep:
         stmt = stmt.where(col(UserSession.token_hash) != _digest(keep))
-    return int(session.exec(stmt).rowcount or 0)  # type: ignore[attr-defined]
+    return int(session.exec(stmt).rowcount or 0)
 
 
 def count(session: Session, user_id: int) -> int:

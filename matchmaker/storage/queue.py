@@ -33,5 +33,5 @@ def _postgres(database_url: str) -> PostgresqlDatabase:
     url = database_url.replace("postgresql+psycopg://", "postgresql://", 1)
     params = parse(url)
     with PostgresqlDatabase(**params) as bootstrap:
-        bootstrap.execute_sql(f"CREATE SCHEMA IF NOT EXISTS {QUEUE_SCHEMA}")
+        bootstrap.execute_sql(f"CREATE SCHEMA IF NOT EXISTS {QUEUE_SCHEMA}")  # type: ignore[no-untyped-call]
     return PostgresqlDatabase(**params, options=f"-csearch_path={QUEUE_SCHEMA}")

@@ -153,9 +153,11 @@ def read_form(request: Request, *, max_files: int = 0) -> FormData:
             [FieldError("file", f"上传内容过大，不能超过 {max_bytes // (1024 * 1024)} MB")]
         )
     try:
-        form = anyio.from_thread.run(
-            lambda: request.form(max_files=max_files, max_fields=500, max_part_size=max_bytes)
-        )
+
+        async def receive() -> FormData:
+            return await request.form(max_files=max_files, max_fields=500, max_part_size=max_bytes)
+
+        form = anyio.from_thread.run(receive)
     except Exception as exc:  # multipart/urlencoded parse errors of any kind
         raise MatchmakerError("表单内容无法解析，请刷新页面后重试") from exc
     if not getattr(request.state, "via_token", False):

@@ -191,10 +191,10 @@ def contract_new(request: Request) -> Response:
     if meeting_id is not None:
         with services.session() as session:
             form, origin = contracts.prefill_from_meeting(session, services.reference, meeting_id)
-    licence_id = parse_id(request.query_params.get("licence", ""))
-    if licence_id is not None:
+    licence = parse_id(request.query_params.get("licence", ""))
+    if licence is not None:
         with services.session() as session:
-            form, origin = licences.prefill_contract(session, services.reference, actor, licence_id)
+            form, origin = licences.prefill_contract(session, services.reference, actor, licence)
     request_id = parse_id(request.query_params.get("request", ""))
     if request_id is not None:
         with services.session() as session:

@@ -69,7 +69,7 @@ def goal_charts(goal: stats.Goal) -> tuple[dict[str, Any], list[dict[str, Any]]]
 
 
 def breakdown_chart(rows: list[Any], title: str, noun: str = "份") -> dict[str, Any]:
-    counts = [getattr(r, "contracts", None) or getattr(r, "pledges", 0) for r in rows]
+    counts = [int(getattr(r, "contracts", None) or getattr(r, "pledges", 0) or 0) for r in rows]
     return charts.bars([r.label for r in rows], [r.amount_fen for r in rows], counts, title, noun)
 
 
