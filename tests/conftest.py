@@ -34,23 +34,27 @@ from matchmaker.storage.db import make_engine
 from matchmaker.storage.migrate import upgrade
 
 CHECKOUT = Path(__file__).resolve().parents[1]
-_BESIDE = str(CHECKOUT.parent) + os.sep
+_BESIDE = str(CHECKOUT.parent).rstrip(os.sep) + os.sep
+_SHARED = (
+    str(CHECKOUT.parent / "shared") + os.sep
+)  # where the team's shared folder lies on our machines and CI's
 _ALLOWED = tuple(
     str(Path(p).resolve()) + os.sep for p in (CHECKOUT, tempfile.gettempdir(), sys.prefix, sys.base_prefix)
 )
 
 
 def _refuse_reads_beside_checkout(event: str, args: tuple[Any, ...]) -> None:
-    """Audit hook: opening a file next to the checkout (not inside it) is an error in the tests."""
-    if (
-        event != "open"
-        or not args
-        or not isinstance(args[0], (str, os.PathLike))
-        or CHECKOUT.parent == Path("/")
-    ):
+    """Audit hook: opening a file next to the checkout (not inside it) is an error in the tests.
+
+    The shared folder beside the checkout is always refused, even when the checkout itself lies in the temporary
+    directory (as a CI clone may), where everything else beside it counts as a temporary file.
+    """
+    if event != "open" or not args or not isinstance(args[0], (str, os.PathLike)):
         return
     path = os.path.abspath(os.fspath(args[0]))
-    if path.startswith(_BESIDE) and not (path + os.sep).startswith(_ALLOWED):
+    if path.startswith(_SHARED):
+        raise PermissionError(f"tests may read only files inside the checkout, not {path}")
+    if _BESIDE != os.sep and path.startswith(_BESIDE) and not (path + os.sep).startswith(_ALLOWED):
         raise PermissionError(f"tests may read only files inside the checkout, not {path}")
 
 
